@@ -1,0 +1,17 @@
+# Writes OUTPUT, a C++ file defining ferry::config::embedded_blueprints(): the name and
+# text of each file in INPUTS (a ;-list), so the catalog ships inside the binary.
+set(content "// Generated at build time from blueprints/*.yaml. Do not edit.\n")
+string(APPEND content "#include \"ferry/config/embedded_catalog.h\"\n\nnamespace ferry::config {\n")
+string(APPEND content "const std::vector<EmbeddedFile>& embedded_blueprints() {\n")
+string(APPEND content "  static const std::vector<EmbeddedFile> files = {\n")
+separate_arguments(inputs UNIX_COMMAND "${INPUTS}")
+list(SORT inputs)
+foreach(input IN LISTS inputs)
+  get_filename_component(name "${input}" NAME)
+  file(READ "${input}" hex HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," bytes "${hex}")
+  string(APPEND content "    {\"${name}\", std::string({${bytes}})},\n")
+endforeach()
+string(APPEND content "  };\n  return files;\n}\n}  // namespace ferry::config\n")
+file(WRITE "${OUTPUT}.tmp" "${content}")
+file(COPY_FILE "${OUTPUT}.tmp" "${OUTPUT}" ONLY_IF_DIFFERENT)

@@ -1,0 +1,25 @@
+#include "ferry/core/error.h"
+
+namespace ferry {
+
+std::string_view errc_name(Errc code) {
+  switch (code) {
+    case Errc::invalid_argument: return "invalid_argument";
+    case Errc::unauthorized: return "unauthorized";
+    case Errc::not_found: return "not_found";
+    case Errc::method_not_allowed: return "method_not_allowed";
+    case Errc::conflict: return "conflict";
+    case Errc::payload_too_large: return "payload_too_large";
+    case Errc::upstream_auth_failed: return "upstream_auth_failed";
+    case Errc::internal: return "internal";
+    case Errc::action_failed: return "action_failed";
+    case Errc::upstream_unreachable: return "upstream_unreachable";
+    case Errc::unavailable: return "unavailable";
+    case Errc::upstream_timeout: return "upstream_timeout";
+    case Errc::config_invalid: return "config_invalid";
+    case Errc::storage_corrupt: return "storage_corrupt";
+  }
+  return "internal";
+}
+
+}  // namespace ferry
