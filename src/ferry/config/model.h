@@ -1,0 +1,126 @@
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ferry/observe/log.h"
+
+namespace ferry::config {
+
+class Catalog;  // config/catalog.h
+
+// The validated, immutable configuration of one integrations folder. Built once by
+// load_project() (config/loader.h) and shared read-only (shared_ptr<const Project>).
+
+enum class AuthMode { oauth2, oauth1, api_key, basic, none };      // OAUTH2 ... USERNAME_PASSWORD, NONE
+enum class AuthorizationMethod { body, header };                 // client creds at the token URL
+enum class BodyFormat { form, json };                            // token request body
+enum class GrantType { authorization_code, client_credentials };
+enum class ResetFormat { seconds, epoch, iso8601, http_date };   // rate-limit reset header
+
+struct AuthConfig {
+  AuthMode auth_mode = AuthMode::none;
+  // OAuth 2 (and the authorize step of OAuth 1).
+  std::string authorization_url;
+  std::map<std::string, std::string> authorization_params;
+  std::string scope_separator = " ";
+  std::string token_url;
+  std::map<std::string, std::string> token_params;
+  AuthorizationMethod authorization_method = AuthorizationMethod::body;
+  BodyFormat body_format = BodyFormat::form;
+  std::string refresh_url;  // empty = token_url
+  bool pkce = false;
+  GrantType grant_type = GrantType::authorization_code;
+  // Refresh when the access token expires within this margin.
+  std::chrono::seconds refresh_margin{15 * 60};
+  // OAuth 1.0a.
+  std::string request_url;
+  std::map<std::string, std::string> request_params;
+  std::string request_http_method = "POST";
+  std::string token_http_method = "POST";
+  std::string signature_method = "HMAC-SHA1";  // HMAC-SHA1 | RSA-SHA1 | PLAINTEXT
+};
+
+struct RequestsConfig {
+  std::string base_url;                          // http(s)://host[:port]/[path]
+  std::map<std::string, std::string> headers;    // values may hold ${placeholders}
+  std::map<std::string, std::string> params;     // query parameters, likewise
+};
+
+struct RateLimitHeaders {
+  std::string retry_after = "Retry-After";
+  std::string reset;                              // e.g. X-RateLimit-Reset; empty = none
+  ResetFormat reset_format = ResetFormat::seconds;
+  std::string remaining;                          // e.g. X-RateLimit-Remaining; empty = none
+};
+
+struct RetryConfig {
+  int max_attempts = 3;                           // total attempts, >= 1
+  std::chrono::milliseconds base_delay{500};
+  std::chrono::milliseconds max_delay{30'000};
+  std::vector<int> retry_on = {429, 502, 503, 504};
+  RateLimitHeaders rate_limit_headers;
+};
+
+// One entry of integrations.yaml merged over its blueprint.
+struct Integration {
+  std::string key;                 // the map key in integrations.yaml ("jira")
+  std::string provider;            // blueprint name ("jira"); empty when not extending one
+  std::string blueprint_version;   // "v0"; empty when not extending one
+  std::string source;              // "integrations.yaml:3:5", where the entry starts
+  std::optional<observe::Level> log_level;                     // actions; default from server
+  std::optional<std::chrono::seconds> http_request_timeout;    // per attempt; 0 = none
+  std::string app_api_key;
+  std::string oauth_client_id;
+  std::string oauth_client_secret;
+  std::vector<std::string> oauth_scopes;
+  AuthConfig auth;
+  RequestsConfig requests;
+  RetryConfig retry;
+  // Named steps run after a connection is created ("atlassian_accessible_resources").
+  std::vector<std::string> post_connection;
+};
+
+// ferry.yaml; every field has the default of DESIGN.md §1.
+struct ServerConfig {
+  std::string listen_address = "0.0.0.0";
+  int server_port = 3003;
+  std::string server_root_url = "http://localhost:3003";
+  observe::Level main_server_log_level = observe::Level::info;
+  observe::Level default_action_log_level = observe::Level::info;
+  std::chrono::seconds default_http_request_timeout{100};
+  std::string database_url;        // resolved: "sqlite:///abs/path/ferry.db" or "postgresql://..."
+  std::string secret_key;
+  bool secret_key_generated = false;   // true when none was configured (dev mode)
+  std::string public_key;
+  bool public_key_generated = false;
+  std::string encryption_key;          // base64 of 32 bytes, or empty
+  std::string log_file;                // resolved absolute path
+  std::size_t max_request_body_bytes = 10 * 1024 * 1024;
+  std::string ca_file;                 // extra CA bundle for upstream TLS; empty = system
+};
+
+struct Project {
+  std::filesystem::path dir;           // absolute integrations folder
+  ServerConfig server;
+  std::map<std::string, Integration> integrations;
+  // The blueprint catalog the integrations were resolved against (embedded + the folder's
+  // blueprints/), for `GET /providers`. Never null in a Project returned by load_project().
+  std::shared_ptr<const Catalog> catalog;
+
+  // The OAuth callback every provider must be configured with.
+  std::string callback_url() const { return server.server_root_url + "/oauth/callback"; }
+  const Integration* find_integration(const std::string& key) const {
+    auto it = integrations.find(key);
+    return it == integrations.end() ? nullptr : &it->second;
+  }
+};
+
+std::string_view auth_mode_name(AuthMode mode);  // "OAUTH2", "OAUTH1", "API_KEY", "BASIC", "NONE"
+
+}  // namespace ferry::config

@@ -1,0 +1,157 @@
+#include "ferry/config/scaffold.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <string_view>
+#include <vector>
+
+namespace ferry::config {
+namespace {
+
+constexpr std::string_view kFerryYaml = R"(# Ferry server settings. Every key is optional: the values below are the defaults.
+# ${VAR} placeholders are filled from the environment, or from the .env file here.
+#
+# `ferry init` wrote .env with a placeholder JIRA_CLIENT_SECRET=change-me so that
+# `ferry check` passes at once. Put your Jira app's real client secret there before
+# connecting a user, and keep .env out of version control (.env.example lists what it needs).
+
+# server_port: 3003
+# server_root_url: http://localhost:3003     # the OAuth callback is <root>/oauth/callback
+# listen_address: 0.0.0.0
+# main_server_log_level: info                # error, warn, info, http, verbose, debug, silly
+# default_action_log_level: info             # an integration's log_level overrides it
+# default_http_request_timeout_seconds: 100  # per attempt; 0 = none
+# database_url: sqlite://ferry.db            # or postgresql://user:pass@host/db
+# secret_key: ${FERRY_SECRET_KEY}            # backend API key; random for each run when unset
+# public_key: ${FERRY_PUBLIC_KEY}            # frontend key for /oauth/connect; random when unset
+# encryption_key: ${FERRY_ENCRYPTION_KEY}    # base64 of 32 bytes (openssl rand -base64 32)
+# log_file: ferry-server.log
+# max_request_body_bytes: 10485760
+# ca_file: extra-ca.pem                      # extra CA bundle for upstream TLS
+)";
+
+constexpr std::string_view kIntegrationsYaml = R"(# One entry per integration. `extends_blueprint` takes a provider from Ferry's catalog
+# (name or name:version); anything set here overrides the blueprint, key by key.
+integrations:
+  jira:
+    extends_blueprint: jira:v0
+    # Your OAuth 2.0 (3LO) app at https://developer.atlassian.com/console/myapps/
+    oauth_client_id: your-jira-client-id
+    oauth_client_secret: ${JIRA_CLIENT_SECRET}
+    oauth_scopes:
+      - read:jira-work
+      - write:jira-work
+      - read:jira-user
+      - offline_access
+)";
+
+constexpr std::string_view kEnvExample = R"(# Copy to .env and fill in. Variables set in the process environment win over .env.
+JIRA_CLIENT_SECRET=your-jira-client-secret
+)";
+
+constexpr std::string_view kEnv = R"(# Secrets for integrations.yaml. Never commit this file.
+JIRA_CLIENT_SECRET=change-me
+)";
+
+constexpr std::string_view kGitignore = R"(.env
+ferry.db
+ferry.db-*
+ferry-server.log
+)";
+
+constexpr std::string_view kCreateIssueAction = R"(-- Creates a Jira issue on the connection's site.
+-- input:  { project_key = "DEMO", summary = "Title", description = "Text", issue_type = "Task" }
+-- output: { id = "10001", key = "DEMO-1" }
+return function(nango, input)
+  if not input or not input.project_key or not input.summary then
+    error({ message = "project_key and summary are required" })
+  end
+
+  local response = nango:post{
+    -- Ferry fills ${connectionConfig.cloudId} from the connection (set when the user connected).
+    endpoint = "/ex/jira/${connectionConfig.cloudId}/rest/api/3/issue",
+    data = {
+      fields = {
+        project = { key = input.project_key },
+        summary = input.summary,
+        issuetype = { name = input.issue_type or "Task" },
+        -- Jira Cloud's v3 API takes descriptions in Atlassian Document Format.
+        description = {
+          type = "doc",
+          version = 1,
+          content = {
+            {
+              type = "paragraph",
+              content = { { type = "text", text = input.description or "" } },
+            },
+          },
+        },
+      },
+    },
+  }
+
+  if response.status ~= 201 then
+    error({ message = "Jira refused to create the issue", status = response.status,
+            details = response.json or response.data })
+  end
+  nango.log.info("created issue " .. response.json.key)
+  return { id = response.json.id, key = response.json.key }
+end
+)";
+
+struct ScaffoldFile {
+  std::filesystem::path path;  // relative to the folder
+  std::string_view text;
+  bool is_private;             // readable by the owner only
+};
+
+Status write_file(const std::filesystem::path& path, std::string_view text, bool is_private) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  out.close();
+  if (!out) {
+    return Error{Errc::internal, "cannot write " + path.string() + ": " + std::strerror(errno)};
+  }
+  if (is_private) {
+    std::error_code ec;
+    std::filesystem::permissions(
+        path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+        std::filesystem::perm_options::replace, ec);
+  }
+  return ok();
+}
+
+}  // namespace
+
+Status scaffold_project(const std::filesystem::path& dir) {
+  const std::vector<ScaffoldFile> files = {
+      {"ferry.yaml", kFerryYaml, false},
+      {"integrations.yaml", kIntegrationsYaml, false},
+      {".env.example", kEnvExample, false},
+      {".env", kEnv, true},
+      {".gitignore", kGitignore, false},
+      {std::filesystem::path("jira") / "create-issue.action.lua", kCreateIssueAction, false},
+  };
+  std::error_code ec;
+  const std::filesystem::path folder = std::filesystem::absolute(dir, ec).lexically_normal();
+  // Check everything first, so a refused init leaves the folder as it was.
+  for (const auto& file : files) {
+    if (std::filesystem::exists(folder / file.path, ec)) {
+      return Error{Errc::conflict, (folder / file.path).string() +
+                                       " already exists; `ferry init` never overwrites files"};
+    }
+  }
+  for (const auto& file : files) {
+    std::filesystem::create_directories((folder / file.path).parent_path(), ec);
+    if (ec) {
+      return Error{Errc::internal, "cannot create " + (folder / file.path).parent_path().string() +
+                                       ": " + ec.message()};
+    }
+    Status written = write_file(folder / file.path, file.text, file.is_private);
+    if (!written) return written;
+  }
+  return ok();
+}
+
+}  // namespace ferry::config

@@ -1,0 +1,167 @@
+#include <gtest/gtest.h>
+
+#include "config_test_support.h"
+#include "ferry/config/loader.h"
+#include "ferry/config/server_config.h"
+
+namespace ferry::config {
+namespace {
+
+using testing::TempFolder;
+
+bool is_hex64(const std::string& s) {
+  return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+TEST(ServerConfig, MissingFerryYamlMeansDefaults) {
+  TempFolder folder;
+  auto server = load_server_config(folder.path(), Environment::from_map({}));
+  ASSERT_TRUE(server) << server.error().message;
+  const ServerConfig defaults;
+  EXPECT_EQ(server->server_port, 3003);
+  EXPECT_EQ(server->server_root_url, "http://localhost:3003");
+  EXPECT_EQ(server->listen_address, "0.0.0.0");
+  EXPECT_EQ(server->main_server_log_level, observe::Level::info);
+  EXPECT_EQ(server->default_http_request_timeout, std::chrono::seconds(100));
+  EXPECT_EQ(server->max_request_body_bytes, defaults.max_request_body_bytes);
+  EXPECT_EQ(server->database_url, "sqlite://" + (folder.path() / "ferry.db").string());
+  EXPECT_EQ(server->log_file, (folder.path() / "ferry-server.log").string());
+  EXPECT_TRUE(server->secret_key_generated);
+  EXPECT_TRUE(server->public_key_generated);
+  EXPECT_TRUE(is_hex64(server->secret_key)) << server->secret_key;
+  EXPECT_TRUE(is_hex64(server->public_key)) << server->public_key;
+  EXPECT_NE(server->secret_key, server->public_key);
+  EXPECT_TRUE(server->encryption_key.empty());
+  EXPECT_TRUE(server->ca_file.empty());
+}
+
+TEST(ServerConfig, ReadsEveryKeyAndSubstitutesVariables) {
+  TempFolder folder;
+  folder.write("ca.pem", "not really a certificate\n");
+  folder.write("ferry.yaml", R"(server_port: 8080
+server_root_url: https://ferry.example.com/
+main_server_log_level: debug
+default_action_log_level: warn
+default_http_request_timeout_seconds: 0
+database_url: sqlite://data/state.db
+secret_key: ${FERRY_SECRET}
+public_key: pub-key
+encryption_key: MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=
+log_file: /var/log/ferry.log
+listen_address: 127.0.0.1
+max_request_body_bytes: 1024
+ca_file: ca.pem
+)");
+  auto server = load_server_config(folder.path(), Environment::from_map({{"FERRY_SECRET", "sk"}}));
+  ASSERT_TRUE(server) << server.error().message;
+  EXPECT_EQ(server->server_port, 8080);
+  EXPECT_EQ(server->server_root_url, "https://ferry.example.com");
+  EXPECT_EQ(server->main_server_log_level, observe::Level::debug);
+  EXPECT_EQ(server->default_action_log_level, observe::Level::warn);
+  EXPECT_EQ(server->default_http_request_timeout, std::chrono::seconds(0));
+  EXPECT_EQ(server->database_url, "sqlite://" + (folder.path() / "data/state.db").string());
+  EXPECT_EQ(server->secret_key, "sk");
+  EXPECT_FALSE(server->secret_key_generated);
+  EXPECT_EQ(server->public_key, "pub-key");
+  EXPECT_FALSE(server->public_key_generated);
+  EXPECT_EQ(server->encryption_key, "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
+  EXPECT_EQ(server->log_file, "/var/log/ferry.log");
+  EXPECT_EQ(server->listen_address, "127.0.0.1");
+  EXPECT_EQ(server->max_request_body_bytes, 1024u);
+  EXPECT_EQ(server->ca_file, (folder.path() / "ca.pem").string());
+}
+
+TEST(ServerConfig, DatabaseUrls) {
+  struct Case {
+    const char* configured;
+    std::string expected;  // "" = an error; "{dir}" = the folder
+  };
+  const Case cases[] = {
+      {"sqlite:///abs/ferry.db", "sqlite:///abs/ferry.db"},
+      {"sqlite://rel/ferry.db", "sqlite://{dir}/rel/ferry.db"},
+      {"sqlite://:memory:", "sqlite://:memory:"},
+      {"postgresql://u:p@db.example/ferry", "postgresql://u:p@db.example/ferry"},
+      {"postgres://db.example/ferry", "postgres://db.example/ferry"},
+      {"mysql://u:p@db/ferry", ""},
+      {"sqlite://", ""},
+  };
+  for (const auto& c : cases) {
+    TempFolder folder;
+    folder.write("ferry.yaml", std::string("database_url: \"") + c.configured + "\"\n");
+    auto server = load_server_config(folder.path(), Environment::from_map({}));
+    if (c.expected.empty()) {
+      ASSERT_FALSE(server) << c.configured;
+      EXPECT_NE(server.error().message.find("ferry.yaml:1:15: database_url: expected"),
+                std::string::npos)
+          << server.error().message;
+      // The URL may hold a password: it is never echoed.
+      EXPECT_EQ(server.error().message.find("u:p@"), std::string::npos);
+    } else {
+      ASSERT_TRUE(server) << c.configured << ": " << server.error().message;
+      EXPECT_EQ(server->database_url, testing::with_dir(c.expected, folder.path()));
+    }
+  }
+}
+
+TEST(ServerConfig, EncryptionKeyMustBeBase64OfThirtyTwoBytes) {
+  struct Case {
+    const char* key;
+    bool valid;
+  };
+  const Case cases[] = {
+      {"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", true},     // 32 bytes
+      {"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZQ==", false},    // 31 bytes
+      {"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWZn", false},    // 33 bytes
+      {"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZ!!=", false},    // not base64
+      {"short", false},
+      {"", false},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(is_base64_key32(c.key), c.valid) << c.key;
+    TempFolder folder;
+    folder.write("ferry.yaml", std::string("\nencryption_key: \"") + c.key + "\"\n");
+    auto server = load_server_config(folder.path(), Environment::from_map({}));
+    EXPECT_EQ(static_cast<bool>(server), c.valid) << c.key;
+    if (!server) {
+      const std::string& message = server.error().message;
+      EXPECT_NE(message.find((folder.path() / "ferry.yaml").string() +
+                             ":2:17: encryption_key: expected the base64 encoding of exactly 32"),
+                std::string::npos)
+          << message;
+      if (*c.key != '\0') {
+        EXPECT_EQ(message.find(c.key), std::string::npos) << "echoed a secret";
+      }
+    }
+  }
+}
+
+TEST(ServerConfig, BadValuesAreReported) {
+  struct Case {
+    const char* yaml;
+    const char* expected;
+  };
+  const Case cases[] = {
+      {"server_port: 70000\n", ":1:14: server_port: expected an integer between 0 and 65535"},
+      {"server_root_url: localhost:3003\n", ":1:18: server_root_url: expected an http(s) URL"},
+      {"main_server_log_level: loud\n",
+       ":1:24: main_server_log_level: expected one of error, warn, info"},
+      {"default_http_request_timeout_seconds: -1\n",
+       ":1:39: default_http_request_timeout_seconds: expected an integer >= 0"},
+      {"ca_file: missing.pem\n", ":1:10: ca_file: expected an existing CA bundle file"},
+      {"secret_key: ${NOT_SET_ANYWHERE}\n",
+       ":1:13: secret_key: environment variable NOT_SET_ANYWHERE is not set"},
+      {"server_port: [1]\n", ":1:14: server_port: expected an integer, got a list"},
+  };
+  for (const auto& c : cases) {
+    TempFolder folder;
+    folder.write("ferry.yaml", c.yaml);
+    auto server = load_server_config(folder.path(), Environment::from_map({}));
+    ASSERT_FALSE(server) << c.yaml;
+    EXPECT_NE(server.error().message.find((folder.path() / "ferry.yaml").string() + c.expected),
+              std::string::npos)
+        << server.error().message;
+  }
+}
+
+}  // namespace
+}  // namespace ferry::config
