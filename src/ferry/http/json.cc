@@ -1,0 +1,56 @@
+#include "ferry/http/json.h"
+
+#include <fmt/format.h>
+
+namespace ferry::http {
+
+Status http_status(Errc code) {
+  switch (code) {
+    case Errc::invalid_argument: return Status::bad_request;
+    case Errc::unauthorized: return Status::unauthorized;
+    case Errc::not_found: return Status::not_found;
+    case Errc::method_not_allowed: return Status::method_not_allowed;
+    case Errc::conflict: return Status::conflict;
+    case Errc::payload_too_large: return Status::payload_too_large;
+    case Errc::upstream_auth_failed: return Status::failed_dependency;
+    case Errc::upstream_unreachable: return Status::bad_gateway;
+    case Errc::unavailable: return Status::service_unavailable;
+    case Errc::upstream_timeout: return Status::gateway_timeout;
+    case Errc::internal:
+    case Errc::action_failed:
+    case Errc::config_invalid:
+    case Errc::storage_corrupt: return Status::internal_server_error;
+  }
+  return Status::internal_server_error;
+}
+
+Response json_response(Status status, const nlohmann::json& body, unsigned version) {
+  Response response{status, version};
+  response.set(bhttp::field::content_type, "application/json");
+  // Invalid UTF-8 from an upstream or a script must not turn into an exception here.
+  response.body() = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  response.prepare_payload();
+  return response;
+}
+
+Response error_response(const Error& error, unsigned version, const nlohmann::json& extra) {
+  nlohmann::json inner = {{"code", errc_name(error.code)}, {"message", error.message}};
+  if (extra.is_object()) {
+    for (auto it = extra.begin(); it != extra.end(); ++it) inner[it.key()] = it.value();
+  }
+  return json_response(http_status(error.code), {{"error", inner}}, version);
+}
+
+Result<nlohmann::json> parse_json_body(const Request& request) {
+  if (request.body().empty()) {
+    return Error{Errc::invalid_argument, "the request body is empty; expected a JSON object"};
+  }
+  try {
+    return nlohmann::json::parse(request.body());
+  } catch (const nlohmann::json::parse_error& e) {
+    return Error{Errc::invalid_argument,
+                 fmt::format("the request body is not valid JSON (at byte {})", e.byte)};
+  }
+}
+
+}  // namespace ferry::http
