@@ -1,0 +1,63 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "ferry/store/types.h"
+
+namespace ferry::store {
+
+class Store;
+
+struct ActivityWriterOptions {
+  std::size_t queue_capacity = 10'000;            // entries waiting; more are dropped
+  std::size_t batch_size = 500;                   // written in one transaction
+  std::chrono::milliseconds flush_interval{200};  // a partial batch waits at most this long
+  std::size_t retention_rows = 100'000;           // the activity log keeps this many entries...
+  std::chrono::seconds retention_age{7 * 24 * 3600};  // ...none older than this
+  std::chrono::seconds prune_interval{60};
+};
+
+// Keeps activity-log writes off the request path. record() only queues (bounded; when the
+// queue is full the entry is dropped and counted, the caller never waits); one background
+// thread writes queued entries in batches and prunes by count and age.
+// Thread-safe. The destructor writes what is queued, then stops the thread.
+class ActivityWriter {
+ public:
+  ActivityWriter(std::shared_ptr<Store> store, ActivityWriterOptions options = {});
+  ~ActivityWriter();
+  ActivityWriter(const ActivityWriter&) = delete;
+  ActivityWriter& operator=(const ActivityWriter&) = delete;
+
+  // Queues `entry` (its text must already be redacted). Never blocks on the database.
+  void record(ActivityEntry entry);
+  // Blocks until every entry queued before the call is written (tests, shutdown).
+  void flush();
+
+  std::uint64_t dropped() const { return dropped_.load(); }
+  std::uint64_t written() const { return written_.load(); }
+
+ private:
+  void run();
+
+  std::shared_ptr<Store> store_;
+  const ActivityWriterOptions options_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable drained_;
+  std::deque<ActivityEntry> queue_;      // GUARDED_BY(mutex_)
+  std::uint64_t enqueued_ = 0;           // GUARDED_BY(mutex_)
+  std::uint64_t completed_ = 0;          // GUARDED_BY(mutex_): entries taken and handled
+  bool stopping_ = false;                // GUARDED_BY(mutex_)
+  std::atomic<std::uint64_t> dropped_{0};
+  std::atomic<std::uint64_t> written_{0};
+  std::thread thread_;
+};
+
+}  // namespace ferry::store

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <span>
+#include <string_view>
+
+namespace ferry::store {
+
+// One step of a store's schema history. Steps are applied in order, each in its own
+// transaction together with the bump of schema_version to `version`, so a database is
+// always at exactly one known version. Published steps are never edited: a change to the
+// schema is a new step at the end.
+struct Migration {
+  int version;                   // 1, 2, 3, ... without gaps
+  std::string_view description;  // for the log line that reports it
+  std::string_view sql;          // one or more statements
+};
+
+// SQLite's schema history, oldest first.
+std::span<const Migration> sqlite_migrations();
+
+}  // namespace ferry::store

@@ -1,0 +1,76 @@
+#include "ferry/store/migrations/migration.h"
+
+namespace ferry::store {
+namespace {
+
+// Times are INTEGER milliseconds since the Unix epoch (UTC). JSON columns hold text.
+// `credentials` holds JSON text, or a Cipher-sealed BLOB when credentials_encrypted = 1.
+constexpr std::string_view kV1Base = R"sql(
+CREATE TABLE connections (
+  id TEXT PRIMARY KEY,
+  provider_config_key TEXT NOT NULL,
+  connection_id TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  last_fetched_at INTEGER,
+  credentials BLOB NOT NULL,
+  credentials_encrypted INTEGER NOT NULL DEFAULT 0,
+  connection_config TEXT NOT NULL DEFAULT '{}',
+  metadata TEXT NOT NULL DEFAULT '{}',
+  errors TEXT NOT NULL DEFAULT '[]',
+  UNIQUE (provider_config_key, connection_id)
+);
+CREATE TABLE oauth_sessions (
+  state TEXT PRIMARY KEY,
+  provider_config_key TEXT NOT NULL,
+  connection_id TEXT NOT NULL,
+  code_verifier TEXT NOT NULL DEFAULT '',
+  ws_client_id TEXT NOT NULL DEFAULT '',
+  redirect_uri TEXT NOT NULL DEFAULT '',
+  params TEXT NOT NULL DEFAULT '{}',
+  expires_at INTEGER NOT NULL
+);
+CREATE TABLE activity (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  timestamp INTEGER NOT NULL,
+  level TEXT NOT NULL,
+  type TEXT NOT NULL,
+  provider_config_key TEXT NOT NULL DEFAULT '',
+  connection_id TEXT NOT NULL DEFAULT '',
+  method TEXT NOT NULL DEFAULT '',
+  url TEXT NOT NULL DEFAULT '',
+  status INTEGER NOT NULL DEFAULT 0,
+  duration_ms INTEGER NOT NULL DEFAULT 0,
+  bytes_in INTEGER NOT NULL DEFAULT 0,
+  bytes_out INTEGER NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  message TEXT NOT NULL DEFAULT '',
+  details TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE meta (
+  key TEXT PRIMARY KEY,
+  value BLOB NOT NULL
+);
+)sql";
+
+// Optimistic concurrency for refreshes (rows written before it start at version 1), and
+// the indexes behind list ordering, activity queries and expiry sweeps.
+constexpr std::string_view kV2VersionAndIndexes = R"sql(
+ALTER TABLE connections ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+CREATE INDEX connections_by_created ON connections (created_at, id);
+CREATE INDEX activity_by_time ON activity (timestamp, id);
+CREATE INDEX activity_by_connection ON activity (provider_config_key, connection_id, timestamp);
+CREATE INDEX oauth_sessions_by_expiry ON oauth_sessions (expires_at);
+)sql";
+
+constexpr Migration kSqliteMigrations[] = {
+    {1, "base tables", kV1Base},
+    {2, "connection versions and indexes", kV2VersionAndIndexes},
+};
+
+}  // namespace
+
+std::span<const Migration> sqlite_migrations() { return kSqliteMigrations; }
+
+}  // namespace ferry::store

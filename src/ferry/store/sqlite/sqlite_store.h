@@ -1,0 +1,81 @@
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "ferry/core/clock.h"
+#include "ferry/core/crypto.h"
+#include "ferry/store/keyed_locks.h"
+#include "ferry/store/sqlite/statement.h"
+#include "ferry/store/store.h"
+
+namespace ferry::store {
+
+// The Store in one SQLite file (the default backend).
+//
+// Durability: WAL journal, synchronous=NORMAL, foreign keys on, 5 s busy timeout. Every
+// write runs in a BEGIN IMMEDIATE transaction, so a crash at any point leaves each row
+// as it was before or after the write, never in between (a power cut may lose the last
+// commits, never half of one).
+//
+// Threads: one connection, guarded by one mutex; every method may be called from any
+// thread and calls are serialized. Other processes may open the same file (SQLite's
+// file locks and the busy timeout arbitrate), but the refresh lock is per process: a
+// multi-instance deployment needs PostgreSQL, whose advisory locks span processes.
+//
+// Encryption: with a Cipher, credentials are sealed (AES-256-GCM, the row id as
+// associated data) and a sealed key check in the `meta` table detects a wrong key at
+// open. Rows written before a key was configured stay readable and are sealed on their
+// next write.
+class SqliteStore final : public Store {
+ public:
+  // Opens `path` (":memory:" for a private in-memory database), applies pragmas and
+  // migrations, and checks the encryption key. Errors as open_store() documents.
+  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path,
+                                                   std::optional<Cipher> cipher,
+                                                   std::shared_ptr<const Clock> clock);
+
+  Result<Connection> create_connection(Connection connection) override;
+  Result<Connection> find_connection(const ConnectionKey& key) override;
+  Result<std::vector<Connection>> list_connections(const ConnectionFilter& filter) override;
+  Status delete_connection(const ConnectionKey& key) override;
+  Result<Connection> update_connection(const ConnectionKey& key,
+                                       const ConnectionUpdate& update) override;
+  Status set_metadata(const std::string& provider_config_key,
+                      const std::vector<std::string>& connection_ids,
+                      const nlohmann::json& metadata, bool merge) override;
+  Status save_oauth_state(const OAuthSession& session) override;
+  Result<OAuthSession> take_oauth_state(std::string_view state) override;
+  Status append_activity(const std::vector<ActivityEntry>& entries) override;
+  Result<std::vector<ActivityEntry>> list_activity(const ActivityFilter& filter) override;
+  Status prune_activity(std::size_t max_rows, std::chrono::seconds max_age) override;
+  // In-process mutex per key (KeyedLocks). PostgresStore will take a transaction-scoped
+  // advisory lock instead, so the lock holds across instances.
+  Status with_refresh_lock(const ConnectionKey& key, const std::function<Status()>& fn) override;
+
+ private:
+  SqliteStore(sqlite::Database db, std::optional<Cipher> cipher,
+              std::shared_ptr<const Clock> clock);
+
+  // Open-time steps (sqlite_store.cc).
+  Status configure();
+  Status check_encryption_key();
+
+  // Row helpers; REQUIRES: mu_ is held (sqlite_connections.cc).
+  Result<std::optional<Connection>> find_locked(const ConnectionKey& key);
+  Result<Connection> decode_connection(const sqlite::Statement& row) const;
+  Status write_connection(const Connection& c, bool is_new);
+  Status set_metadata_locked(const std::string& provider_config_key,
+                             const std::vector<std::string>& connection_ids,
+                             const nlohmann::json& metadata, bool merge);
+
+  std::mutex mu_;
+  sqlite::Database db_;                 // guarded by mu_
+  const std::optional<Cipher> cipher_;  // immutable
+  const std::shared_ptr<const Clock> clock_;
+  KeyedLocks refresh_locks_;  // thread-safe on its own; never under mu_
+};
+
+}  // namespace ferry::store

@@ -1,0 +1,85 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ferry/core/result.h"
+#include "ferry/store/types.h"
+
+namespace ferry::store {
+
+// Where connections, OAuth state and the activity log live. Implemented by SqliteStore
+// (and later PostgresStore), decorated by CachedStore, faked in tests. Callable from any
+// thread. Every write is atomic: it happens entirely or not at all, also across a crash.
+// Any method may also fail with Errc::internal (disk, I/O), Errc::unavailable (the
+// database stayed locked by another process past the busy timeout) or
+// Errc::storage_corrupt (unreadable rows, credentials that fail to decrypt).
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Inserts `connection` and returns it as stored. Fills an empty id (uuid), epoch
+  // created_at/updated_at (now) and a zero version (1). Errc::conflict when
+  // (provider_config_key, connection_id) or id already exists; Errc::invalid_argument
+  // when a key part is empty or a JSON field has the wrong shape (see Connection).
+  virtual Result<Connection> create_connection(Connection connection) = 0;
+
+  // The connection with credentials decrypted, or Errc::not_found.
+  virtual Result<Connection> find_connection(const ConnectionKey& key) = 0;
+
+  // Connections matching `filter`, ordered by (created_at, id), after skipping
+  // filter.offset rows and up to filter.limit rows (0 = all).
+  virtual Result<std::vector<Connection>> list_connections(const ConnectionFilter& filter) = 0;
+
+  // Removes the connection. Errc::not_found when there is none.
+  virtual Status delete_connection(const ConnectionKey& key) = 0;
+
+  // Applies the set fields of `update` in one transaction, bumps version and updated_at,
+  // and returns the new row. Errc::not_found; Errc::conflict when expected_version is set
+  // and differs from the stored version (nothing written); Errc::invalid_argument for a
+  // wrongly shaped JSON field.
+  virtual Result<Connection> update_connection(const ConnectionKey& key,
+                                               const ConnectionUpdate& update) = 0;
+
+  // Sets the metadata of every listed connection of `provider_config_key` in ONE
+  // transaction: replaces it (`merge` false) or overwrites only its top-level keys found
+  // in `metadata` (`merge` true). Errc::not_found naming the first unknown id, and then
+  // nothing is written; Errc::invalid_argument when `metadata` is not an object or
+  // `connection_ids` is empty.
+  virtual Status set_metadata(const std::string& provider_config_key,
+                              const std::vector<std::string>& connection_ids,
+                              const nlohmann::json& metadata, bool merge) = 0;
+
+  // Remembers an OAuth flow until take_oauth_state(). Errc::conflict when the state
+  // already exists; Errc::invalid_argument when it is empty. Also drops sessions that
+  // expired more than a day ago.
+  virtual Status save_oauth_state(const OAuthSession& session) = 0;
+
+  // Atomically removes and returns the session for `state`, so a state works once.
+  // Errc::not_found for an unknown (or already taken) state; Errc::invalid_argument
+  // "... expired" when expires_at has passed (the session is removed all the same).
+  virtual Result<OAuthSession> take_oauth_state(std::string_view state) = 0;
+
+  // Appends the entries in one transaction; epoch timestamps become now.
+  virtual Status append_activity(const std::vector<ActivityEntry>& entries) = 0;
+
+  // Entries matching `filter`, newest first (by timestamp, then id).
+  virtual Result<std::vector<ActivityEntry>> list_activity(const ActivityFilter& filter) = 0;
+
+  // Deletes entries older than now - max_age, then all but the newest max_rows.
+  // A zero max_rows or max_age disables that bound.
+  virtual Status prune_activity(std::size_t max_rows, std::chrono::seconds max_age) = 0;
+
+  // Runs `fn` holding `key`'s refresh lock: one holder at a time per key (across
+  // processes where the backend supports it), and returns what `fn` returns. `fn` must
+  // re-read the connection: the previous holder may already have refreshed it. `fn` may
+  // call any method of this store, but must not take the same key's lock again.
+  virtual Status with_refresh_lock(const ConnectionKey& key, const std::function<Status()>& fn) = 0;
+};
+
+}  // namespace ferry::store

@@ -1,0 +1,108 @@
+#pragma once
+
+#include <chrono>
+#include <compare>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "ferry/core/clock.h"
+
+namespace ferry::store {
+
+// Rows of the store. Plain values, freely copied between threads. Times are stored with
+// millisecond precision: a time read back is the written one truncated to milliseconds.
+
+// Identifies one connection: the integration's name and the app's user or account id.
+struct ConnectionKey {
+  std::string provider_config_key;
+  std::string connection_id;
+
+  auto operator<=>(const ConnectionKey&) const = default;
+};
+
+// "connection <connection_id> of integration <provider_config_key>", for messages.
+std::string describe(const ConnectionKey& key);
+
+// One (integration, user) pair with its credentials (DESIGN.md §2).
+struct Connection {
+  std::string id;  // uuid; create_connection fills it when empty
+  std::string connection_id;
+  std::string provider_config_key;
+  std::string provider;    // the blueprint name, e.g. "jira"
+  TimePoint created_at{};  // create_connection fills both when left at the epoch
+  TimePoint updated_at{};
+  std::optional<TimePoint> last_fetched_at;
+  // {"type": "OAUTH2" | "OAUTH1" | "API_KEY" | "BASIC" | "APP" ..., ...}. Encrypted at
+  // rest when the store has a key; always plaintext here.
+  nlohmann::json credentials = nlohmann::json::object();
+  nlohmann::json connection_config = nlohmann::json::object();  // provider-derived, e.g. cloudId
+  nlohmann::json metadata = nlohmann::json::object();           // app-defined
+  nlohmann::json errors = nlohmann::json::array();              // [{type, log_id, message}]
+  // Starts at 1 and grows by one on every write, for optimistic concurrency checks.
+  std::int64_t version = 0;
+
+  ConnectionKey key() const { return {provider_config_key, connection_id}; }
+};
+
+// Which connections list_connections returns; unset fields match everything.
+struct ConnectionFilter {
+  std::optional<std::string> provider_config_key;
+  std::optional<std::string> connection_id;
+  std::size_t limit = 0;  // 0 = no limit
+  std::size_t offset = 0;
+};
+
+// The fields update_connection changes; unset fields keep their value.
+struct ConnectionUpdate {
+  std::optional<nlohmann::json> credentials;        // object
+  std::optional<nlohmann::json> connection_config;  // object
+  std::optional<nlohmann::json> metadata;           // object
+  std::optional<nlohmann::json> errors;             // array
+  std::optional<TimePoint> last_fetched_at;
+  // When set, the update applies only if the row's version is still this one.
+  std::optional<std::int64_t> expected_version;
+};
+
+// An OAuth flow in progress, keyed by its single-use `state` parameter (DESIGN.md §4).
+// Stored in the database so any instance can take the callback.
+struct OAuthSession {
+  std::string state;
+  std::string provider_config_key;
+  std::string connection_id;
+  std::string code_verifier;  // PKCE (RFC 7636); empty without PKCE
+  std::string ws_client_id;   // websocket client to notify; may be empty
+  std::string redirect_uri;
+  nlohmann::json params = nlohmann::json::object();  // connect-time params, e.g. subdomain
+  TimePoint expires_at{};
+};
+
+// One activity-log line: a proxied request, a refresh, an OAuth step... Never holds a
+// secret: writers pass url/message/details through observe::redact() first.
+struct ActivityEntry {
+  std::int64_t id = 0;    // assigned by append_activity (ascending)
+  TimePoint timestamp{};  // append_activity fills it when left at the epoch
+  std::string level = "info";
+  std::string type;  // "proxy", "auth", "action", "refresh", ...
+  std::string provider_config_key;
+  std::string connection_id;
+  std::string method;
+  std::string url;
+  int status = 0;  // HTTP status; 0 = none
+  std::int64_t duration_ms = 0;
+  std::int64_t bytes_in = 0;
+  std::int64_t bytes_out = 0;
+  int attempts = 0;
+  std::string message;
+  nlohmann::json details = nlohmann::json::object();
+};
+
+// Which entries list_activity returns; unset fields match everything.
+struct ActivityFilter {
+  std::optional<std::string> connection_id;
+  std::optional<std::string> provider_config_key;
+  std::size_t limit = 100;  // 0 = no limit
+};
+
+}  // namespace ferry::store

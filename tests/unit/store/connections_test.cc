@@ -1,0 +1,259 @@
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <regex>
+
+#include "store_fixture.h"
+
+namespace ferry::store {
+namespace {
+
+using nlohmann::json;
+using testing::make_connection;
+using testing::StoreTest;
+
+using ConnectionsTest = StoreTest;
+
+std::vector<std::string> ids_of(const std::vector<Connection>& rows) {
+  std::vector<std::string> out;
+  for (const auto& c : rows) out.push_back(c.connection_id);
+  return out;
+}
+
+TEST_F(ConnectionsTest, CreateFillsIdTimesAndVersionAndFindReturnsTheSameRow) {
+  auto store = open("c.db");
+  auto created = store->create_connection(make_connection("jira", "user-1"));
+  ASSERT_TRUE(created) << created.error().message;
+  EXPECT_TRUE(std::regex_match(created->id, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-"
+                                                       "[89ab][0-9a-f]{3}-[0-9a-f]{12}")));
+  EXPECT_EQ(created->created_at, clock_->now());
+  EXPECT_EQ(created->updated_at, clock_->now());
+  EXPECT_EQ(created->version, 1);
+
+  auto found = store->find_connection({"jira", "user-1"});
+  ASSERT_TRUE(found) << found.error().message;
+  EXPECT_EQ(found->id, created->id);
+  EXPECT_EQ(found->provider, "jira");
+  EXPECT_EQ(found->created_at, created->created_at);
+  EXPECT_EQ(found->credentials["access_token"], "at-user-1");
+  EXPECT_EQ(found->connection_config["cloudId"], "cloud-user-1");
+  EXPECT_EQ(found->metadata, json::object());
+  EXPECT_EQ(found->errors, json::array());
+  EXPECT_FALSE(found->last_fetched_at.has_value());
+}
+
+TEST_F(ConnectionsTest, DuplicateKeyIsAConflictAndKeepsTheFirstRow) {
+  auto store = open("c.db");
+  ASSERT_TRUE(store->create_connection(make_connection("jira", "user-1")));
+  auto second = make_connection("jira", "user-1");
+  second.credentials["access_token"] = "other";
+  auto duplicate = store->create_connection(second);
+  ASSERT_FALSE(duplicate);
+  EXPECT_EQ(duplicate.error().code, Errc::conflict);
+  EXPECT_NE(duplicate.error().message.find("user-1"), std::string::npos);
+  EXPECT_EQ(store->find_connection({"jira", "user-1"})->credentials["access_token"], "at-user-1");
+  // The same connection id under another integration is a different connection.
+  EXPECT_TRUE(store->create_connection(make_connection("slack", "user-1")));
+}
+
+TEST_F(ConnectionsTest, RejectsMissingKeyPartsAndWronglyShapedJson) {
+  auto store = open("c.db");
+  std::vector<Connection> bad(4, make_connection("jira", "u"));
+  bad[0].provider_config_key = "";
+  bad[1].connection_id = "";
+  bad[2].metadata = json::array();
+  bad[3].errors = json::object();
+  for (const auto& c : bad) {
+    auto created = store->create_connection(c);
+    ASSERT_FALSE(created);
+    EXPECT_EQ(created.error().code, Errc::invalid_argument);
+  }
+  EXPECT_TRUE(store->list_connections({})->empty());
+}
+
+TEST_F(ConnectionsTest, UnknownConnectionIsNotFoundForFindDeleteAndUpdate) {
+  auto store = open("c.db");
+  ASSERT_TRUE(store->create_connection(make_connection("jira", "user-1")));
+  const ConnectionKey missing{"jira", "nobody"};
+  EXPECT_EQ(store->find_connection(missing).error().code, Errc::not_found);
+  EXPECT_EQ(store->delete_connection(missing).error().code, Errc::not_found);
+  EXPECT_EQ(store->update_connection(missing, {}).error().code, Errc::not_found);
+}
+
+TEST_F(ConnectionsTest, DeleteRemovesOnlyThatConnection) {
+  auto store = open("c.db");
+  ASSERT_TRUE(store->create_connection(make_connection("jira", "user-1")));
+  ASSERT_TRUE(store->create_connection(make_connection("jira", "user-2")));
+  ASSERT_TRUE(store->delete_connection({"jira", "user-1"}));
+  EXPECT_EQ(store->find_connection({"jira", "user-1"}).error().code, Errc::not_found);
+  EXPECT_TRUE(store->find_connection({"jira", "user-2"}));
+  EXPECT_EQ(store->delete_connection({"jira", "user-1"}).error().code, Errc::not_found);
+}
+
+TEST_F(ConnectionsTest, ListFiltersAndPaginatesInCreationOrder) {
+  auto store = open("c.db");
+  const std::vector<std::pair<std::string, std::string>> rows = {
+      {"jira", "a"}, {"slack", "b"}, {"jira", "c"}, {"jira", "d"}, {"slack", "a"}};
+  for (const auto& [key, id] : rows) {
+    ASSERT_TRUE(store->create_connection(make_connection(key, id)));
+    clock_->advance(std::chrono::seconds(1));
+  }
+  struct Case {
+    ConnectionFilter filter;
+    std::vector<std::string> expected;
+  };
+  const std::vector<Case> cases = {
+      {{}, {"a", "b", "c", "d", "a"}},
+      {{"jira", std::nullopt, 0, 0}, {"a", "c", "d"}},
+      {{std::nullopt, "a", 0, 0}, {"a", "a"}},
+      {{"slack", "a", 0, 0}, {"a"}},
+      {{"jira", std::nullopt, 2, 0}, {"a", "c"}},
+      {{"jira", std::nullopt, 2, 2}, {"d"}},
+      {{std::nullopt, std::nullopt, 0, 3}, {"d", "a"}},
+      {{"zoom", std::nullopt, 0, 0}, {}},
+  };
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    auto listed = store->list_connections(cases[i].filter);
+    ASSERT_TRUE(listed) << listed.error().message;
+    EXPECT_EQ(ids_of(*listed), cases[i].expected) << "case " << i;
+  }
+  auto slack = store->list_connections({"slack", std::nullopt, 0, 0});
+  ASSERT_EQ(slack->size(), 2u);
+  EXPECT_EQ((*slack)[1].provider_config_key, "slack");
+}
+
+TEST_F(ConnectionsTest, UpdateChangesOnlyTheGivenFieldsAndBumpsVersion) {
+  auto store = open("c.db");
+  auto created = store->create_connection(make_connection("jira", "user-1"));
+  ASSERT_TRUE(created);
+  clock_->advance(std::chrono::minutes(5));
+  ConnectionUpdate update;
+  update.credentials = json{{"type", "OAUTH2"}, {"access_token", "new"}};
+  update.last_fetched_at = clock_->now();
+  update.expected_version = 1;
+  auto updated = store->update_connection({"jira", "user-1"}, update);
+  ASSERT_TRUE(updated) << updated.error().message;
+  EXPECT_EQ(updated->version, 2);
+  EXPECT_EQ(updated->updated_at, clock_->now());
+  EXPECT_EQ(updated->created_at, created->created_at);
+
+  auto found = store->find_connection({"jira", "user-1"});
+  EXPECT_EQ(found->credentials["access_token"], "new");
+  EXPECT_EQ(found->connection_config["cloudId"], "cloud-user-1");  // untouched
+  EXPECT_EQ(found->last_fetched_at, clock_->now());
+  EXPECT_EQ(found->version, 2);
+}
+
+TEST_F(ConnectionsTest, UpdateWithAStaleVersionIsAConflictAndWritesNothing) {
+  auto store = open("c.db");
+  ASSERT_TRUE(store->create_connection(make_connection("jira", "user-1")));
+  ConnectionUpdate first;
+  first.metadata = json{{"step", 1}};
+  ASSERT_TRUE(store->update_connection({"jira", "user-1"}, first));  // now version 2
+
+  ConnectionUpdate stale;
+  stale.credentials = json{{"type", "OAUTH2"}, {"access_token", "lost"}};
+  stale.expected_version = 1;
+  auto rejected = store->update_connection({"jira", "user-1"}, stale);
+  ASSERT_FALSE(rejected);
+  EXPECT_EQ(rejected.error().code, Errc::conflict);
+  auto found = store->find_connection({"jira", "user-1"});
+  EXPECT_EQ(found->credentials["access_token"], "at-user-1");
+  EXPECT_EQ(found->version, 2);
+}
+
+TEST_F(ConnectionsTest, UpdateRejectsWronglyShapedJson) {
+  auto store = open("c.db");
+  ASSERT_TRUE(store->create_connection(make_connection("jira", "user-1")));
+  ConnectionUpdate update;
+  update.errors = json{{"type", "auth"}};  // must be an array
+  auto rejected = store->update_connection({"jira", "user-1"}, update);
+  ASSERT_FALSE(rejected);
+  EXPECT_EQ(rejected.error().code, Errc::invalid_argument);
+  EXPECT_EQ(store->find_connection({"jira", "user-1"})->version, 1);
+}
+
+TEST_F(ConnectionsTest, SetMetadataReplacesOrMergesTopLevelKeys) {
+  auto store = open("c.db");
+  for (const char* id : {"u1", "u2"}) {
+    auto c = make_connection("jira", id);
+    c.metadata = {{"keep", "old"}, {"nested", {{"a", 1}, {"b", 2}}}};
+    ASSERT_TRUE(store->create_connection(c));
+  }
+  const json patch = {{"nested", {{"a", 9}}}, {"added", true}};
+  ASSERT_TRUE(store->set_metadata("jira", {"u1"}, patch, /*merge=*/true));
+  EXPECT_EQ(store->find_connection({"jira", "u1"})->metadata,
+            (json{{"keep", "old"}, {"nested", {{"a", 9}}}, {"added", true}}));
+  EXPECT_EQ(store->find_connection({"jira", "u1"})->version, 2);
+
+  ASSERT_TRUE(store->set_metadata("jira", {"u1", "u2"}, patch, /*merge=*/false));
+  EXPECT_EQ(store->find_connection({"jira", "u1"})->metadata, patch);
+  EXPECT_EQ(store->find_connection({"jira", "u2"})->metadata, patch);
+}
+
+TEST_F(ConnectionsTest, SetMetadataWithAnUnknownIdWritesNothing) {
+  auto store = open("c.db");
+  ASSERT_TRUE(store->create_connection(make_connection("jira", "u1")));
+  ASSERT_TRUE(store->create_connection(make_connection("jira", "u2")));
+  auto set = store->set_metadata("jira", {"u1", "ghost", "u2"}, json{{"x", 1}}, false);
+  ASSERT_FALSE(set);
+  EXPECT_EQ(set.error().code, Errc::not_found);
+  EXPECT_NE(set.error().message.find("ghost"), std::string::npos);
+  for (const char* id : {"u1", "u2"}) {
+    auto found = store->find_connection({"jira", id});
+    EXPECT_EQ(found->metadata, json::object()) << id;
+    EXPECT_EQ(found->version, 1) << id;
+  }
+}
+
+TEST_F(ConnectionsTest, SetMetadataRejectsNonObjectsAndEmptyIdLists) {
+  auto store = open("c.db");
+  ASSERT_TRUE(store->create_connection(make_connection("jira", "u1")));
+  EXPECT_EQ(store->set_metadata("jira", {"u1"}, json::array(), false).error().code,
+            Errc::invalid_argument);
+  EXPECT_EQ(store->set_metadata("jira", {}, json::object(), false).error().code,
+            Errc::invalid_argument);
+}
+
+TEST_F(ConnectionsTest, RowsSurviveReopeningTheFile) {
+  {
+    auto store = open("c.db");
+    auto c = make_connection("jira", "user-1");
+    c.metadata = {{"team", "blue"}};
+    ASSERT_TRUE(store->create_connection(c));
+  }
+  auto store = open("c.db");
+  auto found = store->find_connection({"jira", "user-1"});
+  ASSERT_TRUE(found) << found.error().message;
+  EXPECT_EQ(found->metadata["team"], "blue");
+  EXPECT_EQ(found->credentials["refresh_token"], "rt-user-1");
+}
+
+TEST_F(ConnectionsTest, InMemoryUrlOpensAPrivateDatabase) {
+  auto first = open_store("sqlite://:memory:", "", clock_);
+  auto second = open_store("sqlite://:memory:", "", clock_);
+  ASSERT_TRUE(first && second);
+  ASSERT_TRUE((*first)->create_connection(make_connection("jira", "u1")));
+  EXPECT_TRUE((*first)->find_connection({"jira", "u1"}));
+  EXPECT_EQ((*second)->find_connection({"jira", "u1"}).error().code, Errc::not_found);
+}
+
+TEST(OpenStore, RejectsUnsupportedUrls) {
+  struct Case {
+    std::string_view url;
+    std::string_view message_part;
+  };
+  for (const Case& c : {Case{"postgresql://u:secret@db/ferry", "PostgreSQL support is not built"},
+                        Case{"postgres://db/ferry", "PostgreSQL support is not built"},
+                        Case{"mysql://u:secret@db/ferry", "sqlite://"},
+                        Case{"sqlite://", "names no database file"}}) {
+    auto store = open_store(c.url, "");
+    ASSERT_FALSE(store) << c.url;
+    EXPECT_EQ(store.error().code, Errc::invalid_argument) << c.url;
+    EXPECT_NE(store.error().message.find(c.message_part), std::string::npos) << c.url;
+    EXPECT_EQ(store.error().message.find("secret"), std::string::npos) << c.url;
+  }
+}
+
+}  // namespace
+}  // namespace ferry::store
