@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, builds the sanitizer configuration once, and
+# runs every test (unit, end-to-end against the real binary, SDK compatibility) with ctest.
+# Usage: scripts/test.sh [ctest arguments...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh --with-test-tools
+scripts/build.sh sanitize
+
+# The SDK compatibility test drives the server through the real @nangohq/node package,
+# pinned by tests/compat/package-lock.json.
+if [[ -f tests/compat/package-lock.json ]]; then
+  (cd tests/compat && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+cd build/sanitize
+ctest --output-on-failure --timeout 600 -j "$(nproc)" "$@"

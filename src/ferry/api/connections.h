@@ -1,0 +1,18 @@
+#pragma once
+
+#include "ferry/api/services.h"
+#include "ferry/http/server/router.h"
+
+namespace ferry::api {
+
+// The connection endpoints (DESIGN.md §3, shapes of @nangohq/node 0.71):
+//   POST   /connections                      register credentials (409 when it exists)
+//   GET    /connections?connectionId=&integrationId=&limit=&page=
+//   GET    /connections/{id}?provider_config_key=&refresh_token=
+//   DELETE /connections/{id}?provider_config_key=
+//   POST   /connections/metadata             replace metadata of one or several connections
+//   PATCH  /connections/metadata             merge (top-level keys) likewise
+// All require the secret key.
+void register_connections(http::Router& router, std::shared_ptr<const Services> services);
+
+}  // namespace ferry::api

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "ferry/api/services.h"
+#include "ferry/core/result.h"
+#include "ferry/http/server/router.h"
+
+namespace ferry::api {
+
+// A handler whose work never suspends (reads and writes of the store, the configuration).
+using SyncHandler = std::function<http::Response(const Services&, http::RequestContext&)>;
+
+// Adapts a SyncHandler to the router's coroutine Handler.
+http::Handler make_handler(std::shared_ptr<const Services> services, SyncHandler handler);
+
+// The JSON error response for `error`, in the request's HTTP version.
+http::Response fail(const http::RequestContext& ctx, const Error& error);
+http::Response fail(const http::RequestContext& ctx, Errc code, std::string message);
+
+// The integration named `key`, or Errc::not_found naming it.
+Result<const config::Integration*> find_integration(const Services& services,
+                                                    const std::string& key);
+
+// Query parameter `name` as a non-negative integer; `fallback` when absent;
+// Errc::invalid_argument when it is not a number.
+Result<std::size_t> parse_count(const http::RequestContext& ctx, const char* name,
+                                std::size_t fallback);
+
+}  // namespace ferry::api

@@ -1,0 +1,57 @@
+#include "ferry/api/logs.h"
+
+#include "ferry/api/authorization.h"
+#include "ferry/api/handler_support.h"
+#include "ferry/core/clock.h"
+#include "ferry/http/json.h"
+#include "ferry/store/activity_writer.h"
+#include "ferry/store/store.h"
+
+namespace ferry::api {
+namespace {
+
+using nlohmann::json;
+
+json entry_view(const store::ActivityEntry& e) {
+  return json{{"id", e.id},
+              {"timestamp", format_iso8601(e.timestamp)},
+              {"level", e.level},
+              {"type", e.type},
+              {"integration", e.provider_config_key},
+              {"connection_id", e.connection_id},
+              {"method", e.method},
+              {"url", e.url},
+              {"status", e.status},
+              {"duration_ms", e.duration_ms},
+              {"bytes_in", e.bytes_in},
+              {"bytes_out", e.bytes_out},
+              {"attempts", e.attempts},
+              {"message", e.message},
+              {"details", e.details}};
+}
+
+http::Response list_logs(const Services& services, http::RequestContext& ctx) {
+  store::ActivityFilter filter;
+  if (auto* id = ctx.query_param("connection_id"); id && !id->empty()) filter.connection_id = *id;
+  if (auto* key = ctx.query_param("integration"); key && !key->empty()) {
+    filter.provider_config_key = *key;
+  }
+  auto limit = parse_count(ctx, "limit", 100);
+  if (!limit) return fail(ctx, limit.error());
+  filter.limit = std::min<std::size_t>(*limit, 10'000);
+  if (services.activity) services.activity->flush();
+  auto entries = services.store->list_activity(filter);
+  if (!entries) return fail(ctx, entries.error());
+  json logs = json::array();
+  for (const auto& e : *entries) logs.push_back(entry_view(e));
+  return http::json_response(http::Status::ok, {{"logs", logs}}, ctx.request.version());
+}
+
+}  // namespace
+
+void register_logs(http::Router& router, std::shared_ptr<const Services> services) {
+  router.add(http::Verb::get, "/logs",
+             require_secret_key(services, make_handler(services, list_logs)));
+}
+
+}  // namespace ferry::api

@@ -1,0 +1,77 @@
+#include "ferry/app/commands.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "ferry/app/serve.h"
+#include "ferry/config/catalog.h"
+#include "ferry/config/environment.h"
+#include "ferry/config/loader.h"
+#include "ferry/config/render.h"
+#include "ferry/config/scaffold.h"
+#include "ferry/observe/log.h"
+
+namespace ferry::app {
+namespace fs = std::filesystem;
+
+namespace {
+
+int fail(const Error& error) {
+  fmt::print(stderr, "{}\n", error.message);
+  return 1;
+}
+
+Result<config::Project> load(const std::string& dir) {
+  auto env = config::Environment::from_process_and_dotenv(fs::path(dir));
+  if (!env) return env.error();
+  return config::load_project(fs::path(dir), *env);
+}
+
+}  // namespace
+
+int run_serve(const std::string& dir, int port) {
+  auto project = load(dir);
+  if (!project) return fail(project.error());
+  if (port != 0) project->server.server_port = port;
+  observe::LogOptions log_options;
+  log_options.level = project->server.main_server_log_level;
+  log_options.file = project->server.log_file;
+  if (auto logging = observe::init_logging(log_options); !logging) return fail(logging.error());
+  return serve(std::make_shared<const config::Project>(std::move(project).value()));
+}
+
+int run_init(const std::string& dir) {
+  if (auto created = config::scaffold_project(fs::path(dir)); !created) {
+    return fail(created.error());
+  }
+  fmt::print("Created {} with a Jira example.\n", dir);
+  fmt::print("Next: set JIRA_CLIENT_SECRET in {}/.env, then `ferry check {}` and `ferry serve {}`.\n",
+             dir, dir, dir);
+  return 0;
+}
+
+int run_check(const std::string& dir) {
+  auto project = load(dir);
+  if (!project) return fail(project.error());
+  fmt::print("{}", config::describe_project(*project));
+  return 0;
+}
+
+int run_blueprints(const std::string& name, const std::string& folder) {
+  fs::path folder_blueprints = folder.empty() ? fs::path() : fs::path(folder) / "blueprints";
+  auto catalog = config::Catalog::load(folder_blueprints);
+  if (!catalog) return fail(catalog.error());
+  if (name.empty()) {
+    for (const auto& blueprint_name : catalog->names()) fmt::print("{}\n", blueprint_name);
+    return 0;
+  }
+  auto text = config::describe_blueprint(*catalog, name);
+  if (!text) return fail(text.error());
+  fmt::print("{}", *text);
+  return 0;
+}
+
+}  // namespace ferry::app

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace ferry::app {
+
+inline constexpr std::string_view kVersion = FERRY_VERSION;
+
+// Each `ferry` subcommand; returns the process exit code. Errors are printed to stderr as
+// one line per problem ("file:line:col: key.path: what was expected") and give exit code 1.
+
+// Loads `dir`, then serves it (see serve.h). `port` overrides server_port when non-zero.
+int run_serve(const std::string& dir, int port);
+// Scaffolds a new integrations folder (never overwrites an existing one).
+int run_init(const std::string& dir);
+// Loads and validates `dir`; prints every integration resolved, secrets masked.
+int run_check(const std::string& dir);
+// Lists the catalog, or prints blueprint `name` ("jira" or "jira:v0") resolved.
+// `folder` optionally adds an integrations folder's own blueprints/.
+int run_blueprints(const std::string& name, const std::string& folder);
+
+}  // namespace ferry::app

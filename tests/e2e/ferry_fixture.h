@@ -1,0 +1,55 @@
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "http_client.h"
+#include "process.h"
+
+namespace ferry::testing {
+
+// Runs `ferry <args...>` to completion.
+inline RunResult ferry(std::vector<std::string> args, std::vector<std::string> env = {}) {
+  args.insert(args.begin(), FERRY_BINARY);
+  return run(std::move(args), std::move(env));
+}
+
+inline void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+}
+
+// A `ferry serve` child on a free port, for one test.
+class RunningFerry {
+ public:
+  explicit RunningFerry(const std::string& dir, std::vector<std::string> env = {})
+      : process_({FERRY_BINARY, "serve", dir, "--port", "0"}, std::move(env)) {
+    if (!process_.wait_for_output("Ferry listening on", std::chrono::seconds(60))) {
+      ADD_FAILURE() << "ferry serve did not start:\n" << process_.output();
+      return;
+    }
+    port_ = port_from_banner(process_.output());
+  }
+  unsigned short port() const { return port_; }
+  Process& process() { return process_; }
+  HttpClient client() const { return HttpClient("127.0.0.1", port_); }
+  // The secret key printed at start when none is configured.
+  std::string generated_secret_key() const {
+    const std::string marker = "this run's secret key is: ";
+    std::string out = process_.output();
+    auto at = out.find(marker);
+    if (at == std::string::npos) return {};
+    auto start = at + marker.size();
+    return out.substr(start, out.find('\n', start) - start);
+  }
+
+ private:
+  Process process_;
+  unsigned short port_ = 0;
+};
+
+}  // namespace ferry::testing

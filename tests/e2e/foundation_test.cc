@@ -1,0 +1,155 @@
+// The `ferry` binary end to end: init, check, serve, health, errors, graceful shutdown.
+#include <signal.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "ferry_fixture.h"
+
+namespace ferry::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string scaffolded_folder() {
+  std::string dir = make_temp_dir("ferry-e2e") + "/demo";
+  auto result = ferry({"init", dir});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  return dir;
+}
+
+TEST(FerryCli, InitThenCheckPrintsTheResolvedJiraIntegration) {
+  std::string dir = scaffolded_folder();
+  EXPECT_TRUE(fs::exists(dir + "/ferry.yaml"));
+  EXPECT_TRUE(fs::exists(dir + "/integrations.yaml"));
+  EXPECT_TRUE(fs::exists(dir + "/.env.example"));
+  auto check = ferry({"check", dir});
+  ASSERT_EQ(check.exit_code, 0) << check.output;
+  EXPECT_NE(check.output.find("https://auth.atlassian.com/authorize"), std::string::npos)
+      << check.output;
+  EXPECT_NE(check.output.find("https://api.atlassian.com/"), std::string::npos);
+  EXPECT_NE(check.output.find("/oauth/callback"), std::string::npos);
+}
+
+TEST(FerryCli, InitRefusesToOverwriteAFolder) {
+  std::string dir = scaffolded_folder();
+  auto again = ferry({"init", dir});
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_NE(again.output.find("never overwrites"), std::string::npos) << again.output;
+}
+
+TEST(FerryCli, CheckMasksTheClientSecret) {
+  std::string dir = scaffolded_folder();
+  auto check = ferry({"check", dir}, {"JIRA_CLIENT_SECRET=super-secret-value-123456"});
+  ASSERT_EQ(check.exit_code, 0) << check.output;
+  EXPECT_EQ(check.output.find("super-secret-value-123456"), std::string::npos) << check.output;
+}
+
+TEST(FerryCli, BadConfigurationsExitNonZeroWithFileLineAndKeyPath) {
+  struct Case {
+    const char* name;
+    const char* integrations_yaml;
+    const char* expected;  // must appear in the one-line error
+  };
+  const Case cases[] = {
+      {"yaml syntax", "integrations:\n  jira: [unclosed\n", "integrations.yaml:"},
+      {"unknown key", "integrations:\n  jira:\n    extends_blueprint: jira:v0\n"
+                      "    oauth_client_id: x\n    oauth_client_secret: y\n    oauth_scope: [a]\n",
+       "integrations.jira.oauth_scope"},
+      {"unknown blueprint", "integrations:\n  jira:\n    extends_blueprint: jiraa:v0\n",
+       "integrations.jira.extends_blueprint"},
+      {"unset variable", "integrations:\n  jira:\n    extends_blueprint: jira:v0\n"
+                         "    oauth_client_id: x\n    oauth_client_secret: ${FERRY_E2E_UNSET_VAR}\n",
+       "FERRY_E2E_UNSET_VAR"},
+  };
+  for (const auto& c : cases) {
+    std::string dir = make_temp_dir("ferry-bad");
+    write_file(dir + "/integrations.yaml", c.integrations_yaml);
+    auto check = ferry({"check", dir});
+    EXPECT_NE(check.exit_code, 0) << c.name;
+    EXPECT_NE(check.output.find(c.expected), std::string::npos) << c.name << ":\n" << check.output;
+    EXPECT_NE(check.output.find(":"), std::string::npos) << c.name;
+  }
+}
+
+TEST(FerryCli, CheckOfAMissingFolderFails) {
+  auto check = ferry({"check", "/nonexistent/ferry-folder"});
+  EXPECT_NE(check.exit_code, 0);
+  EXPECT_NE(check.output.find("/nonexistent/ferry-folder"), std::string::npos) << check.output;
+}
+
+TEST(FerryCli, BlueprintsListsTheCatalogAndShowsJira) {
+  auto list = ferry({"blueprints"});
+  ASSERT_EQ(list.exit_code, 0) << list.output;
+  for (const char* name : {"jira", "github", "slack", "hubspot", "zoom"}) {
+    EXPECT_NE(list.output.find(name), std::string::npos) << name;
+  }
+  auto jira = ferry({"blueprints", "jira:v0"});
+  ASSERT_EQ(jira.exit_code, 0) << jira.output;
+  EXPECT_NE(jira.output.find("auth.atlassian.com"), std::string::npos) << jira.output;
+  auto unknown = ferry({"blueprints", "nope"});
+  EXPECT_NE(unknown.exit_code, 0);
+}
+
+TEST(FerryCli, VersionPrintsTheVersion) {
+  auto version = ferry({"version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_EQ(version.output.rfind("ferry ", 0), 0u) << version.output;
+}
+
+TEST(FerryServe, AnswersHealthAndJsonErrorsThenStopsOnSigterm) {
+  std::string dir = scaffolded_folder();
+  RunningFerry server(dir);
+  ASSERT_NE(server.port(), 0);
+  EXPECT_NE(server.process().output().find("/oauth/callback"), std::string::npos);
+
+  auto client = server.client();
+  auto health = client.get("/health");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(health.body), nlohmann::json({{"status", "ok"}}));
+  EXPECT_EQ(health.header("content-type"), "application/json");
+
+  // Same connection (keep-alive): unknown route, wrong method.
+  auto missing = client.get("/no/such/route");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(nlohmann::json::parse(missing.body)["error"]["code"], "not_found");
+  auto wrong_method = client.request("DELETE", "/health");
+  EXPECT_EQ(wrong_method.status, 405);
+  EXPECT_EQ(nlohmann::json::parse(wrong_method.body)["error"]["code"], "method_not_allowed");
+  EXPECT_EQ(wrong_method.header("allow"), "GET");
+
+  auto garbage = HttpClient("127.0.0.1", server.port()).raw("NOT HTTP AT ALL\r\n\r\n");
+  EXPECT_EQ(garbage.status, 400);
+
+  server.process().signal(SIGTERM);
+  EXPECT_EQ(server.process().wait(std::chrono::seconds(30)), 0) << server.process().output();
+  EXPECT_NE(server.process().output().find("Ferry stopped"), std::string::npos);
+}
+
+TEST(FerryServe, IdleKeepAliveConnectionsDoNotDelayShutdown) {
+  std::string dir = scaffolded_folder();
+  RunningFerry server(dir);
+  auto client = server.client();
+  ASSERT_EQ(client.get("/health").status, 200);  // connection stays open, idle
+  server.process().signal(SIGINT);
+  EXPECT_EQ(server.process().wait(std::chrono::seconds(60)), 0);
+  EXPECT_TRUE(client.server_closed());
+  // The idle connection was closed at once, not cut when the grace period ran out.
+  EXPECT_EQ(server.process().output().find("shutdown grace passed"), std::string::npos)
+      << server.process().output();
+}
+
+TEST(FerryServe, RejectsBodiesOverTheLimitWith413) {
+  std::string dir = scaffolded_folder();
+  write_file(dir + "/ferry.yaml", "max_request_body_bytes: 1024\n");
+  RunningFerry server(dir);
+  auto client = server.client();
+  auto reply = client.request("POST", "/health", {{"Content-Type", "application/json"}},
+                              std::string(4096, 'x'));
+  EXPECT_EQ(reply.status, 413);
+  EXPECT_EQ(nlohmann::json::parse(reply.body)["error"]["code"], "payload_too_large");
+}
+
+}  // namespace
+}  // namespace ferry::testing
