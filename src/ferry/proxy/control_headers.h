@@ -1,0 +1,26 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "ferry/core/result.h"
+#include "ferry/proxy/forward_headers.h"
+
+namespace ferry::proxy {
+
+// The headers that steer a proxy call (DESIGN.md §3), read from the caller's request.
+struct ControlHeaders {
+  std::string connection_id;        // Connection-Id (required)
+  std::string provider_config_key;  // Provider-Config-Key (required)
+  std::string base_url_override;    // Base-Url-Override; "" = the integration's base URL
+  std::optional<int> retries;       // Retries: extra attempts the caller allows
+  std::string retry_on;             // Retry-On: comma-separated statuses
+};
+
+// Errc::invalid_argument naming the header when a required one is missing or empty, or
+// Retries is not a non-negative integer. Empty optional headers count as absent (the SDK
+// always sends Base-Url-Override, possibly empty).
+Result<ControlHeaders> read_control_headers(const HeaderList& inbound);
+
+}  // namespace ferry::proxy
