@@ -35,7 +35,7 @@ Result<config::Project> load(const std::string& dir) {
 int run_serve(const std::string& dir, int port) {
   auto project = load(dir);
   if (!project) return fail(project.error());
-  if (port != 0) project->server.server_port = port;
+  if (port >= 0) project->server.server_port = port;
   observe::LogOptions log_options;
   log_options.level = project->server.main_server_log_level;
   log_options.file = project->server.log_file;

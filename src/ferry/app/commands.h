@@ -10,7 +10,8 @@ inline constexpr std::string_view kVersion = FERRY_VERSION;
 // Each `ferry` subcommand; returns the process exit code. Errors are printed to stderr as
 // one line per problem ("file:line:col: key.path: what was expected") and give exit code 1.
 
-// Loads `dir`, then serves it (see serve.h). `port` overrides server_port when non-zero.
+// Loads `dir`, then serves it (see serve.h). `port` overrides server_port when >= 0
+// (0 = any free port).
 int run_serve(const std::string& dir, int port);
 // Scaffolds a new integrations folder (never overwrites an existing one).
 int run_init(const std::string& dir);

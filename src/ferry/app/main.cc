@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
   cli.set_version_flag("--version", std::string(ferry::app::kVersion));
 
   std::string serve_dir = ".";
-  int port = 0;
+  int port = -1;  // -1: ferry.yaml decides
   auto* serve = cli.add_subcommand("serve", "Run the server for an integrations folder.");
   serve->add_option("DIR", serve_dir, "The integrations folder (default: current directory)");
   serve->add_option("--port", port, "Listen on this port instead of ferry.yaml's server_port")

@@ -1,0 +1,71 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "ferry/config/model.h"
+#include "ferry/core/clock.h"
+#include "ferry/core/result.h"
+
+namespace ferry::http {
+class HttpClient;
+}
+
+namespace ferry::auth::oauth2 {
+
+// What a token endpoint granted (RFC 6749 §5.1).
+struct TokenGrant {
+  std::string access_token;
+  std::string refresh_token;           // empty when none was issued
+  std::optional<TimePoint> expires_at; // now + expires_in; none when the provider gave none
+  nlohmann::json raw;                  // the whole token response, as received
+};
+
+// Calls the integration's token endpoint with `grant` (the grant-specific parameters, e.g.
+// {"grant_type":"refresh_token","refresh_token":...}) plus its token_params, sending the
+// client credentials as the integration says (authorization_method body|header, RFC 6749
+// §2.3.1) in its body format (form|json). `url` is token_url or refresh_url. Suspends.
+//
+// Errors, each naming the provider's host and never a secret:
+//   Errc::upstream_auth_failed  the endpoint answered 4xx (invalid_grant, invalid_client,
+//                               access_denied...); the message carries the provider's
+//                               `error` and `error_description`
+//   Errc::upstream_unreachable  it could not be reached, answered 5xx or something that is
+//                               not a JSON object, had no access_token, or an expires_in that
+//                               is not a number
+//   Errc::upstream_timeout      it did not answer in time
+Result<TokenGrant> parse_token_response(int status, std::string_view body, std::string_view host,
+                                        TimePoint now);
+boost::asio::awaitable<Result<TokenGrant>> request_token(
+    http::HttpClient& client, const config::Integration& integration, const std::string& url,
+    std::map<std::string, std::string> grant, TimePoint now);
+
+// RFC 6749 §4.1.3: the authorization code for tokens. `code_verifier` empty without PKCE.
+boost::asio::awaitable<Result<TokenGrant>> exchange_code(http::HttpClient& client,
+                                                         const config::Integration& integration,
+                                                         const std::string& code,
+                                                         const std::string& redirect_uri,
+                                                         const std::string& code_verifier,
+                                                         TimePoint now);
+
+// RFC 6749 §6: new tokens for a refresh token. Atlassian rotates refresh tokens: the grant
+// carries a new one that must replace the old before anything else uses the connection.
+boost::asio::awaitable<Result<TokenGrant>> refresh_tokens(http::HttpClient& client,
+                                                          const config::Integration& integration,
+                                                          const std::string& refresh_token,
+                                                          TimePoint now);
+
+// RFC 6749 §4.4: tokens for the client itself (grant_type: client_credentials).
+boost::asio::awaitable<Result<TokenGrant>> client_credentials_tokens(
+    http::HttpClient& client, const config::Integration& integration, TimePoint now);
+
+// The stored OAUTH2 credentials for a grant: {type, access_token, refresh_token, expires_at,
+// raw}. A grant without a refresh token keeps `previous_refresh_token` (providers that do
+// not rotate send none on refresh).
+nlohmann::json stored_credentials(const TokenGrant& grant,
+                                  const std::string& previous_refresh_token = "");
+
+}  // namespace ferry::auth::oauth2
