@@ -8,7 +8,8 @@
 
 #include "ferry/api/routes.h"
 #include "ferry/api/services.h"
-#include "ferry/auth/stored_credentials.h"
+#include "ferry/api/websocket.h"
+#include "ferry/auth/oauth2/refresher.h"
 #include "ferry/http/client/http_client.h"
 #include "ferry/proxy/proxy_dependencies.h"
 #include "ferry/store/activity_writer.h"
@@ -35,8 +36,9 @@ void register_config_secrets(const config::Project& project) {
 
 void print_banner(const config::Project& project, unsigned short port) {
   const auto& server = project.server;
-  observe::info("Ferry listening on http://{}:{}", server.listen_address, port);
-  observe::info("OAuth callback URL: {}", project.callback_url());
+  // Printed whatever the log level: operators (and scripts) need the address and callback.
+  fmt::print("Ferry listening on http://{}:{}\n", server.listen_address, port);
+  fmt::print("OAuth callback URL: {}\n", project.callback_url());
   observe::info("{} integration(s) loaded from {}", project.integrations.size(),
                 project.dir.string());
   // Generated keys are registered secrets, so the logger masks them. In dev the developer
@@ -86,9 +88,16 @@ int serve(std::shared_ptr<const config::Project> project) {
   auto proxy = std::make_shared<proxy::ProxyDependencies>();
   proxy->project = project;
   proxy->client = *client;
-  proxy->credentials = std::make_shared<auth::StoredCredentials>(services->store);
+  auth::oauth2::RefresherDependencies refresher;
+  refresher.project = project;
+  refresher.store = services->store;
+  refresher.client = *client;
+  refresher.activity = services->activity;
+  proxy->credentials = std::make_shared<auth::oauth2::Refresher>(std::move(refresher));
   proxy->activity = services->activity;
   services->proxy = proxy;
+  services->http_client = *client;
+  services->websockets = std::make_shared<api::WebsocketHub>();
 
   auto router = std::make_shared<http::Router>();
   api::register_routes(*router, services);
@@ -107,6 +116,7 @@ int serve(std::shared_ptr<const config::Project> project) {
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;
     observe::info("received signal {}; finishing requests in flight", signal);
+    services->websockets->close_all();  // open websockets would hold the graceful stop
     (*server)->stop([&ioc] { ioc.stop(); });
   });
 

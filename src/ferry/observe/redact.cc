@@ -1,5 +1,6 @@
 #include "ferry/observe/redact.h"
 
+#include <cctype>
 #include <mutex>
 #include <regex>
 #include <shared_mutex>
@@ -50,6 +51,17 @@ const std::regex& bearer_pattern() {
   return re;
 }
 
+bool mentions_secret_word(std::string_view text) {
+  static constexpr std::string_view kWords[] = {"token",  "secret", "password", "key",
+                                                "code",   "bearer", "basic",    "authorization"};
+  std::string lower(text);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto word : kWords) {
+    if (lower.find(word) != std::string::npos) return true;
+  }
+  return false;
+}
+
 void replace_all(std::string& text, std::string_view needle) {
   std::size_t pos = 0;
   while ((pos = text.find(needle, pos)) != std::string::npos) {
@@ -78,7 +90,9 @@ std::string redact(std::string_view text) {
     std::shared_lock lock(secrets().mutex);
     for (const auto& value : secrets().values) replace_all(out, value);
   }
-  // Shapes: cheap pre-checks keep ordinary lines off the regex engine.
+  // Shapes: every pattern needs one of these words, so text without any of them (most log
+  // lines and URLs) never reaches the regex engine.
+  if (!mentions_secret_word(out)) return out;
   const std::string redacted_group = std::string("$1") + std::string(kRedacted);
   if (out.find('"') != std::string::npos)
     out = std::regex_replace(out, json_pattern(), redacted_group + "$3");

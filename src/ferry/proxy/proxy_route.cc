@@ -14,6 +14,7 @@
 #include "ferry/observe/redact.h"
 #include "ferry/proxy/control_headers.h"
 #include "ferry/proxy/forwarder.h"
+#include "ferry/proxy/retry_policy.h"
 #include "ferry/proxy/upstream_request.h"
 #include "ferry/store/activity_writer.h"
 
@@ -59,6 +60,37 @@ net::awaitable<Result<std::string>> read_buffered_body(http::StreamContext& ctx,
   co_return std::move(parser.get().body());
 }
 
+nlohmann::json attempt_json(const AttemptRecord& attempt) {
+  nlohmann::json out = nlohmann::json::object();
+  if (attempt.status != 0) {
+    out["status"] = attempt.status;
+  } else {
+    out["error"] = observe::redact(attempt.error);
+  }
+  if (!attempt.reason.empty()) out["reason"] = attempt.reason;
+  if (attempt.paused.count() > 0) out["paused_ms"] = attempt.paused.count();
+  out["wait_ms"] = attempt.wait.count();
+  return out;
+}
+
+// The activity log's view of the attempts: {"attempts": [...], "retries_exhausted": true,
+// "retry": "not-replayable"} (the last two only when they apply).
+nlohmann::json attempt_details(const ForwardOutcome& outcome) {
+  nlohmann::json details = nlohmann::json::object();
+  nlohmann::json attempts = nlohmann::json::array();
+  for (const auto& attempt : outcome.attempt_log) attempts.push_back(attempt_json(attempt));
+  details["attempts"] = std::move(attempts);
+  if (outcome.retries_exhausted) details["retries_exhausted"] = true;
+  if (outcome.not_replayable) details["retry"] = "not-replayable";
+  return details;
+}
+
+// Only OAuth 2 access tokens can be refreshed after a 401 (DESIGN.md §4, Refresh).
+bool is_refreshable(const store::Connection& connection) {
+  auto type = connection.credentials.find("type");
+  return type != connection.credentials.end() && type->is_string() && *type == "OAUTH2";
+}
+
 class ProxyCall {
  public:
   ProxyCall(const ProxyDependencies& deps, http::StreamContext& ctx)
@@ -72,12 +104,43 @@ class ProxyCall {
  private:
   std::optional<http::Response> reject(const Error& error);
   void record(int status, const ForwardOutcome* outcome, const std::string& message);
+  RetryPlan retry_plan(const ControlHeaders& control, const UpstreamCall& call);
+  // The call rebuilt with force-refreshed credentials, after an upstream 401.
+  net::awaitable<Result<UpstreamCall>> reauthorize();
 
   const ProxyDependencies& deps_;
   http::StreamContext& ctx_;
   const Clock::time_point started_;
   store::ActivityEntry entry_;
+  // What building the call took, kept for reauthorize().
+  const config::Integration* integration_ = nullptr;
+  std::optional<TargetPlan> plan_;
+  HeaderList forwarded_;
+  std::string query_;
+  std::chrono::seconds timeout_{0};
 };
+
+RetryPlan ProxyCall::retry_plan(const ControlHeaders& control, const UpstreamCall& call) {
+  RetryPlan plan;
+  plan.policy = make_retry_policy(integration_->retry, control.retries, control.retry_on);
+  plan.rate_limit_headers = integration_->retry.rate_limit_headers;
+  plan.deadline = Clock::now() + call_budget(plan.policy, timeout_);
+  plan.pauses = deps_.quota_pauses;
+  plan.quota_key = QuotaKey{control.provider_config_key, control.connection_id, call.origin.host};
+  return plan;
+}
+
+net::awaitable<Result<UpstreamCall>> ProxyCall::reauthorize() {
+  const store::ConnectionKey key{entry_.provider_config_key, entry_.connection_id};
+  auto connection = co_await deps_.credentials->usable_connection(key, /*force_refresh=*/true);
+  if (!connection) co_return connection.error();
+  auto call = build_call(*integration_, *plan_, *connection, forwarded_, ctx_.rest, query_,
+                         timeout_);
+  if (!call) co_return call.error();
+  call->method = ctx_.parser.get().method();
+  call->method_string = std::string(ctx_.parser.get().method_string());
+  co_return std::move(*call);
+}
 
 std::optional<http::Response> ProxyCall::reject(const Error& error) {
   // The body was not read: the connection cannot carry another request.
@@ -95,11 +158,14 @@ void ProxyCall::record(int status, const ForwardOutcome* outcome, const std::str
     entry_.bytes_in = static_cast<std::int64_t>(outcome->bytes_in);
     entry_.bytes_out = static_cast<std::int64_t>(outcome->bytes_out);
     entry_.attempts = outcome->attempts;
+    entry_.details = attempt_details(*outcome);
   }
   entry_.level = status >= 500 || status == 0 ? "error" : status >= 400 ? "warn" : "info";
-  entry_.message = observe::redact(message);
-  observe::http("proxy {} {} {} {} attempt(s) {}ms", entry_.method, entry_.url, status,
-                entry_.attempts, entry_.duration_ms);
+  if (!message.empty()) entry_.message = observe::redact(message);
+  if (observe::enabled(observe::Level::http)) {
+    observe::http("proxy {} {} {} {} attempt(s) {}ms", entry_.method, entry_.url, status,
+                  entry_.attempts, entry_.duration_ms);
+  }
   if (deps_.activity) deps_.activity->record(entry_);
 }
 
@@ -112,6 +178,7 @@ net::awaitable<std::optional<http::Response>> ProxyCall::run() {
   entry_.connection_id = control->connection_id;
   const config::Integration* integration =
       deps_.project->find_integration(control->provider_config_key);
+  integration_ = integration;
   if (!integration) {
     co_return reject(
         Error{Errc::not_found, "unknown integration \"" + control->provider_config_key + "\""});
@@ -122,20 +189,25 @@ net::awaitable<std::optional<http::Response>> ProxyCall::run() {
   entry_.url = observe::redact(plan->display_url);
   auto forwarded = forward_request_headers(inbound);
   if (!forwarded) co_return reject(forwarded.error());
+  plan_ = *plan;
+  forwarded_ = *forwarded;
+  query_ = query;
 
   const store::ConnectionKey key{control->provider_config_key, control->connection_id};
   auto connection = co_await deps_.credentials->usable_connection(key, false);
   if (!connection) co_return reject(connection.error());
-  const auto timeout = integration->http_request_timeout.value_or(
+  timeout_ = integration->http_request_timeout.value_or(
       deps_.project->server.default_http_request_timeout);
   auto call = build_call(*integration, *plan, *connection, std::move(*forwarded), ctx_.rest, query,
-                         timeout);
+                         timeout_);
   if (!call) co_return reject(call.error());
   call->method = ctx_.parser.get().method();
   call->method_string = std::string(ctx_.parser.get().method_string());
-  observe::debug("proxy upstream request {} {}{} headers: {}", call->method_string,
-                 call->origin.key(), observe::redact(call->target),
-                 describe_headers(call->headers, *integration));
+  if (observe::enabled(observe::Level::debug)) {
+    observe::debug("proxy upstream request {} {}{} headers: {}", call->method_string,
+                   call->origin.key(), observe::redact(call->target),
+                   describe_headers(call->headers, *integration));
+  }
 
   ClientRequest body;
   body.keep_alive = ctx_.parser.get().keep_alive();
@@ -151,10 +223,14 @@ net::awaitable<std::optional<http::Response>> ProxyCall::run() {
     body.buffered = std::move(*read);
   }
 
-  auto outcome = co_await forward(*deps_.client, *call, body, ctx_);
+  RetryPlan retry = retry_plan(*control, *call);
+  if (is_refreshable(*connection)) retry.reauthorize = [this] { return reauthorize(); };
+  auto outcome = co_await forward(*deps_.client, *call, body, ctx_, retry);
   if (outcome.connection_broken) ctx_.must_close = true;
   if (outcome.error) {
     auto response = http::error_response(*outcome.error, body.version);
+    if (outcome.retries_exhausted) response.set(kRetriesExhaustedHeader, "true");
+    if (outcome.not_replayable) response.set(kRetryHeader, "not-replayable");
     record(static_cast<int>(response.result_int()), &outcome, outcome.error->message);
     co_return response;
   }
