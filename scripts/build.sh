@@ -14,6 +14,8 @@ case "$config" in
   *) echo "build.sh: unknown configuration '$config' (expected release or sanitize)" >&2; exit 2 ;;
 esac
 
+# Let ccache reuse objects compiled in another clone or build folder of this repository.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 build_dir="build/$config"
 if [[ ! -f "$build_dir/build.ninja" ]]; then
   cmake -S . -B "$build_dir" -G Ninja -DFERRY_WERROR=ON "${cmake_args[@]}"
