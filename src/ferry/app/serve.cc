@@ -8,7 +8,6 @@
 
 #include "ferry/api/routes.h"
 #include "ferry/api/services.h"
-#include "ferry/api/websocket.h"
 #include "ferry/auth/oauth2/refresher.h"
 #include "ferry/http/client/http_client.h"
 #include "ferry/proxy/proxy_dependencies.h"
@@ -97,7 +96,6 @@ int serve(std::shared_ptr<const config::Project> project) {
   proxy->activity = services->activity;
   services->proxy = proxy;
   services->http_client = *client;
-  services->websockets = std::make_shared<api::WebsocketHub>();
 
   auto router = std::make_shared<http::Router>();
   api::register_routes(*router, services);
@@ -116,7 +114,6 @@ int serve(std::shared_ptr<const config::Project> project) {
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;
     observe::info("received signal {}; finishing requests in flight", signal);
-    services->websockets->close_all();  // open websockets would hold the graceful stop
     (*server)->stop([&ioc] { ioc.stop(); });
   });
 

@@ -1,0 +1,253 @@
+#include "ferry/auth/oauth2/refresher.h"
+
+#include <utility>  // before Asio's coroutine headers (GCC 12 + Boost: std::exchange)
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <optional>
+
+#include "ferry/auth/oauth2/expiry.h"
+#include "ferry/auth/oauth2/refresh_flight.h"
+#include "ferry/auth/oauth2/token_client.h"
+#include "ferry/auth/oauth2/token_commit.h"
+#include "ferry/core/crypto.h"
+#include "ferry/http/json.h"
+#include "ferry/observe/log.h"
+#include "ferry/observe/redact.h"
+#include "ferry/store/activity_writer.h"
+#include "ferry/store/store.h"
+
+namespace ferry::auth::oauth2 {
+
+namespace net = boost::asio;
+using store::Connection;
+using store::ConnectionKey;
+using Steady = std::chrono::steady_clock;
+
+namespace {
+
+// A forced caller may meet flights that renew nothing (started unforced by others); it
+// gives up waiting for a forced one after this many and uses what the last one returned.
+constexpr int kMaxFlightsPerCall = 3;
+
+const std::string& endpoint_of(const config::Integration& integration, Renewal renewal) {
+  if (renewal == Renewal::refresh_token && !integration.auth.refresh_url.empty()) {
+    return integration.auth.refresh_url;
+  }
+  return integration.auth.token_url;
+}
+
+std::string_view grant_name(Renewal renewal) {
+  return renewal == Renewal::client_credentials ? "client_credentials" : "refresh_token";
+}
+
+// One renewal attempt, for the activity log and the server log.
+struct Attempt {
+  ConnectionKey key;
+  Renewal renewal = Renewal::none;
+  std::string url;
+  std::string log_id = random_hex(8);
+  Steady::time_point started = Steady::now();
+};
+
+}  // namespace
+
+struct Refresher::Shared {
+  RefresherDependencies deps;
+  mutable std::mutex mu;
+  std::map<ConnectionKey, std::shared_ptr<RefreshFlight>> flights;  // guarded by mu
+
+  TimePoint now() const { return deps.clock->now(); }
+
+  // The flight in progress for `key`, or a new one (then the caller must lead it).
+  std::pair<std::shared_ptr<RefreshFlight>, bool> join_or_start(const ConnectionKey& key,
+                                                                bool forced) {
+    std::lock_guard lock(mu);
+    auto& slot = flights[key];
+    if (slot) return {slot, false};
+    slot = std::make_shared<RefreshFlight>(forced);
+    return {slot, true};
+  }
+
+  // Removes the flight from the table first, so a caller arriving after the outcome starts
+  // afresh (and re-reads the committed row), then wakes every waiter.
+  void finish(const ConnectionKey& key, const std::shared_ptr<RefreshFlight>& flight,
+              FlightOutcome outcome) {
+    {
+      std::lock_guard lock(mu);
+      auto it = flights.find(key);
+      if (it != flights.end() && it->second == flight) flights.erase(it);
+    }
+    flight->complete(std::move(outcome));
+  }
+
+  net::awaitable<FlightOutcome> renew(const ConnectionKey& key, bool forced);
+  FlightOutcome on_grant(const Attempt& attempt, const Connection& used, const TokenGrant& grant);
+  FlightOutcome on_failure(const Attempt& attempt, const Connection& used, const Error& error);
+  void record(const Attempt& attempt, const std::string& level, int status,
+              const std::string& message);
+};
+
+namespace {
+
+net::awaitable<void> lead(std::shared_ptr<Refresher::Shared> shared, ConnectionKey key,
+                          std::shared_ptr<RefreshFlight> flight) {
+  FlightOutcome outcome = co_await shared->renew(key, flight->forced());
+  shared->finish(key, flight, std::move(outcome));
+}
+
+// Runs the flight apart from the request that started it: if that request's session goes
+// away, the waiters still get an outcome. An escaped exception still completes the flight.
+void launch(const net::any_io_executor& executor, std::shared_ptr<Refresher::Shared> shared,
+            const ConnectionKey& key, std::shared_ptr<RefreshFlight> flight) {
+  auto on_done = [shared, key, flight](std::exception_ptr thrown) {
+    if (!thrown) return;
+    std::string what = "unknown exception";
+    try {
+      std::rethrow_exception(thrown);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    observe::error("token refresh of {} failed: {}", store::describe(key), observe::redact(what));
+    shared->finish(key, flight,
+                   FlightOutcome{Error{Errc::internal, fmt::format("the token refresh of {} failed",
+                                                                   store::describe(key))},
+                                 false});
+  };
+  net::co_spawn(executor, lead(shared, key, flight), std::move(on_done));
+}
+
+}  // namespace
+
+net::awaitable<FlightOutcome> Refresher::Shared::renew(const ConnectionKey& key, bool forced) {
+  // Past the cache: another process may have renewed since this one cached the row.
+  auto current = read_fresh(*deps.store, key);
+  if (!current) co_return FlightOutcome{current.error(), false};
+  const config::Integration* integration = deps.project->find_integration(key.provider_config_key);
+  if (!integration) co_return FlightOutcome{std::move(*current), false};
+  const Renewal renewal = renewal_needed(*integration, current->credentials, now(), forced);
+  if (renewal == Renewal::none) co_return FlightOutcome{std::move(*current), false};
+
+  Attempt attempt;
+  attempt.key = key;
+  attempt.renewal = renewal;
+  attempt.url = endpoint_of(*integration, renewal);
+  Result<TokenGrant> grant = Error{Errc::internal, "no token request was made"};
+  if (renewal == Renewal::refresh_token) {
+    const std::string refresh_token = current->credentials["refresh_token"].get<std::string>();
+    grant = co_await refresh_tokens(*deps.client, *integration, refresh_token, now());
+  } else {
+    grant = co_await client_credentials_tokens(*deps.client, *integration, now());
+  }
+  if (grant) co_return on_grant(attempt, *current, *grant);
+  co_return on_failure(attempt, *current, grant.error());
+}
+
+FlightOutcome Refresher::Shared::on_grant(const Attempt& attempt, const Connection& used,
+                                          const TokenGrant& grant) {
+  // Atlassian rotates refresh tokens: persist before use. Waiters resume only after this.
+  auto committed = commit_grant(*deps.store, used, grant);
+  if (!committed) {
+    record(attempt, "error", 200, "new tokens could not be saved: " + committed.error().message);
+    return FlightOutcome{committed.error(), false};
+  }
+  record(attempt, "info", 200,
+         committed->ours ? "access token renewed" : "another holder renewed the tokens first");
+  return FlightOutcome{std::move(committed->connection), true};
+}
+
+FlightOutcome Refresher::Shared::on_failure(const Attempt& attempt, const Connection& used,
+                                            const Error& error) {
+  const std::string subject = store::describe(attempt.key);
+  if (error.code != Errc::upstream_auth_failed) {
+    // The endpoint is down or slow: the stored tokens may still be good; leave them.
+    record(attempt, "error", static_cast<int>(http::http_status(error.code)), error.message);
+    return FlightOutcome{Error{error.code, fmt::format("the access token of {} could not be "
+                                                       "renewed: {}",
+                                                       subject, error.message)},
+                         false};
+  }
+  const std::string message = observe::redact(
+      fmt::format("the provider refused to renew the tokens of {}; it must be reconnected: {}",
+                  subject, error.message));
+  auto marked = mark_auth_failure(*deps.store, used, attempt.log_id, message);
+  if (!marked) return FlightOutcome{marked.error(), false};
+  if (!marked->ours) {
+    // Our refresh token was already spent by another holder, which saved newer tokens.
+    record(attempt, "info", 200, "another holder renewed the tokens first");
+    return FlightOutcome{std::move(marked->connection), true};
+  }
+  record(attempt, "warn", 424, message);
+  return FlightOutcome{Error{Errc::upstream_auth_failed, message}, false};
+}
+
+void Refresher::Shared::record(const Attempt& attempt, const std::string& level, int status,
+                               const std::string& message) {
+  const auto elapsed =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - attempt.started);
+  const std::string text = observe::redact(message);
+  observe::log(level == "info" ? observe::Level::info : observe::Level::warn,
+               "token renewal ({}) of {}: {} in {}ms", grant_name(attempt.renewal),
+               store::describe(attempt.key), text, elapsed.count());
+  if (!deps.activity) return;
+  store::ActivityEntry entry;
+  entry.level = level;
+  entry.type = "refresh";
+  entry.provider_config_key = attempt.key.provider_config_key;
+  entry.connection_id = attempt.key.connection_id;
+  entry.method = "POST";
+  entry.url = observe::redact(attempt.url);
+  entry.status = status;
+  entry.duration_ms = elapsed.count();
+  entry.attempts = 1;
+  entry.message = text;
+  entry.details = {{"log_id", attempt.log_id}, {"grant_type", grant_name(attempt.renewal)}};
+  deps.activity->record(std::move(entry));
+}
+
+Refresher::Refresher(RefresherDependencies deps) : shared_(std::make_shared<Shared>()) {
+  if (!deps.clock) deps.clock = system_clock();
+  shared_->deps = std::move(deps);
+}
+
+Refresher::~Refresher() = default;
+
+std::size_t Refresher::flights_in_progress() const {
+  std::lock_guard lock(shared_->mu);
+  return shared_->flights.size();
+}
+
+net::awaitable<Result<Connection>> Refresher::usable_connection(const ConnectionKey& key,
+                                                                bool force_refresh) {
+  // The hot path: the cached row, no suspension, when nothing needs renewing.
+  auto found = shared_->deps.store->find_connection(key);
+  if (!found) co_return found;
+  const config::Integration* integration =
+      shared_->deps.project->find_integration(key.provider_config_key);
+  if (!integration || renewal_needed(*integration, found->credentials, shared_->now(),
+                                     force_refresh) == Renewal::none) {
+    co_return found;
+  }
+  const auto executor = co_await net::this_coro::executor;
+  std::optional<FlightOutcome> outcome;
+  for (int flight_number = 0; flight_number < kMaxFlightsPerCall; ++flight_number) {
+    auto [flight, leader] = shared_->join_or_start(key, force_refresh);
+    if (leader) launch(executor, shared_, key, flight);
+    FlightOutcome result = co_await flight->wait();
+    outcome = std::move(result);
+    // A forced call needs tokens newer than those it saw fail; an unforced flight that
+    // found the row fresh did not renew them, so go again with a forced one.
+    if (!force_refresh || flight->forced() || !outcome->connection || outcome->renewed) break;
+  }
+  co_return std::move(outcome->connection);
+}
+
+}  // namespace ferry::auth::oauth2

@@ -1,0 +1,111 @@
+#include "ferry/auth/oauth2/token_commit.h"
+
+#include <fmt/format.h>
+
+#include <functional>
+#include <optional>
+
+#include "ferry/store/store.h"
+
+namespace ferry::auth::oauth2 {
+namespace {
+
+using nlohmann::json;
+
+// Unrelated writes (metadata, last_fetched_at) bump the version too; a few re-reads absorb
+// them. Past this, something is writing the row in a loop.
+constexpr int kMaxVersionRetries = 5;
+
+std::string token_field(const json& credentials, const char* field) {
+  if (!credentials.is_object() || !credentials.contains(field) || !credentials[field].is_string()) {
+    return {};
+  }
+  return credentials[field].get<std::string>();
+}
+
+// Runs under the refresh lock: re-read, check the tokens, write `make_update`'s fields
+// with an optimistic version check, retrying when only the version moved.
+Result<Committed> write_if_unchanged(
+    store::Store& store, const store::Connection& used,
+    const std::function<store::ConnectionUpdate(const store::Connection&)>& make_update) {
+  const store::ConnectionKey key = used.key();
+  std::optional<Result<Committed>> out;
+  Status locked = store.with_refresh_lock(key, [&]() -> Status {
+    for (int attempt = 0; attempt < kMaxVersionRetries; ++attempt) {
+      auto current = read_fresh(store, key);
+      if (!current) return current.error();
+      if (!same_tokens(current->credentials, used.credentials)) {
+        out.emplace(Committed{std::move(*current), false});
+        return ok();
+      }
+      store::ConnectionUpdate update = make_update(*current);
+      update.expected_version = current->version;
+      auto written = store.update_connection(key, update);
+      if (written) {
+        out.emplace(Committed{std::move(*written), true});
+        return ok();
+      }
+      if (written.error().code != Errc::conflict) return written.error();
+    }
+    return Error{Errc::unavailable,
+                 fmt::format("{} kept changing while its tokens were being saved",
+                             store::describe(key))};
+  });
+  if (!locked) return locked.error();
+  return std::move(*out);
+}
+
+}  // namespace
+
+Result<store::Connection> read_fresh(store::Store& store, const store::ConnectionKey& key) {
+  store::ConnectionFilter filter;
+  filter.provider_config_key = key.provider_config_key;
+  filter.connection_id = key.connection_id;
+  filter.limit = 1;
+  auto rows = store.list_connections(filter);
+  if (!rows) return rows.error();
+  if (rows->empty()) {
+    return Error{Errc::not_found, fmt::format("no {}", store::describe(key))};
+  }
+  return std::move(rows->front());
+}
+
+bool same_tokens(const json& a, const json& b) {
+  return token_field(a, "access_token") == token_field(b, "access_token") &&
+         token_field(a, "refresh_token") == token_field(b, "refresh_token");
+}
+
+json without_auth_errors(const json& errors) {
+  json kept = json::array();
+  if (!errors.is_array()) return kept;
+  for (const auto& entry : errors) {
+    if (entry.is_object() && entry.value("type", "") == "auth") continue;
+    kept.push_back(entry);
+  }
+  return kept;
+}
+
+Result<Committed> commit_grant(store::Store& store, const store::Connection& used,
+                               const TokenGrant& grant) {
+  const std::string previous_refresh = token_field(used.credentials, "refresh_token");
+  return write_if_unchanged(store, used, [&](const store::Connection& current) {
+    store::ConnectionUpdate update;
+    update.credentials = stored_credentials(grant, previous_refresh);
+    json cleared = without_auth_errors(current.errors);
+    if (cleared != current.errors) update.errors = std::move(cleared);
+    return update;
+  });
+}
+
+Result<Committed> mark_auth_failure(store::Store& store, const store::Connection& used,
+                                    const std::string& log_id, const std::string& message) {
+  return write_if_unchanged(store, used, [&](const store::Connection& current) {
+    store::ConnectionUpdate update;
+    json errors = without_auth_errors(current.errors);
+    errors.push_back({{"type", "auth"}, {"log_id", log_id}, {"message", message}});
+    update.errors = std::move(errors);
+    return update;
+  });
+}
+
+}  // namespace ferry::auth::oauth2
