@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "ferry/config/model.h"
+#include "ferry/proxy/quota_pauses.h"
 
 namespace ferry::http {
 class HttpClient;
@@ -26,6 +27,8 @@ struct ProxyDependencies {
   // Request bodies up to this size are buffered, so an attempt can be repeated (stale
   // pooled connection, retries); larger or chunked bodies stream and are sent once.
   std::size_t replayable_body_bytes = 8 * 1024 * 1024;
+  // Spent quotas seen in upstream answers, shared by every call (DESIGN.md §5).
+  std::shared_ptr<QuotaPauses> quota_pauses = std::make_shared<QuotaPauses>();
 };
 
 }  // namespace ferry::proxy

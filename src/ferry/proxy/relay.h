@@ -65,8 +65,11 @@ boost::asio::awaitable<RelayResult> relay_body(
       body.data = piece.data();
       body.more = !parser.is_done();
     } else {
+      // Nothing (more) to read, e.g. a Content-Length: 0 answer: tell the serializer, or
+      // it waits for a buffer and never writes even the header.
       body.data = nullptr;
       body.size = 0;
+      body.more = false;
     }
     const std::size_t chunk = body.size;
     beast::get_lowest_layer(out).expires_after(write_timeout);
