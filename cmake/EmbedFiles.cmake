@@ -1,8 +1,18 @@
-# Writes OUTPUT, a C++ file defining ferry::config::embedded_blueprints(): the name and
-# text of each file in INPUTS (a ;-list), so the catalog ships inside the binary.
-set(content "// Generated at build time from blueprints/*.yaml. Do not edit.\n")
-string(APPEND content "#include \"ferry/config/embedded_catalog.h\"\n\nnamespace ferry::config {\n")
-string(APPEND content "const std::vector<EmbeddedFile>& embedded_blueprints() {\n")
+# Writes OUTPUT, a C++ file defining NAMESPACE::FUNCTION() (default
+# ferry::config::embedded_blueprints(), declared in HEADER): the name and text of each file
+# in INPUTS (a ;-list), so those files ship inside the binary.
+if(NOT DEFINED NAMESPACE)
+  set(NAMESPACE "ferry::config")
+endif()
+if(NOT DEFINED FUNCTION)
+  set(FUNCTION "embedded_blueprints")
+endif()
+if(NOT DEFINED HEADER)
+  set(HEADER "ferry/config/embedded_catalog.h")
+endif()
+set(content "// Generated at build time. Do not edit.\n")
+string(APPEND content "#include \"${HEADER}\"\n\nnamespace ${NAMESPACE} {\n")
+string(APPEND content "const std::vector<EmbeddedFile>& ${FUNCTION}() {\n")
 string(APPEND content "  static const std::vector<EmbeddedFile> files = {\n")
 separate_arguments(inputs UNIX_COMMAND "${INPUTS}")
 list(SORT inputs)
@@ -12,6 +22,6 @@ foreach(input IN LISTS inputs)
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," bytes "${hex}")
   string(APPEND content "    {\"${name}\", std::string({${bytes}})},\n")
 endforeach()
-string(APPEND content "  };\n  return files;\n}\n}  // namespace ferry::config\n")
+string(APPEND content "  };\n  return files;\n}\n}  // namespace ${NAMESPACE}\n")
 file(WRITE "${OUTPUT}.tmp" "${content}")
 file(COPY_FILE "${OUTPUT}.tmp" "${OUTPUT}" ONLY_IF_DIFFERENT)

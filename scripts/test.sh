@@ -13,6 +13,11 @@ scripts/build.sh sanitize
 if [[ -f tests/compat/package-lock.json ]]; then
   (cd tests/compat && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# The real-browser test drives Debian's Chromium through playwright-core, pinned by
+# tests/browser/package-lock.json (playwright-core downloads no browser).
+if [[ -f tests/browser/package-lock.json ]]; then
+  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+fi
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"

@@ -266,6 +266,17 @@ describe('Ferry through @nangohq/node', { skip: skipReason, timeout: 10 * kStepT
         assert.equal(typeof provider.display_name, 'string');
     });
 
+    test('createConnectSession returns a token', opts, async () => {
+        const { data } = await nango.createConnectSession({
+            end_user: { id: `end-user-${runTag}` },
+            allowed_integrations: [oauthKey]
+        });
+        assert.equal(typeof data.token, 'string');
+        assert.ok(data.token.length > 0);
+        assertIsoDate(data.expires_at, 'expires_at');
+        assert.ok(Date.parse(data.expires_at) > Date.now(), 'a new session must expire in the future');
+    });
+
     test('deleteConnection removes the connection; getConnection then answers 404', opts, async () => {
         const response = await nango.deleteConnection(oauthKey, connectionId);
         assert.ok(response.status >= 200 && response.status < 300);

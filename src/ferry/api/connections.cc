@@ -1,15 +1,21 @@
 #include "ferry/api/connections.h"
 
+#include <utility>  // before Asio's coroutine headers (GCC 12 + Boost: std::exchange)
+
+#include <boost/asio/awaitable.hpp>
 #include <fmt/format.h>
 
 #include "ferry/api/authorization.h"
+#include "ferry/api/client_credentials.h"
 #include "ferry/api/connection_view.h"
 #include "ferry/api/handler_support.h"
+#include "ferry/auth/credential_source.h"
 #include "ferry/auth/credentials.h"
 #include "ferry/core/clock.h"
 #include "ferry/core/crypto.h"
 #include "ferry/core/strings.h"
 #include "ferry/http/json.h"
+#include "ferry/proxy/proxy_dependencies.h"
 #include "ferry/store/store.h"
 
 namespace ferry::api {
@@ -105,21 +111,40 @@ Result<store::ConnectionKey> key_from_path(http::RequestContext& ctx) {
   return store::ConnectionKey{*integration, ctx.path_params.at("id")};
 }
 
-http::Response get_connection(const Services& services, http::RequestContext& ctx) {
-  auto key = key_from_path(ctx);
-  if (!key) return fail(ctx, key.error());
-  if (auto integration = find_integration(services, key->provider_config_key); !integration) {
-    return fail(ctx, integration.error());
+// The connection's credentials ready to use: renewed first when due or when forced.
+boost::asio::awaitable<Result<store::Connection>> usable_connection(const Services& services,
+                                                                    const store::ConnectionKey& key,
+                                                                    bool force_refresh) {
+  if (services.proxy && services.proxy->credentials) {
+    co_return co_await services.proxy->credentials->usable_connection(key, force_refresh);
   }
+  co_return services.store->find_connection(key);
+}
+
+// GET /connections/{id}: getConnection and getToken expect tokens that work, so the
+// OAuth 2 tokens are renewed when they expire within the integration's refresh margin, or
+// whenever force_refresh=true. 424 when the provider refuses the renewal (the connection is
+// then marked in `errors`), 502/504 when its token endpoint cannot be reached.
+boost::asio::awaitable<http::Response> get_connection(std::shared_ptr<const Services> services,
+                                                      http::RequestContext& ctx) {
+  auto key = key_from_path(ctx);
+  if (!key) co_return fail(ctx, key.error());
+  if (auto integration = find_integration(*services, key->provider_config_key); !integration) {
+    co_return fail(ctx, integration.error());
+  }
+  const std::string* force = ctx.query_param("force_refresh");
+  const bool force_refresh = force && *force == "true";
+  auto usable = co_await usable_connection(*services, *key, force_refresh);
+  if (!usable) co_return fail(ctx, usable.error());
   store::ConnectionUpdate touch;
   touch.last_fetched_at = std::chrono::system_clock::now();
-  auto connection = services.store->update_connection(*key, touch);
-  if (!connection) return fail(ctx, connection.error());
+  auto connection = services->store->update_connection(*key, touch);
+  if (!connection) co_return fail(ctx, connection.error());
   const std::string* refresh = ctx.query_param("refresh_token");
   const bool include_refresh_token = refresh && *refresh == "true";
-  return http::json_response(http::Status::ok,
-                             connection_full_view(*connection, include_refresh_token),
-                             ctx.request.version());
+  co_return http::json_response(http::Status::ok,
+                                connection_full_view(*connection, include_refresh_token),
+                                ctx.request.version());
 }
 
 http::Response delete_connection(const Services& services, http::RequestContext& ctx) {
@@ -176,9 +201,15 @@ void register_connections(http::Router& router, std::shared_ptr<const Services> 
         [](const Services& s, http::RequestContext& ctx) { return write_metadata(s, ctx, false); });
   route(http::Verb::patch, "/connections/metadata",
         [](const Services& s, http::RequestContext& ctx) { return write_metadata(s, ctx, true); });
-  route(http::Verb::post, "/connections", create_connection);
+  // client_credentials integrations may omit credentials: Ferry fetches the tokens.
+  router.add(http::Verb::post, "/connections",
+             require_secret_key(services, with_client_credentials(
+                                              services, make_handler(services, create_connection))));
   route(http::Verb::get, "/connections", list_connections);
-  route(http::Verb::get, "/connections/{id}", get_connection);
+  router.add(http::Verb::get, "/connections/{id}",
+             require_secret_key(services, [services](http::RequestContext& ctx) {
+               return get_connection(services, ctx);
+             }));
   route(http::Verb::delete_, "/connections/{id}", delete_connection);
 }
 

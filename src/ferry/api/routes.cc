@@ -1,10 +1,16 @@
 #include "ferry/api/routes.h"
 
+#include "ferry/api/actions.h"
+#include "ferry/api/connect_sessions.h"
 #include "ferry/api/connections.h"
+#include "ferry/api/frontend_sdk.h"
 #include "ferry/api/health.h"
 #include "ferry/api/integrations.h"
 #include "ferry/api/logs.h"
+#include "ferry/api/metrics.h"
+#include "ferry/api/oauth.h"
 #include "ferry/api/proxy.h"
+#include "ferry/api/websocket.h"
 
 namespace ferry::api {
 
@@ -13,7 +19,15 @@ void register_routes(http::Router& router, std::shared_ptr<const Services> servi
   register_connections(router, services);
   register_integrations(router, services);
   register_logs(router, services);
+  register_metrics(router, services);
   if (services->proxy) register_proxy(router, services);
+  register_actions(router, services);
+  register_connect_sessions(router, services);
+  register_frontend_sdk(router);
+  if (services->http_client && services->websockets) {
+    register_oauth(router, services);
+    register_websocket(router, services);
+  }
 }
 
 }  // namespace ferry::api

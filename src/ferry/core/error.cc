@@ -22,4 +22,12 @@ std::string_view errc_name(Errc code) {
   return "internal";
 }
 
+std::optional<Errc> errc_from_name(std::string_view name) {
+  for (int value = static_cast<int>(Errc::invalid_argument);
+       value <= static_cast<int>(Errc::storage_corrupt); ++value) {
+    if (errc_name(static_cast<Errc>(value)) == name) return static_cast<Errc>(value);
+  }
+  return std::nullopt;
+}
+
 }  // namespace ferry

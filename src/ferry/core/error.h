@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -32,5 +33,7 @@ struct Error {
 
 // The snake_case name of `code`, as used in JSON error bodies.
 std::string_view errc_name(Errc code);
+// The Errc named `name` (the inverse of errc_name), or nullopt.
+std::optional<Errc> errc_from_name(std::string_view name);
 
 }  // namespace ferry

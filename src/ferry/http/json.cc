@@ -38,7 +38,10 @@ Response error_response(const Error& error, unsigned version, const nlohmann::js
   if (extra.is_object()) {
     for (auto it = extra.begin(); it != extra.end(); ++it) inner[it.key()] = it.value();
   }
-  return json_response(http_status(error.code), {{"error", inner}}, version);
+  Response response = json_response(http_status(error.code), {{"error", inner}}, version);
+  // Marks Ferry's own errors, so a caller can tell them from an upstream's relayed answer.
+  response.set("X-Ferry-Error", errc_name(error.code));
+  return response;
 }
 
 Result<nlohmann::json> parse_json_body(const Request& request) {

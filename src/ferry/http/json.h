@@ -17,7 +17,9 @@ Status http_status(Errc code);
 Response json_response(Status status, const nlohmann::json& body, unsigned version = 11);
 
 // The error envelope {"error":{"code":"<errc name>","message":"<message>"}} with the status
-// of http_status(error.code). `extra` fields (e.g. "payload") are added inside "error".
+// of http_status(error.code) and the header `X-Ferry-Error: <errc name>`, which tells Ferry's
+// own errors from upstream answers the proxy relays. `extra` fields (e.g. "payload") are
+// added inside "error".
 Response error_response(const Error& error, unsigned version = 11,
                         const nlohmann::json& extra = nlohmann::json::object());
 

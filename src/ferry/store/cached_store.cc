@@ -81,6 +81,14 @@ Result<OAuthSession> CachedStore::take_oauth_state(std::string_view state) {
   return inner_->take_oauth_state(state);
 }
 
+Status CachedStore::save_connect_session(const ConnectSession& session) {
+  return inner_->save_connect_session(session);
+}
+
+Result<ConnectSession> CachedStore::find_connect_session(std::string_view token_hash) {
+  return inner_->find_connect_session(token_hash);
+}
+
 Status CachedStore::append_activity(const std::vector<ActivityEntry>& entries) {
   return inner_->append_activity(entries);
 }

@@ -65,6 +65,16 @@ class Store {
   // "... expired" when expires_at has passed (the session is removed all the same).
   virtual Result<OAuthSession> take_oauth_state(std::string_view state) = 0;
 
+  // Stores a connect session. Errc::conflict when token_hash already exists;
+  // Errc::invalid_argument when it is empty. Also drops sessions that expired more than a
+  // day ago.
+  virtual Status save_connect_session(const ConnectSession& session) = 0;
+
+  // The connect session whose token hashes to `token_hash` (sessions are reusable until
+  // they expire). Errc::not_found for an unknown one; Errc::invalid_argument "... expired"
+  // once expires_at has passed.
+  virtual Result<ConnectSession> find_connect_session(std::string_view token_hash) = 0;
+
   // Appends the entries in one transaction; epoch timestamps become now.
   virtual Status append_activity(const std::vector<ActivityEntry>& entries) = 0;
 

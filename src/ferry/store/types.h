@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ferry/core/clock.h"
 
@@ -75,6 +76,17 @@ struct OAuthSession {
   std::string ws_client_id;   // websocket client to notify; may be empty
   std::string redirect_uri;
   nlohmann::json params = nlohmann::json::object();  // connect-time params, e.g. subdomain
+  TimePoint expires_at{};
+};
+
+// A connect session (POST /connect/sessions): lets a frontend start connect flows without
+// the public key, possibly only for some integrations, until it expires. The token itself
+// is never stored, only its SHA-256, so a copy of the database cannot be used to connect.
+struct ConnectSession {
+  std::string token_hash;  // lower-case hex SHA-256 of the token
+  std::vector<std::string> allowed_integrations;  // empty = every integration
+  nlohmann::json request = nlohmann::json::object();  // the creation body (end_user, tags...)
+  TimePoint created_at{};  // save_connect_session fills it when left at the epoch
   TimePoint expires_at{};
 };
 

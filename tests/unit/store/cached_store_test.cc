@@ -44,6 +44,12 @@ class CountingStore final : public Store {
   Result<OAuthSession> take_oauth_state(std::string_view s) override {
     return inner_->take_oauth_state(s);
   }
+  Status save_connect_session(const ConnectSession& s) override {
+    return inner_->save_connect_session(s);
+  }
+  Result<ConnectSession> find_connect_session(std::string_view h) override {
+    return inner_->find_connect_session(h);
+  }
   Status append_activity(const std::vector<ActivityEntry>& e) override {
     return inner_->append_activity(e);
   }

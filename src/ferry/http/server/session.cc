@@ -48,6 +48,15 @@ net::awaitable<Handled> handle_one(Server::State& state, beast::tcp_stream& stre
                                    bhttp::request_parser<bhttp::empty_body>& header_parser,
                                    Router::Match match, const std::string& remote) {
   const unsigned version = header_parser.get().version();
+  // The header was read without a body limit (streaming routes need none): check the
+  // announced length here; a chunked body is bounded by the parser's limit as it arrives.
+  if (header_parser.content_length().value_or(0) > state.options.max_body_bytes) {
+    co_return Handled{make_error(Errc::payload_too_large,
+                                 "the request body is larger than the limit of " +
+                                     std::to_string(state.options.max_body_bytes) + " bytes",
+                                 version),
+                      true};
+  }
   bhttp::request_parser<bhttp::string_body> parser{std::move(header_parser)};
   parser.body_limit(state.options.max_body_bytes);
   boost::system::error_code ec;
@@ -175,7 +184,9 @@ net::awaitable<void> serve_session(std::shared_ptr<Server::State> state, tcp::so
     if (state->is_stopping()) break;
     bhttp::request_parser<bhttp::empty_body> header_parser;
     header_parser.header_limit(static_cast<std::uint32_t>(state->options.max_header_bytes));
-    header_parser.body_limit(state->options.max_body_bytes);
+    // No body limit yet: streaming routes (the proxy) take bodies of any size; the others
+    // get max_body_bytes when their body is read (handle_one).
+    header_parser.body_limit(boost::none);
     *busy = false;
     stream->expires_after(state->options.idle_timeout);
     co_await bhttp::async_read_header(*stream, buffer, header_parser,

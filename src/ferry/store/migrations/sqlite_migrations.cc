@@ -64,9 +64,22 @@ CREATE INDEX activity_by_connection ON activity (provider_config_key, connection
 CREATE INDEX oauth_sessions_by_expiry ON oauth_sessions (expires_at);
 )sql";
 
+// Connect sessions (POST /connect/sessions), keyed by the SHA-256 of their token.
+constexpr std::string_view kV3ConnectSessions = R"sql(
+CREATE TABLE connect_sessions (
+  token_hash TEXT PRIMARY KEY,
+  allowed_integrations TEXT NOT NULL DEFAULT '[]',
+  request TEXT NOT NULL DEFAULT '{}',
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX connect_sessions_by_expiry ON connect_sessions (expires_at);
+)sql";
+
 constexpr Migration kSqliteMigrations[] = {
     {1, "base tables", kV1Base},
     {2, "connection versions and indexes", kV2VersionAndIndexes},
+    {3, "connect sessions", kV3ConnectSessions},
 };
 
 }  // namespace

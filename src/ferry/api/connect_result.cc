@@ -1,0 +1,173 @@
+#include "ferry/api/connect_result.h"
+
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+#include <fmt/format.h>
+
+#include "ferry/http/json.h"
+
+namespace ferry::api {
+namespace {
+
+using nlohmann::json;
+
+std::string escape_html(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// JSON that is safe inside a <script> element: no '<', '>' or '&' can end the element or
+// open a comment, and non-ASCII is escaped (U+2028 is a line break in older scripts).
+std::string script_json(const json& value) {
+  const std::string dumped = value.dump(-1, ' ', true, json::error_handler_t::replace);
+  std::string out;
+  out.reserve(dumped.size());
+  for (char c : dumped) {
+    switch (c) {
+      case '<': out += "\\u003c"; break;
+      case '>': out += "\\u003e"; break;
+      case '&': out += "\\u0026"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// Replaces the first `marker` (values are inserted once, so they are never re-scanned).
+void replace_once(std::string& text, std::string_view marker, const std::string& value) {
+  auto at = text.find(marker);
+  if (at != std::string::npos) text.replace(at, marker.size(), value);
+}
+
+// The page: tells the opener, then closes itself on success. window.close() only works for
+// windows a script opened, which is the popup case; a page opened as a link stays open.
+constexpr std::string_view kPage = R"html(<!DOCTYPE html>
+<html>
+  <head>
+    <meta charset="utf-8">
+    <title>@TITLE@</title>
+  </head>
+  <body style="font-family: sans-serif; display: flex; min-height: 90vh; align-items: center; justify-content: center;">
+    <div style="text-align: center">
+      <p id="result" style="@STYLE@">@TEXT@</p>
+      <p>You can close this window.</p>
+    </div>
+    <script>
+      (function () {
+        var message = @MESSAGE@;
+        try {
+          if (window.opener) window.opener.postMessage(message, '*');
+        } catch (e) {}
+        if (message.eventType === 'AUTHORIZATION_SUCEEDED') {
+          window.setTimeout(function () { window.close(); }, 300);
+        }
+      })();
+    </script>
+  </body>
+</html>
+)html";
+
+http::Response page(http::Status status, const std::string& title, const std::string& text,
+                    bool failed, const json& message, unsigned version) {
+  http::Response response{status, version};
+  response.set(http::bhttp::field::content_type, "text/html; charset=utf-8");
+  response.set(http::bhttp::field::cache_control, "no-store");
+  response.set("Content-Security-Policy",
+               "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'");
+  response.set("X-Content-Type-Options", "nosniff");
+  std::string body(kPage);
+  // Last marker first: an inserted value (which may hold marker text) lies after every
+  // marker still to be replaced, so it is never scanned.
+  replace_once(body, "@MESSAGE@", script_json(message));
+  replace_once(body, "@TEXT@", escape_html(text));
+  replace_once(body, "@STYLE@", failed ? "color: #b3261e" : "");
+  replace_once(body, "@TITLE@", escape_html(title));
+  response.body() = std::move(body);
+  response.prepare_payload();
+  return response;
+}
+
+}  // namespace
+
+ConnectFailure failure_from(const Error& error, std::string type) {
+  return ConnectFailure{http::http_status(error.code), std::move(type), error.message};
+}
+
+json ws_success(const FlowIdentity& flow) {
+  return {{"message_type", "success"},
+          {"provider_config_key", flow.provider_config_key},
+          {"connection_id", flow.connection_id}};
+}
+
+json ws_error(const ConnectFailure& failure) {
+  return {{"message_type", "error"}, {"error_type", failure.type}, {"error_desc", failure.message}};
+}
+
+http::Response success_page(const FlowIdentity& flow, unsigned version) {
+  const json message = {
+      {"eventType", "AUTHORIZATION_SUCEEDED"},
+      {"data",
+       {{"providerConfigKey", flow.provider_config_key}, {"connectionId", flow.connection_id}}}};
+  return page(http::Status::ok, "Connected",
+              fmt::format("You are now connected to {}.", flow.provider_config_key), false,
+              message, version);
+}
+
+http::Response failure_page(const FlowIdentity& flow, const ConnectFailure& failure,
+                            unsigned version) {
+  const json message = {{"eventType", "AUTHORIZATION_FAILED"},
+                        {"data",
+                         {{"providerConfigKey", flow.provider_config_key},
+                          {"connectionId", flow.connection_id},
+                          {"error", {{"type", failure.type}, {"message", failure.message}}}}}};
+  return page(failure.status, "Authorization failed",
+              "The connection could not be made: " + failure.message, true, message, version);
+}
+
+http::Response failure_json(const ConnectFailure& failure, unsigned version) {
+  return http::json_response(failure.status,
+                             {{"error", {{"code", failure.type}, {"message", failure.message}}}},
+                             version);
+}
+
+http::Response connect_chooser(const std::vector<std::string>& integrations,
+                               const std::string& token, unsigned version) {
+  auto link = [&](const std::string& key) {
+    return "/oauth/connect/" + boost::urls::encode(key, boost::urls::unreserved_chars) +
+           "?connect_session_token=" + boost::urls::encode(token, boost::urls::unreserved_chars);
+  };
+  if (integrations.size() == 1) {
+    http::Response redirect{http::Status::found, version};
+    redirect.set(http::bhttp::field::location, link(integrations.front()));
+    redirect.set(http::bhttp::field::cache_control, "no-store");
+    redirect.prepare_payload();
+    return redirect;
+  }
+  std::string items;
+  for (const std::string& key : integrations) {
+    items += "<li><a href=\"" + escape_html(link(key)) + "\">" + escape_html(key) + "</a></li>";
+  }
+  http::Response response{http::Status::ok, version};
+  response.set(http::bhttp::field::content_type, "text/html; charset=utf-8");
+  response.set(http::bhttp::field::cache_control, "no-store");
+  response.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+  response.body() =
+      "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Connect</title></head>"
+      "<body style=\"font-family: sans-serif\"><p>Choose what to connect:</p><ul>" +
+      items + "</ul></body></html>\n";
+  response.prepare_payload();
+  return response;
+}
+
+}  // namespace ferry::api

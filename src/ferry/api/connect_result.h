@@ -1,0 +1,59 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "ferry/core/result.h"
+#include "ferry/http/message.h"
+
+namespace ferry::api {
+
+// How the browser-facing OAuth endpoints (GET /oauth/connect/…, GET /oauth/callback) end.
+//
+// Both run in the popup that @nangohq/frontend or Ferry's frontend SDK opened, so they end
+// in a small HTML page that posts {eventType: 'AUTHORIZATION_SUCEEDED' | 'AUTHORIZATION_FAILED',
+// data: {providerConfigKey, connectionId[, error: {type, message}]}} to window.opener (the
+// spelling is Nango's) and closes itself after success; a failure stays visible with its
+// message. The websocket client of the flow, if any, gets the same outcome as a
+// success/error message. The connect endpoint answers an error as JSON ({"error":{"code":
+// <type>,"message"}}) instead when it was called without a ws_client_id by a client that
+// does not accept text/html (a script, not a popup). Error pages carry the HTTP status of
+// the failure.
+
+// A failed connect or callback: the HTTP status, Nango's error_type (e.g. "state_err",
+// "callback_err", "token_err", "unknown_config_key") and one sentence for the user.
+struct ConnectFailure {
+  http::Status status;
+  std::string type;
+  std::string message;
+};
+
+// A failure for `error`, with the HTTP status of its Errc.
+ConnectFailure failure_from(const Error& error, std::string type);
+
+// Which flow a page or message is about.
+struct FlowIdentity {
+  std::string provider_config_key;
+  std::string connection_id;
+};
+
+// The websocket messages of the @nangohq/frontend protocol.
+nlohmann::json ws_success(const FlowIdentity& flow);
+nlohmann::json ws_error(const ConnectFailure& failure);
+
+// The callback page for a success or a failure. `version` is the request's HTTP version.
+http::Response success_page(const FlowIdentity& flow, unsigned version);
+http::Response failure_page(const FlowIdentity& flow, const ConnectFailure& failure,
+                            unsigned version);
+
+// The page behind a connect session's connect_link: a redirect to
+// /oauth/connect/<key>?connect_session_token=<token> when `integrations` has exactly one key,
+// else a list of such links, one per key.
+http::Response connect_chooser(const std::vector<std::string>& integrations,
+                               const std::string& token, unsigned version);
+
+// The JSON error form of `failure` ({"error":{"code":type,"message":…}}).
+http::Response failure_json(const ConnectFailure& failure, unsigned version);
+
+}  // namespace ferry::api

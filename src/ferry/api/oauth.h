@@ -1,0 +1,34 @@
+#pragma once
+
+#include <memory>
+
+#include "ferry/api/services.h"
+#include "ferry/http/server/router.h"
+
+namespace ferry::api {
+
+// The browser side of OAuth 2 (DESIGN.md §4), no secret key (they run in the user's popup):
+//
+// GET /oauth/connect/{integration}?connection_id=…&public_key=…  (or connect_session_token=…;
+//     optional ws_client_id, user_scope, params[NAME]=VALUE)
+//   Checks the public key or the connect session (401 when missing or wrong, 403 when the
+//   session does not allow the integration), the integration (404 when unknown, 400 when it
+//   is not OAUTH2), then stores a single-use state (10 min; with the PKCE verifier) and
+//   answers 302 to the provider's authorize URL. Without connection_id a uuid is used.
+//   params become the connection's connection_config (and the post-connection steps' input,
+//   e.g. params[subdomain]). A `grant_type: client_credentials` integration needs no user:
+//   its tokens are fetched right away and the answer is the callback page.
+// GET /oauth/connect?connect_session_token=…
+//   The connect_link of a connect session: redirects to the one integration the session
+//   allows, or lists the integrations it allows.
+// GET /oauth/callback?code=…&state=… (or error=…&error_description=…&state=…)
+//   Takes the state (400 when missing, unknown, expired or already used), exchanges the code
+//   (424 when the provider refuses it, 502 when the token endpoint fails or answers
+//   something unusable), stores the connection (reconnecting replaces the credentials), runs
+//   the post-connection steps and answers the callback page.
+//
+// Every outcome is also sent to the flow's websocket client and written to the activity
+// log; see connect_result.h for the page and the JSON form of errors.
+void register_oauth(http::Router& router, std::shared_ptr<const Services> services);
+
+}  // namespace ferry::api

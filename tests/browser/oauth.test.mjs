@@ -1,0 +1,206 @@
+// The OAuth connect flow in a real browser: Debian's Chromium (headless, driven by
+// playwright-core) opens a test page on its own origin, which loads Ferry's frontend SDK
+// from Ferry and calls ferry.auth() on a click. The popup goes through Ferry's
+// /oauth/connect, fake-atlassian's consent and Ferry's callback page; the page shows the
+// outcome the SDK reported.
+//
+// Environment (run-browser.sh sets them): FERRY_BINARY, FAKE_ATLASSIAN_BINARY,
+// FERRY_CHROMIUM (default /usr/bin/chromium).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const ferryBinary = process.env.FERRY_BINARY;
+const fakeBinary = process.env.FAKE_ATLASSIAN_BINARY;
+const chromiumPath = process.env.FERRY_CHROMIUM || '/usr/bin/chromium';
+const publicKey = 'browser-public-key-0123456789abcdef';
+const secretKey = 'browser-secret-key-0123456789abcdef';
+const kStepTimeoutMs = 30_000;
+const globex = '8f6e2c4a-93b1-4d7e-a5c2-0b9d3e7f1a64';
+
+const children = [];
+const folders = [];
+
+/** Starts `argv` and resolves with [child, the first match of `pattern` in its output]. */
+function start(argv, pattern, options = {}) {
+    return new Promise((resolve, reject) => {
+        const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+        children.push(child);
+        let output = '';
+        const timer = setTimeout(() => reject(new Error(`${argv[0]} did not start:\n${output}`)), kStepTimeoutMs);
+        const onData = (chunk) => {
+            output += chunk;
+            const match = output.match(pattern);
+            if (match) {
+                clearTimeout(timer);
+                resolve([child, match]);
+            }
+        };
+        child.stdout.on('data', onData);
+        child.stderr.on('data', onData);
+        child.on('error', (error) => reject(error));
+        child.on('exit', (code) => reject(new Error(`${argv[0]} exited with ${code}:\n${output}`)));
+    });
+}
+
+/** A port that was free a moment ago (Ferry's server_root_url must name its real port). */
+function freePort() {
+    return new Promise((resolve) => {
+        const server = createServer();
+        server.listen(0, '127.0.0.1', () => {
+            const { port } = server.address();
+            server.close(() => resolve(port));
+        });
+    });
+}
+
+/** The test page, served from its own origin like a real application's. */
+function testPage(ferryUrl) {
+    return `<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>App</title>
+<script src="${ferryUrl}/sdk/ferry-frontend.js"></script></head>
+<body>
+<button id="connect">Connect Jira</button>
+<p id="result">idle</p>
+<script>
+  const query = new URLSearchParams(location.search);
+  const ferry = new Ferry({ host: ${JSON.stringify(ferryUrl)}, publicKey: ${JSON.stringify(publicKey)} });
+  function connect() {
+    const params = query.get('subdomain') ? { subdomain: query.get('subdomain') } : {};
+    return ferry.auth('jira', query.get('user'), { params })
+      .then((r) => { document.getElementById('result').textContent = 'connected ' + r.integration + ' ' + r.connectionId; })
+      .catch((e) => { document.getElementById('result').textContent = 'failed ' + e.type + ': ' + e.message; });
+  }
+  document.getElementById('connect').addEventListener('click', connect);
+  if (query.get('auto')) connect();  // not a user action: the browser may block the popup
+</script>
+</body></html>`;
+}
+
+describe('OAuth connect flow in Chromium through the frontend SDK', { timeout: 10 * kStepTimeoutMs }, () => {
+    let fakeUrl;
+    let ferryUrl;
+    let appUrl;
+    let appServer;
+    let context;
+
+    async function adminFake(path, body) {
+        const response = await fetch(`${fakeUrl}/__admin/${path}`, { method: 'POST', body: JSON.stringify(body) });
+        assert.equal(response.status, 200, await response.text());
+    }
+
+    async function getConnection(id) {
+        const response = await fetch(`${ferryUrl}/connections/${id}?provider_config_key=jira`, {
+            headers: { Authorization: `Bearer ${secretKey}` }
+        });
+        return { status: response.status, body: await response.json() };
+    }
+
+    before(async () => {
+        assert.ok(ferryBinary && fakeBinary, 'FERRY_BINARY and FAKE_ATLASSIAN_BINARY must be set');
+        const [, fake] = await start([fakeBinary, '--port', '0', '--sites', '2'], /listening on (http:\/\/127\.0\.0\.1:\d+)/);
+        fakeUrl = fake[1];
+
+        const port = await freePort();
+        ferryUrl = `http://127.0.0.1:${port}`;
+        const folder = mkdtempSync(join(tmpdir(), 'ferry-browser-'));
+        folders.push(folder);
+        writeFileSync(join(folder, 'ferry.yaml'),
+            `server_port: ${port}\nlisten_address: 127.0.0.1\nserver_root_url: ${ferryUrl}\n` +
+            `secret_key: ${secretKey}\npublic_key: ${publicKey}\n`);
+        writeFileSync(join(folder, 'integrations.yaml'), `integrations:
+  jira:
+    extends_blueprint: jira:v0
+    oauth_client_id: fake-client-id
+    oauth_client_secret: fake-client-secret
+    oauth_scopes: [read:jira-work, read:jira-user, offline_access]
+    auth:
+      authorization_url: ${fakeUrl}/authorize
+      token_url: ${fakeUrl}/oauth/token
+    requests:
+      base_url: ${fakeUrl}/
+`);
+        await start([ferryBinary, 'serve', folder], /Ferry listening on/);
+
+        appServer = createServer((req, res) => {
+            res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+            res.end(testPage(ferryUrl));
+        });
+        await new Promise((resolve) => appServer.listen(0, '127.0.0.1', resolve));
+        appUrl = `http://127.0.0.1:${appServer.address().port}/`;
+
+        const profile = mkdtempSync(join(tmpdir(), 'ferry-chromium-'));
+        folders.push(profile);
+        context = await chromium.launchPersistentContext(profile, {
+            executablePath: chromiumPath,
+            headless: true,
+            // Let the browser block popups that no user action opened, as a real one does.
+            ignoreDefaultArgs: ['--disable-popup-blocking'],
+            args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+                '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+            timeout: kStepTimeoutMs
+        });
+    });
+
+    after(async () => {
+        await context?.close();
+        appServer?.close();
+        for (const child of children) child.kill('SIGTERM');
+        for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+    });
+
+    /** Opens the app, clicks Connect and returns [page, popup] once the page shows a result. */
+    async function clickConnect(query) {
+        const page = await context.newPage();
+        await page.goto(`${appUrl}?${query}`);
+        const popupOpened = page.waitForEvent('popup', { timeout: kStepTimeoutMs });
+        await page.click('#connect');
+        const popup = await popupOpened;
+        await page.waitForFunction(() => document.getElementById('result').textContent !== 'idle', null,
+            { timeout: kStepTimeoutMs });
+        return [page, popup];
+    }
+
+    test('Connect runs the consent in a popup and the page shows success', { timeout: kStepTimeoutMs * 2 }, async () => {
+        const [page, popup] = await clickConnect('user=browser-1&subdomain=globex');
+        assert.equal(await page.textContent('#result'), 'connected jira browser-1');
+        // The callback page closes itself after success.
+        if (!popup.isClosed()) await popup.waitForEvent('close', { timeout: kStepTimeoutMs });
+
+        const { status, body } = await getConnection('browser-1');
+        assert.equal(status, 200, JSON.stringify(body));
+        assert.equal(body.connection_config.cloudId, globex);
+        assert.equal(body.connection_config.baseUrl, 'https://globex.atlassian.net');
+        await page.close();
+    });
+
+    test('a denied consent shows the error and stores nothing', { timeout: kStepTimeoutMs * 2 }, async () => {
+        await adminFake('config', { deny: true });
+        try {
+            const [page, popup] = await clickConnect('user=browser-2');
+            const result = await page.textContent('#result');
+            assert.match(result, /^failed callback_err: /);
+            assert.match(result, /access_denied/);
+            // The popup stays open on the error page so the user sees why.
+            assert.match(await popup.textContent('#result'), /could not be made/);
+            assert.equal((await getConnection('browser-2')).status, 404);
+            await page.close();
+        } finally {
+            await adminFake('config', { deny: false });
+        }
+    });
+
+    test('a popup the browser blocks rejects with blocked_by_browser', { timeout: kStepTimeoutMs }, async () => {
+        const page = await context.newPage();
+        await page.goto(`${appUrl}?user=browser-3&auto=1`);
+        await page.waitForFunction(() => document.getElementById('result').textContent !== 'idle', null,
+            { timeout: kStepTimeoutMs });
+        assert.match(await page.textContent('#result'), /^failed blocked_by_browser: .*popup/);
+        await page.close();
+    });
+});
