@@ -30,8 +30,10 @@ struct HttpClient::Impl {
     stream.connect(resolver.resolve(host, std::to_string(port)));
     connected = true;
   }
-  HttpReply read() {
+  HttpReply read(bool head = false) {
     bhttp::response_parser<bhttp::string_body> parser;
+    // A HEAD answer announces a body it does not send.
+    parser.skip(head);
     parser.body_limit(1ull << 32);
     stream.expires_after(std::chrono::seconds(60));
     bhttp::read(stream, buffer, parser);
@@ -77,7 +79,7 @@ HttpReply HttpClient::request(const std::string& method, const std::string& targ
   req.body() = body;
   req.prepare_payload();
   bhttp::write(impl_->stream, req);
-  return impl_->read();
+  return impl_->read(method == "HEAD");
 }
 
 HttpReply HttpClient::raw(const std::string& raw) {

@@ -6,8 +6,13 @@
 #include <thread>
 #include <vector>
 
+#include "ferry/actions/action_registry.h"
+#include "ferry/actions/action_runner.h"
+#include "ferry/actions/action_watcher.h"
+#include "ferry/actions/loopback_action_http.h"
 #include "ferry/api/routes.h"
 #include "ferry/api/services.h"
+#include "ferry/api/websocket.h"
 #include "ferry/auth/oauth2/refresher.h"
 #include "ferry/http/client/http_client.h"
 #include "ferry/proxy/proxy_dependencies.h"
@@ -53,7 +58,8 @@ void print_banner(const config::Project& project, unsigned short port) {
 
 }  // namespace
 
-int serve(std::shared_ptr<const config::Project> project) {
+int serve(std::shared_ptr<const config::Project> project,
+          std::shared_ptr<actions::ActionRegistry> action_registry) {
   register_config_secrets(*project);
   if (project->server.encryption_key.empty()) {
     observe::warn("encryption_key is not set: credentials are stored unencrypted");
@@ -96,6 +102,24 @@ int serve(std::shared_ptr<const config::Project> project) {
   proxy->activity = services->activity;
   services->proxy = proxy;
   services->http_client = *client;
+  services->websockets = std::make_shared<api::WebsocketHub>();
+
+  // Actions: the folder's *.action.lua files, re-read every second, plus the native actions
+  // of an embedding program. Their upstream calls go through this server's own /proxy.
+  if (!action_registry) action_registry = std::make_shared<actions::ActionRegistry>(project->dir);
+  (void)action_registry->reload();
+  observe::info("{} action(s) loaded", action_registry->list().size());
+  auto action_http =
+      std::make_shared<actions::LoopbackActionHttp>(*client, project->server.secret_key);
+  actions::RunnerDependencies action_deps;
+  action_deps.project = project;
+  action_deps.store = services->store;
+  action_deps.registry = action_registry;
+  action_deps.http = action_http;
+  action_deps.activity = services->activity;
+  services->actions = std::make_shared<actions::ActionRunner>(std::move(action_deps));
+  actions::ActionWatcher action_watcher(ioc.get_executor(), action_registry);
+  action_watcher.start();
 
   auto router = std::make_shared<http::Router>();
   api::register_routes(*router, services);
@@ -108,12 +132,15 @@ int serve(std::shared_ptr<const config::Project> project) {
     observe::error("{}", server.error().message);
     return 1;
   }
+  action_http->set_listening(project->server.listen_address, (*server)->port());
   print_banner(*project, (*server)->port());
 
   net::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;
     observe::info("received signal {}; finishing requests in flight", signal);
+    services->websockets->close_all();  // open websockets would hold the graceful stop
+    action_watcher.stop();
     (*server)->stop([&ioc] { ioc.stop(); });
   });
 

@@ -44,6 +44,15 @@ integrations:
       - write:jira-work
       - read:jira-user
       - offline_access
+  # Confluence through the same Atlassian app: jira:v0 covers both products. Its actions live
+  # in confluence/, as the jira integration's live in jira/.
+  confluence:
+    extends_blueprint: jira:v0
+    oauth_client_id: your-jira-client-id
+    oauth_client_secret: ${JIRA_CLIENT_SECRET}
+    oauth_scopes:
+      - read:page:confluence
+      - offline_access
 )";
 
 constexpr std::string_view kEnvExample = R"(# Copy to .env and fill in. Variables set in the process environment win over .env.
@@ -100,6 +109,78 @@ return function(nango, input)
 end
 )";
 
+constexpr std::string_view kSearchIssuesAction = R"(-- Searches the connection's Jira site with JQL and returns every match, page by page
+-- (Jira's /rest/api/3/search/jql hands out a nextPageToken until the last page).
+-- input:  { jql = "project = PROJ ORDER BY key", fields = "summary,status", max_results = 500 }
+-- output: { issues = { { id = "10001", key = "PROJ-1", summary = "...", status = "To Do" } },
+--           truncated = false }
+return function(nango, input)
+  if not input or type(input.jql) ~= "string" or input.jql == "" then
+    error({ message = "jql is required" })
+  end
+  local max_results = input.max_results or 1000
+
+  local issues = nango.json.array()  -- stays a JSON array even when nothing matches
+  for page in nango:paginate{
+    endpoint = "/ex/jira/${connectionConfig.cloudId}/rest/api/3/search/jql",
+    params = { jql = input.jql, fields = input.fields or "summary,status" },
+    -- next_page_token: send nextPageToken back until it is missing or isLast is true;
+    -- the records are in "issues"; limit is sent as maxResults.
+    paginate = { type = "next_page_token", limit = 100 },
+  } do
+    for _, issue in ipairs(page) do
+      local fields = type(issue.fields) == "table" and issue.fields or {}
+      local status = type(fields.status) == "table" and fields.status.name or nil
+      issues[#issues + 1] = { id = issue.id, key = issue.key, summary = fields.summary,
+                              status = status }
+      if #issues >= max_results then
+        return { issues = issues, truncated = true }
+      end
+    end
+    nango.log.debug(#issues .. " issues so far")
+  end
+  return { issues = issues, truncated = false }
+end
+)";
+
+constexpr std::string_view kListPagesAction = R"(-- Lists the Confluence pages of the connection's site (Confluence REST API v2), following
+-- the cursor link of each answer (the Link header or _links.next).
+-- input:  { space_id = "456", title = "Exact title", max_pages = 500 }   (all optional)
+-- output: { pages = { { id = "100001", title = "...", space_id = "456", status = "current" } },
+--           truncated = false }
+return function(nango, input)
+  input = input or {}
+  local cloud_id = nango:connection().connection_config.cloudId
+  if type(cloud_id) ~= "string" then
+    error({ message = "the connection has no cloudId; connect it again" })
+  end
+  local site = "/ex/confluence/" .. cloud_id
+  local params = { limit = 100 }
+  if input.space_id then params["space-id"] = input.space_id end
+  if input.title then params.title = input.title end
+  local max_pages = input.max_pages or 1000
+
+  local pages = nango.json.array()
+  for results in nango:paginate{
+    endpoint = site .. "/wiki/api/v2/pages",
+    params = params,
+    -- Confluence's next links are relative to the site ("/wiki/api/v2/pages?cursor=..."):
+    -- link_prefix puts the gateway's "/ex/confluence/<cloudId>" back in front.
+    paginate = { type = "link", response_path = "results",
+                 link_path_in_response_body = "_links.next", link_prefix = site },
+  } do
+    for _, page in ipairs(results) do
+      pages[#pages + 1] = { id = page.id, title = page.title, space_id = page.spaceId,
+                            status = page.status }
+      if #pages >= max_pages then
+        return { pages = pages, truncated = true }
+      end
+    end
+  end
+  return { pages = pages, truncated = false }
+end
+)";
+
 struct ScaffoldFile {
   std::filesystem::path path;  // relative to the folder
   std::string_view text;
@@ -132,6 +213,8 @@ Status scaffold_project(const std::filesystem::path& dir) {
       {".env", kEnv, true},
       {".gitignore", kGitignore, false},
       {std::filesystem::path("jira") / "create-issue.action.lua", kCreateIssueAction, false},
+      {std::filesystem::path("jira") / "search-issues.action.lua", kSearchIssuesAction, false},
+      {std::filesystem::path("confluence") / "list-pages.action.lua", kListPagesAction, false},
   };
   std::error_code ec;
   const std::filesystem::path folder = std::filesystem::absolute(dir, ec).lexically_normal();

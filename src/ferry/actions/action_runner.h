@@ -1,0 +1,72 @@
+#pragma once
+
+#include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <cstddef>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "ferry/actions/action_http.h"
+#include "ferry/actions/action_outcome.h"
+#include "ferry/actions/action_registry.h"
+#include "ferry/config/model.h"
+#include "ferry/store/types.h"
+
+namespace ferry::store {
+class Store;
+class ActivityWriter;
+}  // namespace ferry::store
+
+namespace ferry::actions {
+
+struct RunnerOptions {
+  ActionLimits limits;
+  // Runs in flight past this many are refused with Errc::unavailable (each may hold up to
+  // limits.memory_bytes).
+  std::size_t max_concurrent_runs = 10'000;
+};
+
+// What the runner works with. Built once by the app. `http` may be null (every upstream
+// call then fails with "unavailable"); `activity` may be null (no activity-log entries).
+struct RunnerDependencies {
+  std::shared_ptr<const config::Project> project;
+  std::shared_ptr<store::Store> store;
+  std::shared_ptr<ActionRegistry> registry;
+  std::shared_ptr<ActionHttp> http;
+  std::shared_ptr<store::ActivityWriter> activity;
+};
+
+// Runs actions on demand (POST /action/trigger, or an embedding program). Thread-safe:
+// run() may be called from any number of coroutines on any threads at once; each run is
+// independent (its own Lua state, its own context).
+class ActionRunner {
+ public:
+  ActionRunner(RunnerDependencies dependencies, RunnerOptions options = {});
+
+  // Runs action `action_name` of integration `key.provider_config_key` for connection
+  // `key`, with `input`. Suspends on the action's upstream calls; never throws. The
+  // outcome carries a fresh exec ID, and either the action's output or the failure:
+  // not_found for an unknown integration, action or connection; unavailable when too many
+  // runs are in flight; action_failed for everything the action itself did wrong (see
+  // ActionFailure). Each run logs its start (debug) and end (info, or error on failure)
+  // with the "[integration] [action] [connection: id] [exec ID: #...]" prefix.
+  boost::asio::awaitable<ActionOutcome> run(store::ConnectionKey key, std::string action_name,
+                                            nlohmann::json input);
+
+  ActionRegistry& registry() { return *deps_.registry; }
+
+ private:
+  boost::asio::awaitable<ActionOutcome> run_admitted(store::ConnectionKey key,
+                                                     std::string action_name,
+                                                     nlohmann::json input,
+                                                     std::string exec_id);
+  void record_activity(const ActionContext& context, const ActionOutcome& outcome,
+                       std::chrono::milliseconds elapsed) const;
+
+  RunnerDependencies deps_;
+  RunnerOptions options_;
+  std::atomic<std::size_t> in_flight_{0};
+};
+
+}  // namespace ferry::actions

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string_view>
+
+#include "ferry/actions/action_http.h"
+#include "ferry/actions/pagination.h"
+#include "ferry/core/result.h"
+
+namespace ferry::actions {
+
+// The request table of nango:get/post/put/patch/delete{...} (as JSON) as an ActionRequest:
+//   endpoint  string, required: as for /proxy/{endpoint}, ${connectionConfig.x} allowed;
+//   params    table of name = string | number | boolean | array of those (repeated), sent in
+//             name order;
+//   headers   table of name = string | number;
+//   data      string (sent as is) or any other JSON value (encoded, and Content-Type:
+//             application/json added unless given);
+//   retries   non-negative integer.
+// Errc::invalid_argument naming the first problem, unknown keys included.
+Result<ActionRequest> request_from_options(const nlohmann::json& options,
+                                           std::string_view method);
+
+// The table of nango:paginate{...}: the keys above, plus `method` (default "GET") and
+// `paginate` (see parse_paginate_options).
+struct PaginatedRequest {
+  ActionRequest request;
+  PaginateOptions options;
+};
+Result<PaginatedRequest> paginated_request_from_options(const nlohmann::json& options);
+
+}  // namespace ferry::actions
