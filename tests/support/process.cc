@@ -46,8 +46,15 @@ Process::Process(std::vector<std::string> argv, std::vector<std::string> env) {
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
 
+  // The current environment, with the entries of `env` replacing same-named ones.
+  auto name_of = [](const std::string& entry) { return entry.substr(0, entry.find('=')); };
   std::vector<std::string> environment;
-  for (char** e = environ; *e; ++e) environment.emplace_back(*e);
+  for (char** e = environ; *e; ++e) {
+    std::string entry(*e);
+    bool replaced = false;
+    for (const auto& override_entry : env) replaced |= name_of(override_entry) == name_of(entry);
+    if (!replaced) environment.push_back(std::move(entry));
+  }
   for (auto& e : env) environment.push_back(e);
   std::vector<char*> envp;
   for (auto& e : environment) envp.push_back(e.data());

@@ -12,7 +12,8 @@ namespace ferry::testing {
 // Killed (SIGKILL) on destruction if still running.
 class Process {
  public:
-  // Starts `argv[0]` with `argv` and the current environment plus `env` ("K=V" entries).
+  // Starts `argv[0]` with `argv` and the current environment, where the "K=V" entries of `env`
+// add or replace variables.
   Process(std::vector<std::string> argv, std::vector<std::string> env = {});
   ~Process();
   Process(const Process&) = delete;
