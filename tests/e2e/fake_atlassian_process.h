@@ -27,7 +27,9 @@ class Fake {
       port_ = static_cast<unsigned short>(std::stoi(m[1]));
     }
   }
+  unsigned short port() const { return port_; }
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  HttpClient client() const { return HttpClient("127.0.0.1", port_); }
   HttpReply request(const std::string& method, const std::string& target,
                     const std::vector<std::pair<std::string, std::string>>& headers = {},
                     const std::string& body = "") {
@@ -40,6 +42,8 @@ class Fake {
     EXPECT_EQ(reply.status, 200) << path << ": " << reply.body;
     return nlohmann::json::parse(reply.body, nullptr, false);
   }
+  // Queues one fault rule on the fake (see its README).
+  void fault(const nlohmann::json& rule) { admin("POST", "faults", rule); }
   int refresh_requests() { return admin("GET", "stats")["token_requests"]["refresh_token"]; }
 
   // Consent (auto-approved) and code exchange, as a browser and a server would do them.

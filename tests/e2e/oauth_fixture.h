@@ -21,6 +21,7 @@
 #include <string>
 #include <thread>
 
+#include "fake_atlassian_process.h"
 #include "ferry_fixture.h"
 
 // Nested, so these helpers never collide with other suites' helpers of the same name.
@@ -91,40 +92,7 @@ inline std::string encode(const std::string& text) {
 }
 
 // `fake-atlassian --port 0 ...` for one test.
-class RunningFake {
- public:
-  explicit RunningFake(std::vector<std::string> args = {}) : process_(argv(std::move(args))) {
-    if (!process_.wait_for_output("fake-atlassian listening on", std::chrono::seconds(30))) {
-      ADD_FAILURE() << "fake-atlassian did not start:\n" << process_.output();
-      return;
-    }
-    std::smatch m;
-    const std::string out = process_.output();
-    if (std::regex_search(out, m, std::regex("listening on http://127\\.0\\.0\\.1:(\\d+)"))) {
-      port_ = static_cast<unsigned short>(std::stoi(m[1]));
-    }
-  }
-  unsigned short port() const { return port_; }
-  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  HttpClient client() const { return HttpClient("127.0.0.1", port_); }
-
-  json admin(const std::string& method, const std::string& path, const json& body = json::object()) {
-    auto reply = client().request(method, "/__admin/" + path,
-                                  {{"Content-Type", "application/json"}}, body.dump());
-    EXPECT_EQ(reply.status, 200) << path << ": " << reply.body;
-    return json::parse(reply.body, nullptr, false);
-  }
-  // Queues one fault rule on the fake (see its README).
-  void fault(const json& rule) { admin("POST", "faults", rule); }
-
- private:
-  static std::vector<std::string> argv(std::vector<std::string> args) {
-    args.insert(args.begin(), {FAKE_ATLASSIAN_BINARY, "--port", "0"});
-    return args;
-  }
-  Process process_;
-  unsigned short port_ = 0;
-};
+using RunningFake = Fake;
 
 // An integrations folder whose `jira` (and `machine`, a client_credentials integration)
 // point at the fake.
