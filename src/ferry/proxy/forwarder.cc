@@ -352,8 +352,11 @@ net::awaitable<ForwardOutcome> forward(http::HttpClient& client, const UpstreamC
     }
     const AttemptResult result = describe(io, plan);
     AttemptRecord record = start_record(io, result, paused);
-    if (io.stale && replayable && stale_replacements < kMaxStaleReplacements) {
-      // The server closed this pooled connection while it was idle: it never saw the request.
+    // The server closed this pooled connection while it was idle. A request that never left,
+    // or one that is safe to repeat, goes again on a fresh connection; a POST that may have
+    // reached the server is not sent twice.
+    const bool may_repeat = !io.request_sent || is_idempotent(current.method_string);
+    if (io.stale && may_repeat && replayable && stale_replacements < kMaxStaleReplacements) {
       ++stale_replacements;
       record.reason = "stale_connection";
       outcome.attempt_log.push_back(std::move(record));
