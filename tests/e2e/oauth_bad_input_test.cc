@@ -108,7 +108,7 @@ TEST(OAuthBadInput, ProviderErrorOnTheCallbackIsReported) {
   ASSERT_EQ(connect.status, 302);
   const std::string state = query_value(connect.header("location"), "state");
   auto page = ferry.client().get("/oauth/callback?error=server_error&error_description=" +
-                                 encode("Something broke") + "&state=" + state);
+                                 url_encode("Something broke") + "&state=" + state);
   expect_error_page(page, {400, "callback_err"}, "provider error");
   EXPECT_NE(page.body.find("server_error: Something broke"), std::string::npos);
   // A callback with a valid state but no code.

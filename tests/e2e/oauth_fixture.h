@@ -76,20 +76,6 @@ inline std::string query_value(const std::string& url, const std::string& name) 
   return {};
 }
 
-// Percent-encodes everything but RFC 3986 unreserved characters.
-inline std::string encode(const std::string& text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
 
 // `fake-atlassian --port 0 ...` for one test.
 using RunningFake = Fake;
@@ -160,14 +146,14 @@ inline Flow run_flow(RunningFerry& ferry, RunningFake& fake, const std::string& 
 
 inline std::string connect_url(const std::string& integration, const std::string& connection_id,
                                const std::string& extra = "") {
-  return "/oauth/connect/" + integration + "?connection_id=" + encode(connection_id) +
+  return "/oauth/connect/" + integration + "?connection_id=" + url_encode(connection_id) +
          "&public_key=" + kPublicKey + extra;
 }
 
 // GET /connections/{id}?provider_config_key=… as JSON (status in "__status").
 inline json get_connection(RunningFerry& ferry, const std::string& integration,
                            const std::string& id) {
-  auto reply = ferry.client().get("/connections/" + encode(id) + "?provider_config_key=" +
+  auto reply = ferry.client().get("/connections/" + url_encode(id) + "?provider_config_key=" +
                                       integration + "&refresh_token=true",
                                   secret());
   json body = json::parse(reply.body, nullptr, false);
@@ -181,7 +167,7 @@ inline json wait_for_logs(RunningFerry& ferry, const std::string& connection_id,
                           const std::function<bool(const json&)>& pred) {
   json logs = json::array();
   for (int i = 0; i < 100; ++i) {
-    auto reply = ferry.client().get("/logs?connection_id=" + encode(connection_id), secret());
+    auto reply = ferry.client().get("/logs?connection_id=" + url_encode(connection_id), secret());
     logs = json::parse(reply.body, nullptr, false).value("logs", json::array());
     if (pred(logs)) return logs;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

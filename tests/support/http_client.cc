@@ -6,6 +6,8 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <regex>
 #include <stdexcept>
 
@@ -95,6 +97,10 @@ bool HttpClient::server_closed() {
   impl_->stream.expires_after(std::chrono::seconds(10));
   impl_->stream.read_some(net::buffer(&byte, 1), ec);
   return ec == net::error::eof || ec == net::error::connection_reset;
+}
+
+std::string url_encode(std::string_view text) {
+  return boost::urls::encode(text, boost::urls::unreserved_chars);
 }
 
 unsigned short port_from_banner(const std::string& output) {

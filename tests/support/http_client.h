@@ -2,6 +2,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ferry::testing {
@@ -35,6 +36,10 @@ class HttpClient {
   struct Impl;
   Impl* impl_;
 };
+
+// `text` with every byte but RFC 3986 unreserved characters percent-encoded: safe as a query
+// value or a single path segment.
+std::string url_encode(std::string_view text);
 
 // Extracts the port from the server banner "Ferry listening on http://ADDR:PORT".
 unsigned short port_from_banner(const std::string& output);

@@ -15,6 +15,8 @@
 
 namespace ferry::fake_atlassian {
 
+using ferry::testing::url_encode;
+
 inline constexpr const char* kCallback = "http://localhost:3003/oauth/callback";
 inline constexpr const char* kSiteA = "1324a887-45db-1bf4-1e99-ef0ff456d421";  // Jira+Confluence
 inline constexpr const char* kSiteB = "8f6e2c4a-93b1-4d7e-a5c2-0b9d3e7f1a64";  // Jira only
@@ -111,19 +113,6 @@ class FakeAtlassianTest : public ::testing::Test {
 
   static std::string jira(const std::string& cloud, const std::string& rest) {
     return "/ex/jira/" + cloud + "/rest/api/3/" + rest;
-  }
-  static std::string url_encode(const std::string& text) {
-    std::string out;
-    for (unsigned char c : text) {
-      if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-        out += static_cast<char>(c);
-      } else {
-        char buf[4];
-        std::snprintf(buf, sizeof buf, "%%%02X", c);
-        out += buf;
-      }
-    }
-    return out;
   }
 
   std::unique_ptr<FakeServer> server_;
