@@ -13,6 +13,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -21,9 +22,11 @@
 #include <mutex>
 #include <optional>
 #include <span>
+#include <sstream>
 #include <stdexcept>
 #include <string_view>
 #include <thread>
+#include <utility>
 
 namespace ferry::testing {
 namespace {
@@ -49,6 +52,11 @@ constexpr int kThreads = 2;
 constexpr auto kIoTimeout = std::chrono::seconds(60);
 constexpr auto kCloseTimeout = std::chrono::seconds(2);
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(10);
+// The informational heads /interim sends before its answer (RFC 9110 §15.2, RFC 8297).
+constexpr std::string_view kInterimHeads =
+    "HTTP/1.1 100 Continue\r\n\r\n"
+    "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n";
+constexpr std::string_view kSmuggledBody = "{\"smuggled\":true}";
 
 // Incremental SHA-256 through OpenSSL's EVP interface.
 class Sha256 {
@@ -214,7 +222,8 @@ Response json_response(bhttp::status status, std::string body) {
   return make_response(status, "application/json", std::move(body));
 }
 
-// The requests seen and connections accepted. Thread safety: guarded by a mutex.
+// The requests seen, and the connections accepted and still open. Thread safety: the requests
+// are guarded by a mutex, the counts are atomic.
 class Recorder {
  public:
   void record(Seen seen) {
@@ -238,17 +247,47 @@ class Recorder {
     std::lock_guard lock(mutex_);
     seen_.clear();
   }
-  void connection_accepted() { ++accepted_; }
+  void connection_accepted() {
+    ++accepted_;
+    ++open_;
+  }
+  void connection_ended() { --open_; }
   std::size_t accepted() const { return accepted_; }
+  std::size_t open() const { return open_; }
 
  private:
   mutable std::mutex mutex_;
   std::vector<Seen> seen_;  // guarded by mutex_
   std::atomic<std::size_t> accepted_{0};
+  std::atomic<std::size_t> open_{0};
+};
+
+// One accepted connection, counted as open from construction until the last owner is
+// destroyed. A session coroutine takes it by value, so the count drops when the session's frame
+// goes, after its socket has closed, even if the session never ran. Move-only.
+class OpenConnection {
+ public:
+  explicit OpenConnection(Recorder& recorder) : recorder_(&recorder) {
+    recorder.connection_accepted();
+  }
+  OpenConnection(OpenConnection&& other) noexcept
+      : recorder_(std::exchange(other.recorder_, nullptr)) {}
+  OpenConnection& operator=(OpenConnection&&) = delete;
+  ~OpenConnection() {
+    if (recorder_) recorder_->connection_ended();
+  }
+
+ private:
+  Recorder* recorder_;  // null once moved from
 };
 
 // What happens to a connection once a route has answered.
-enum class After { kKeepAlive, kClose, kDrop };
+enum class After {
+  kKeepAlive,
+  kClose,                 // graceful: TCP shutdown of the send side, or TLS close_notify
+  kDrop,                  // the socket just closes: no more bytes, no TLS close_notify
+  kDropAfterNextRequest,  // read and record the next request, then kDrop
+};
 
 template <class Stream>
 void arm_timeout(Stream& stream, std::chrono::seconds timeout) {
@@ -290,14 +329,27 @@ net::awaitable<void> read_request(Stream& stream, beast::flat_buffer& buffer,
   seen.body_sha256_hex = sha.hex();
 }
 
-// Writes `res` (only its header for HEAD) with the request's version and keep-alive.
-template <class Stream>
-net::awaitable<After> send(Stream& stream, const Request& req, Response res) {
+// Gives `res` the request's version and keep-alive, and frames its body.
+void prepare_for(const Request& req, Response& res) {
   res.version(req.version());
   res.keep_alive(req.keep_alive());
   res.prepare_payload();
   if (res.result() == bhttp::status::no_content || res.result() == bhttp::status::not_modified)
     res.erase(bhttp::field::content_length);  // these never carry a body or its length
+}
+
+// The status line and fields of `header` as they go on the wire, ending with the empty line.
+template <class Fields>
+std::string header_text(const bhttp::header<false, Fields>& header) {
+  std::ostringstream text;
+  text << header;
+  return text.str();
+}
+
+// Writes `res` (only its header for HEAD) with the request's version and keep-alive.
+template <class Stream>
+net::awaitable<After> send(Stream& stream, const Request& req, Response res) {
+  prepare_for(req, res);
   bhttp::response_serializer<bhttp::string_body> serializer{res};
   arm_timeout(stream, kIoTimeout);
   if (req.method() == bhttp::verb::head)
@@ -339,6 +391,53 @@ net::awaitable<After> send_pattern(Stream& stream, const Request& req,
   res.body().size = 0;
   res.body().more = false;
   co_await bhttp::async_write(stream, serializer, net::use_awaitable);
+  co_return res.keep_alive() ? After::kKeepAlive : After::kClose;
+}
+
+// Writes the kInterimHeads, then answers with `res` like send(). HTTP/1.0 clients get no interim
+// heads: RFC 9110 §15.2 forbids sending them 1xx.
+template <class Stream>
+net::awaitable<After> send_after_interim_heads(Stream& stream, const Request& req, Response res) {
+  if (req.version() >= 11) {
+    arm_timeout(stream, kIoTimeout);
+    co_await net::async_write(stream, net::buffer(kInterimHeads), net::use_awaitable);
+  }
+  co_return co_await send(stream, req, std::move(res));
+}
+
+// Writes a 200 header with neither Content-Length nor Transfer-Encoding, then `size` pattern
+// bytes, and has the connection closed: the body ends where the connection does (RFC 9112 §6.3
+// item 8). The header is written raw because Beast's serializer would frame the body.
+template <class Stream>
+net::awaitable<After> send_close_delimited(Stream& stream, const Request& req, std::uint64_t size) {
+  bhttp::response<bhttp::empty_body> res{bhttp::status::ok, req.version()};
+  res.set(bhttp::field::content_type, "application/octet-stream");
+  res.keep_alive(false);
+  arm_timeout(stream, kIoTimeout);
+  co_await net::async_write(stream, net::buffer(header_text(res.base())), net::use_awaitable);
+  if (req.method() == bhttp::verb::head) co_return After::kClose;
+  for (std::uint64_t offset = 0; offset < size;) {
+    std::span<char> piece = pattern_piece(offset, size - offset);
+    offset += piece.size();
+    arm_timeout(stream, kIoTimeout);
+    co_await net::async_write(stream, net::buffer(piece.data(), piece.size()), net::use_awaitable);
+  }
+  co_return After::kClose;
+}
+
+// Answers with `res` like send(), and appends in the same write a complete second response that
+// nobody asked for, as a desynchronised or malicious upstream would.
+template <class Stream>
+net::awaitable<After> send_with_smuggled_response(Stream& stream, const Request& req,
+                                                  Response res) {
+  prepare_for(req, res);
+  std::string wire = header_text(res.base());
+  if (req.method() != bhttp::verb::head) wire += res.body();
+  wire += "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+          std::to_string(kSmuggledBody.size()) + "\r\n\r\n";
+  wire += kSmuggledBody;
+  arm_timeout(stream, kIoTimeout);
+  co_await net::async_write(stream, net::buffer(wire), net::use_awaitable);
   co_return res.keep_alive() ? After::kKeepAlive : After::kClose;
 }
 
@@ -392,7 +491,23 @@ net::awaitable<After> answer(Stream& stream, const Request& req, const Seen& see
     std::string body = "{\"slept\":" + std::to_string(*ms) + "}";
     co_return co_await send(stream, req, json_response(bhttp::status::ok, body));
   }
+  if (path.starts_with("/close-delimited/")) {
+    auto size = rest("/close-delimited/");
+    if (!size) co_return co_await send(stream, req, bad_request("bad byte count"));
+    co_return co_await send_close_delimited(stream, req, *size);
+  }
   if (path.starts_with("/close")) co_return After::kDrop;
+  if (path.starts_with("/interim"))
+    co_return co_await send_after_interim_heads(
+        stream, req, json_response(bhttp::status::ok, "{\"interim\":true}"));
+  if (path.starts_with("/extra-bytes"))
+    co_return co_await send_with_smuggled_response(
+        stream, req, json_response(bhttp::status::ok, "{\"extra\":false}"));
+  if (path.starts_with("/drop-next")) {
+    After after =
+        co_await send(stream, req, json_response(bhttp::status::ok, "{\"drop_next\":true}"));
+    co_return after == After::kKeepAlive ? After::kDropAfterNextRequest : after;
+  }
   if (path.starts_with("/head-check")) {
     std::span<char> pattern = pattern_piece(0, kHeadCheckSize);
     std::string body(pattern.begin(), pattern.end());
@@ -422,18 +537,21 @@ net::awaitable<void> serve_requests(Stream& stream, Recorder& recorder) {
   buffer.reserve(kChunkSize);  // Beast reads at most the spare capacity: keep reads large
   std::vector<char> chunk(kChunkSize);
   After after = After::kKeepAlive;
-  while (after == After::kKeepAlive) {
+  while (after == After::kKeepAlive || after == After::kDropAfterNextRequest) {
     bhttp::request_parser<bhttp::buffer_body> parser;
     Seen seen;
     co_await read_request(stream, buffer, parser, seen, chunk);
     recorder.record(seen);
+    if (after == After::kDropAfterNextRequest) co_return;  // unanswered, like kDrop
     after = co_await answer(stream, parser.get(), seen);
   }
   if (after == After::kClose) co_await close_gracefully(stream);
   // kDrop: the socket closes when the stream goes away, without a reply or a TLS close_notify.
 }
 
-net::awaitable<void> plain_session(tcp::socket socket, Recorder& recorder) {
+// `open` keeps the connection counted while the session lives.
+net::awaitable<void> plain_session(tcp::socket socket, Recorder& recorder,
+                                   [[maybe_unused]] OpenConnection open) {
   PlainStream stream(std::move(socket));
   try {
     co_await serve_requests(stream, recorder);
@@ -442,7 +560,8 @@ net::awaitable<void> plain_session(tcp::socket socket, Recorder& recorder) {
   }
 }
 
-net::awaitable<void> tls_session(tcp::socket socket, ssl::context& tls, Recorder& recorder) {
+net::awaitable<void> tls_session(tcp::socket socket, ssl::context& tls, Recorder& recorder,
+                                 [[maybe_unused]] OpenConnection open) {
   TlsStream stream(std::move(socket), tls);
   try {
     arm_timeout(stream, kIoTimeout);
@@ -465,12 +584,14 @@ net::awaitable<void> accept_loop(tcp::acceptor& acceptor, ssl::context* tls, Rec
       co_await pause.async_wait(net::redirect_error(net::use_awaitable, ec));
       continue;
     }
-    recorder.connection_accepted();
+    OpenConnection open(recorder);
     auto executor = socket.get_executor();
     if (tls)
-      net::co_spawn(executor, tls_session(std::move(socket), *tls, recorder), net::detached);
+      net::co_spawn(executor, tls_session(std::move(socket), *tls, recorder, std::move(open)),
+                    net::detached);
     else
-      net::co_spawn(executor, plain_session(std::move(socket), recorder), net::detached);
+      net::co_spawn(executor, plain_session(std::move(socket), recorder, std::move(open)),
+                    net::detached);
   }
 }
 
@@ -537,6 +658,7 @@ Seen TestUpstream::last() const { return impl_->recorder.last(); }
 std::size_t TestUpstream::count() const { return impl_->recorder.count(); }
 void TestUpstream::clear() { impl_->recorder.clear(); }
 std::size_t TestUpstream::connections_accepted() const { return impl_->recorder.accepted(); }
+std::size_t TestUpstream::open_connections() const { return impl_->recorder.open(); }
 
 std::string TestUpstream::pattern_sha256(std::uint64_t n) {
   Sha256 sha;

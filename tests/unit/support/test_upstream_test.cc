@@ -6,15 +6,19 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <future>
 #include <nlohmann/json.hpp>
+#include <string_view>
 #include <thread>
 
 #include "http_client.h"
@@ -30,6 +34,7 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = net::ip::tcp;
 using nlohmann::json;
+using Response = bhttp::response<bhttp::string_body>;
 
 // SHA-256 computed independently of the server, in one call.
 std::string sha256_hex(const std::string& data) {
@@ -93,6 +98,86 @@ TlsReply tls_get(unsigned short port, const std::string& ca_file, const std::str
   reply.status = res.result_int();
   reply.body = res.body();
   return reply;
+}
+
+// Everything the peer sends before the connection ends, after writing `request` on a fresh TLS
+// connection that trusts `ca_file`. `end` is the error that ended it: eof after a TLS
+// close_notify, ssl::error::stream_truncated when the TCP connection closed without one.
+std::string tls_send_and_read_to_end(unsigned short port, const std::string& ca_file,
+                                     const std::string& request, beast::error_code& end) {
+  net::io_context ioc;
+  ssl::context ctx(ssl::context::tls_client);
+  ctx.load_verify_file(ca_file);
+  ctx.set_verify_mode(ssl::verify_peer);
+  beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx);
+  SSL_set_tlsext_host_name(stream.native_handle(), "localhost");
+  beast::get_lowest_layer(stream).connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  stream.handshake(ssl::stream_base::client);
+  net::write(stream, net::buffer(request));
+  std::string received;
+  char buffer[4096];
+  end = {};
+  while (!end) received.append(buffer, stream.read_some(net::buffer(buffer), end));
+  return received;
+}
+
+// The responses on `wire` in order, parsed as a client would; a body without a length ends with
+// `wire`. Stops at the first one that is malformed or cut short, reporting a test failure.
+std::vector<Response> parse_responses(std::string_view wire) {
+  std::vector<Response> responses;
+  while (!wire.empty()) {
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.eager(true);
+    beast::error_code ec;
+    while (!ec && !parser.is_done() && !wire.empty())
+      wire.remove_prefix(parser.put(net::buffer(wire.data(), wire.size()), ec));
+    if (!ec && !parser.is_done()) parser.put_eof(ec);
+    if (ec) {
+      ADD_FAILURE() << "response " << responses.size() << ": " << ec.message();
+      break;
+    }
+    responses.push_back(parser.release());
+  }
+  return responses;
+}
+
+bhttp::request<bhttp::string_body> make_request(bhttp::verb method, const std::string& target,
+                                                std::string body = "") {
+  bhttp::request<bhttp::string_body> req{method, target, 11};
+  req.set(bhttp::field::host, "x");
+  req.body() = std::move(body);
+  req.prepare_payload();
+  return req;
+}
+
+// Writes `req` on `stream` and reads one response; `ec` is the read's error.
+Response exchange(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                  const bhttp::request<bhttp::string_body>& req, beast::error_code& ec) {
+  bhttp::write(stream, req);
+  Response res;
+  bhttp::read(stream, buffer, res, ec);
+  return res;
+}
+
+beast::tcp_stream connect_to(net::io_context& ioc, unsigned short port) {
+  beast::tcp_stream stream(ioc);
+  stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  return stream;
+}
+
+// Polls `condition` until it holds or 10 seconds pass; true when it held.
+bool eventually(const std::function<bool()>& condition) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
+std::string lower_case(std::string text) {
+  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
 }
 
 TEST(TestUpstream, EchoesMethodTargetHeadersAndBody) {
@@ -282,6 +367,145 @@ TEST(TestUpstream, HeadCheckAnnouncesALengthWithoutABody) {
   EXPECT_EQ(reply.body, pattern(1234));
 }
 
+TEST(TestUpstream, InterimRouteSendsBothInformationalHeadsBeforeTheAnswer) {
+  auto upstream = TestUpstream::start();
+  std::string received =
+      send_and_read_to_eof(upstream->port(),
+                           "GET /interim HTTP/1.1\r\nHost: x\r\n\r\n"
+                           "GET /echo/after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_TRUE(received.starts_with("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\n"))
+      << received;
+  std::vector<Response> responses = parse_responses(received);
+  ASSERT_EQ(responses.size(), 4u);
+  EXPECT_EQ(responses[0].result_int(), 100u);
+  EXPECT_EQ(responses[1].result_int(), 103u);
+  EXPECT_EQ(responses[1][bhttp::field::link], "</style.css>; rel=preload");
+  EXPECT_EQ(responses[2].result_int(), 200u);
+  EXPECT_EQ(responses[2][bhttp::field::content_type], "application/json");
+  EXPECT_EQ(responses[2].body(), R"({"interim":true})");
+  EXPECT_TRUE(responses[2].keep_alive());
+  EXPECT_EQ(json::parse(responses[3].body())["target"], "/echo/after");
+  EXPECT_EQ(upstream->connections_accepted(), 1u);
+}
+
+TEST(TestUpstream, InterimRouteSendsNoInformationalHeadsToHttp10) {
+  auto upstream = TestUpstream::start();
+  std::string received = send_and_read_to_eof(upstream->port(), "GET /interim HTTP/1.0\r\n\r\n");
+  std::vector<Response> responses = parse_responses(received);
+  ASSERT_EQ(responses.size(), 1u);
+  EXPECT_EQ(responses[0].result_int(), 200u);
+  EXPECT_EQ(responses[0].body(), R"({"interim":true})");
+}
+
+TEST(TestUpstream, CloseDelimitedRouteEndsTheBodyByClosing) {
+  auto upstream = TestUpstream::start();
+  for (std::size_t size : {0, 1, 300000}) {
+    SCOPED_TRACE(size);
+    // The request asks for keep-alive: the server closes of its own accord.
+    std::string received =
+        send_and_read_to_eof(upstream->port(), "GET /close-delimited/" + std::to_string(size) +
+                                                   " HTTP/1.1\r\nHost: x\r\n\r\n");
+    std::size_t header_end = received.find("\r\n\r\n");
+    ASSERT_NE(header_end, std::string::npos);
+    std::string head = lower_case(received.substr(0, header_end + 4));
+    EXPECT_TRUE(head.starts_with("http/1.1 200 ok\r\n")) << head;
+    EXPECT_NE(head.find("\r\ncontent-type: application/octet-stream\r\n"), std::string::npos);
+    EXPECT_NE(head.find("\r\nconnection: close\r\n"), std::string::npos) << head;
+    EXPECT_EQ(head.find("content-length"), std::string::npos) << head;
+    EXPECT_EQ(head.find("transfer-encoding"), std::string::npos) << head;
+    EXPECT_EQ(received.substr(header_end + 4), pattern(size));
+  }
+  EXPECT_EQ(upstream->connections_accepted(), 3u);
+  HttpClient client("127.0.0.1", upstream->port());
+  EXPECT_EQ(client.get("/close-delimited/many").status, 400);
+}
+
+TEST(TestUpstream, ExtraBytesRouteSendsAnUnaskedResponseAfterTheFirst) {
+  auto upstream = TestUpstream::start();
+  net::io_context ioc;
+  beast::tcp_stream stream = connect_to(ioc, upstream->port());
+  beast::flat_buffer buffer;
+  beast::error_code ec;
+  Response first = exchange(stream, buffer, make_request(bhttp::verb::get, "/extra-bytes"), ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(first.result_int(), 200u);
+  EXPECT_EQ(first[bhttp::field::content_type], "application/json");
+  EXPECT_EQ(first[bhttp::field::content_length], "15");
+  EXPECT_EQ(first.body(), R"({"extra":false})");
+  EXPECT_TRUE(first.keep_alive());
+
+  // Sent with the first response, before any second request.
+  const std::string smuggled =
+      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 17\r\n\r\n"
+      "{\"smuggled\":true}";
+  if (buffer.size() < smuggled.size())
+    net::read(stream, buffer, net::transfer_exactly(smuggled.size() - buffer.size()));
+  EXPECT_EQ(beast::buffers_to_string(buffer.data()), smuggled);
+  buffer.consume(buffer.size());
+
+  Response next = exchange(stream, buffer, make_request(bhttp::verb::get, "/echo/next"), ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(json::parse(next.body())["target"], "/echo/next");
+  EXPECT_EQ(upstream->count(), 2u);
+  EXPECT_EQ(upstream->connections_accepted(), 1u);
+}
+
+TEST(TestUpstream, DropNextRouteHangsUpOnTheNextRequestOnlyAfterRecordingIt) {
+  auto upstream = TestUpstream::start();
+  net::io_context ioc;
+  beast::tcp_stream marked = connect_to(ioc, upstream->port());
+  beast::tcp_stream other = connect_to(ioc, upstream->port());
+  beast::flat_buffer marked_buffer, other_buffer;
+  beast::error_code ec;
+  exchange(other, other_buffer, make_request(bhttp::verb::get, "/echo/other-before"), ec);
+  ASSERT_FALSE(ec) << ec.message();
+
+  Response answer =
+      exchange(marked, marked_buffer, make_request(bhttp::verb::get, "/drop-next"), ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(answer.result_int(), 200u);
+  EXPECT_EQ(answer[bhttp::field::content_type], "application/json");
+  EXPECT_EQ(answer.body(), R"({"drop_next":true})");
+  EXPECT_TRUE(answer.keep_alive());
+
+  // Another connection's next request is answered.
+  Response other_answer =
+      exchange(other, other_buffer, make_request(bhttp::verb::get, "/echo/other-after"), ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(json::parse(other_answer.body())["target"], "/echo/other-after");
+
+  exchange(marked, marked_buffer, make_request(bhttp::verb::post, "/echo/unanswered", "abc"), ec);
+  EXPECT_EQ(ec, bhttp::error::end_of_stream) << ec.message();
+  TestUpstream::Seen unanswered = upstream->last();
+  EXPECT_EQ(unanswered.method, "POST");
+  EXPECT_EQ(unanswered.target, "/echo/unanswered");
+  EXPECT_EQ(unanswered.body, "abc");
+  EXPECT_TRUE(eventually([&] { return upstream->open_connections() == 1; }));
+
+  HttpClient fresh("127.0.0.1", upstream->port());
+  EXPECT_EQ(fresh.get("/echo").status, 200);
+  EXPECT_EQ(upstream->count(), 5u);
+}
+
+TEST(TestUpstream, OpenConnectionsCountsConnectionsUntilTheyEnd) {
+  auto upstream = TestUpstream::start();
+  EXPECT_EQ(upstream->open_connections(), 0u);
+  {
+    HttpClient first("127.0.0.1", upstream->port());
+    HttpClient second("127.0.0.1", upstream->port());
+    EXPECT_EQ(first.get("/echo").status, 200);
+    EXPECT_EQ(second.get("/echo").status, 200);
+    EXPECT_EQ(upstream->open_connections(), 2u);
+  }
+  EXPECT_TRUE(eventually([&] { return upstream->open_connections() == 0; }));
+
+  std::string received =
+      send_and_read_to_eof(upstream->port(), "GET /close HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(received, "");
+  EXPECT_TRUE(eventually([&] { return upstream->open_connections() == 0; }));
+  EXPECT_EQ(upstream->connections_accepted(), 3u);
+}
+
 TEST(TestUpstream, RecordsEveryRequest) {
   auto upstream = TestUpstream::start();
   EXPECT_EQ(upstream->base_url(), "http://127.0.0.1:" + std::to_string(upstream->port()) + "/");
@@ -353,6 +577,47 @@ TEST_F(TestUpstreamTls, BaseUrlNamesLocalhostOverHttps) {
   auto upstream = TestUpstream::start(
       {.tls = true, .cert_file = certs_->server_cert, .key_file = certs_->server_key});
   EXPECT_EQ(upstream->base_url(), "https://localhost:" + std::to_string(upstream->port()) + "/");
+}
+
+TEST_F(TestUpstreamTls, InterimExtraBytesAndDropNextRoutesWorkOverTls) {
+  auto upstream = TestUpstream::start(
+      {.tls = true, .cert_file = certs_->server_cert, .key_file = certs_->server_key});
+  beast::error_code end;
+  std::string received = tls_send_and_read_to_end(
+      upstream->port(), certs_->ca_file,
+      "GET /interim HTTP/1.1\r\nHost: localhost\r\n\r\n"
+      "GET /extra-bytes HTTP/1.1\r\nHost: localhost\r\n\r\n"
+      "GET /drop-next HTTP/1.1\r\nHost: localhost\r\n\r\n"
+      "POST /echo/unanswered HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\n\r\nabc",
+      end);
+  EXPECT_EQ(end, ssl::error::stream_truncated) << end.message();
+  std::vector<Response> responses = parse_responses(received);
+  ASSERT_EQ(responses.size(), 6u);
+  EXPECT_EQ(responses[0].result_int(), 100u);
+  EXPECT_EQ(responses[1].result_int(), 103u);
+  EXPECT_EQ(responses[2].body(), R"({"interim":true})");
+  EXPECT_EQ(responses[3].body(), R"({"extra":false})");
+  EXPECT_EQ(responses[4].body(), R"({"smuggled":true})");
+  EXPECT_EQ(responses[5].body(), R"({"drop_next":true})");
+  EXPECT_EQ(upstream->count(), 4u);
+  EXPECT_EQ(upstream->last().target, "/echo/unanswered");
+  EXPECT_EQ(upstream->last().body, "abc");
+}
+
+TEST_F(TestUpstreamTls, CloseDelimitedBodyEndsWithTheTlsCloseNotify) {
+  auto upstream = TestUpstream::start(
+      {.tls = true, .cert_file = certs_->server_cert, .key_file = certs_->server_key});
+  beast::error_code end;
+  std::string received = tls_send_and_read_to_end(
+      upstream->port(), certs_->ca_file,
+      "GET /close-delimited/100000 HTTP/1.1\r\nHost: localhost\r\n\r\n", end);
+  EXPECT_EQ(end, net::error::eof) << end.message();
+  std::vector<Response> responses = parse_responses(received);
+  ASSERT_EQ(responses.size(), 1u);
+  EXPECT_EQ(responses[0].result_int(), 200u);
+  EXPECT_EQ(responses[0].count(bhttp::field::content_length), 0u);
+  EXPECT_EQ(responses[0].count(bhttp::field::transfer_encoding), 0u);
+  EXPECT_EQ(responses[0].body(), pattern(100000));
 }
 
 TEST(TestUpstreamStart, FailsOnAMissingCertificate) {
