@@ -1,5 +1,6 @@
 #include "ferry/store/activity_writer.h"
 
+#include <boost/lockfree/queue.hpp>
 #include <vector>
 
 #include "ferry/observe/log.h"
@@ -7,15 +8,25 @@
 
 namespace ferry::store {
 
+// Entries travel as owned pointers: Boost.Lockfree moves only trivially copyable values.
+struct ActivityWriter::Queue {
+  boost::lockfree::queue<ActivityEntry*> entries{1024};
+
+  ~Queue() {
+    ActivityEntry* entry = nullptr;
+    while (entries.pop(entry)) delete entry;
+  }
+};
+
 ActivityWriter::ActivityWriter(std::shared_ptr<Store> store, ActivityWriterOptions options)
-    : store_(std::move(store)), options_(options) {
+    : store_(std::move(store)), options_(options), queue_(std::make_unique<Queue>()) {
   thread_ = std::thread([this] { run(); });
 }
 
 ActivityWriter::~ActivityWriter() {
   {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
+    std::lock_guard lock(wake_mutex_);
+    stopping_.store(true);
   }
   wake_.notify_all();
   thread_.join();
@@ -23,38 +34,47 @@ ActivityWriter::~ActivityWriter() {
 
 void ActivityWriter::record(ActivityEntry entry) {
   if (entry.timestamp == TimePoint{}) entry.timestamp = std::chrono::system_clock::now();
-  {
-    std::lock_guard lock(mutex_);
-    if (queue_.size() >= options_.queue_capacity) {
-      ++dropped_;
-      return;
-    }
-    queue_.push_back(std::move(entry));
-    ++enqueued_;
+  const std::size_t before = queued_.fetch_add(1, std::memory_order_relaxed);
+  if (before >= options_.queue_capacity) {
+    queued_.fetch_sub(1, std::memory_order_relaxed);
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    return;
   }
-  wake_.notify_one();
+  queue_->entries.push(new ActivityEntry(std::move(entry)));
+  enqueued_.fetch_add(1, std::memory_order_release);
+  // A full batch is worth waking the writer for; a partial one waits for its next look.
+  if (before + 1 == options_.batch_size) {
+    std::lock_guard lock(wake_mutex_);
+    wake_.notify_one();
+  }
 }
 
 void ActivityWriter::flush() {
-  std::unique_lock lock(mutex_);
-  const std::uint64_t target = enqueued_;
+  const std::uint64_t target = enqueued_.load(std::memory_order_acquire);
+  std::unique_lock lock(wake_mutex_);
+  flush_wanted_.store(true);
   wake_.notify_one();
-  drained_.wait(lock, [&] { return completed_ >= target; });
+  drained_.wait(lock, [&] { return completed_.load() >= target; });
 }
 
 void ActivityWriter::run() {
   auto next_prune = std::chrono::steady_clock::now();
-  std::unique_lock lock(mutex_);
   for (;;) {
-    wake_.wait_for(lock, options_.flush_interval,
-                   [&] { return stopping_ || queue_.size() >= options_.batch_size; });
-    if (queue_.empty() && stopping_) return;
-    std::vector<ActivityEntry> batch;
-    while (!queue_.empty() && batch.size() < options_.batch_size) {
-      batch.push_back(std::move(queue_.front()));
-      queue_.pop_front();
+    {
+      std::unique_lock lock(wake_mutex_);
+      wake_.wait_for(lock, options_.flush_interval, [&] {
+        return stopping_.load() || flush_wanted_.load() ||
+               queued_.load(std::memory_order_relaxed) >= options_.batch_size;
+      });
+      flush_wanted_.store(false);
     }
-    lock.unlock();
+    std::vector<ActivityEntry> batch;
+    ActivityEntry* entry = nullptr;
+    while (batch.size() < options_.batch_size && queue_->entries.pop(entry)) {
+      batch.push_back(std::move(*entry));
+      delete entry;
+    }
+    queued_.fetch_sub(batch.size(), std::memory_order_relaxed);
     if (!batch.empty()) {
       if (auto written = store_->append_activity(batch); written) {
         written_ += batch.size();
@@ -72,9 +92,14 @@ void ActivityWriter::run() {
       }
       next_prune = std::chrono::steady_clock::now() + options_.prune_interval;
     }
-    lock.lock();
-    completed_ += batch.size();
+    {
+      std::lock_guard lock(wake_mutex_);
+      completed_ += batch.size();
+      // More than a batch was waiting: go on at once rather than after flush_interval.
+      if (batch.size() == options_.batch_size) flush_wanted_.store(true);
+    }
     drained_.notify_all();
+    if (batch.empty() && stopping_.load() && queued_.load() == 0) return;
   }
 }
 

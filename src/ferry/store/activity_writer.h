@@ -4,7 +4,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -27,6 +26,10 @@ struct ActivityWriterOptions {
 // Keeps activity-log writes off the request path. record() only queues (bounded; when the
 // queue is full the entry is dropped and counted, the caller never waits); one background
 // thread writes queued entries in batches and prunes by count and age.
+//
+// The queue is lock-free (Boost.Lockfree), and record() wakes the writer only when a batch
+// is full: a proxied call neither takes a lock nor makes a syscall to be logged. A partial
+// batch waits for the writer's next look, at most flush_interval later.
 // Thread-safe. The destructor writes what is queued, then stops the thread.
 class ActivityWriter {
  public:
@@ -46,15 +49,20 @@ class ActivityWriter {
  private:
   void run();
 
+  struct Queue;  // the lock-free queue of entries; activity_writer.cc
+
   std::shared_ptr<Store> store_;
   const ActivityWriterOptions options_;
-  std::mutex mutex_;
+  std::unique_ptr<Queue> queue_;
+  std::atomic<std::size_t> queued_{0};       // entries in the queue (bounds it)
+  std::atomic<std::uint64_t> enqueued_{0};   // entries ever queued
+  std::atomic<std::uint64_t> completed_{0};  // entries taken and handled (written or dropped)
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> flush_wanted_{false};
+  // Only for sleeping and waking: never taken by record() unless it must wake the writer.
+  std::mutex wake_mutex_;
   std::condition_variable wake_;
   std::condition_variable drained_;
-  std::deque<ActivityEntry> queue_;      // GUARDED_BY(mutex_)
-  std::uint64_t enqueued_ = 0;           // GUARDED_BY(mutex_)
-  std::uint64_t completed_ = 0;          // GUARDED_BY(mutex_): entries taken and handled
-  bool stopping_ = false;                // GUARDED_BY(mutex_)
   std::atomic<std::uint64_t> dropped_{0};
   std::atomic<std::uint64_t> written_{0};
   std::thread thread_;

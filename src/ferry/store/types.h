@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ferry/core/clock.h"
+#include "ferry/store/credentials.h"
 
 namespace ferry::store {
 
@@ -35,9 +36,9 @@ struct Connection {
   TimePoint created_at{};  // create_connection fills both when left at the epoch
   TimePoint updated_at{};
   std::optional<TimePoint> last_fetched_at;
-  // {"type": "OAUTH2" | "OAUTH1" | "API_KEY" | "BASIC" | "APP" ..., ...}. Encrypted at
-  // rest when the store has a key; always plaintext here.
-  nlohmann::json credentials = nlohmann::json::object();
+  // Typed when the row is read; stored as credentials_to_json(), encrypted at rest when
+  // the store has a key. Always plaintext here.
+  Credentials credentials;
   nlohmann::json connection_config = nlohmann::json::object();  // provider-derived, e.g. cloudId
   nlohmann::json metadata = nlohmann::json::object();           // app-defined
   nlohmann::json errors = nlohmann::json::array();              // [{type, log_id, message}]
@@ -57,7 +58,7 @@ struct ConnectionFilter {
 
 // The fields update_connection changes; unset fields keep their value.
 struct ConnectionUpdate {
-  std::optional<nlohmann::json> credentials;        // object
+  std::optional<Credentials> credentials;
   std::optional<nlohmann::json> connection_config;  // object
   std::optional<nlohmann::json> metadata;           // object
   std::optional<nlohmann::json> errors;             // array

@@ -35,7 +35,7 @@ TEST_F(ConnectionsTest, CreateFillsIdTimesAndVersionAndFindReturnsTheSameRow) {
   EXPECT_EQ(found->id, created->id);
   EXPECT_EQ(found->provider, "jira");
   EXPECT_EQ(found->created_at, created->created_at);
-  EXPECT_EQ(found->credentials["access_token"], "at-user-1");
+  EXPECT_EQ(found->credentials.access_token, "at-user-1");
   EXPECT_EQ(found->connection_config["cloudId"], "cloud-user-1");
   EXPECT_EQ(found->metadata, json::object());
   EXPECT_EQ(found->errors, json::array());
@@ -46,12 +46,12 @@ TEST_F(ConnectionsTest, DuplicateKeyIsAConflictAndKeepsTheFirstRow) {
   auto store = open("c.db");
   ASSERT_TRUE(store->create_connection(make_connection("jira", "user-1")));
   auto second = make_connection("jira", "user-1");
-  second.credentials["access_token"] = "other";
+  second.credentials.access_token = "other";
   auto duplicate = store->create_connection(second);
   ASSERT_FALSE(duplicate);
   EXPECT_EQ(duplicate.error().code, Errc::conflict);
   EXPECT_NE(duplicate.error().message.find("user-1"), std::string::npos);
-  EXPECT_EQ(store->find_connection({"jira", "user-1"})->credentials["access_token"], "at-user-1");
+  EXPECT_EQ(store->find_connection({"jira", "user-1"})->credentials.access_token, "at-user-1");
   // The same connection id under another integration is a different connection.
   EXPECT_TRUE(store->create_connection(make_connection("slack", "user-1")));
 }
@@ -128,7 +128,7 @@ TEST_F(ConnectionsTest, UpdateChangesOnlyTheGivenFieldsAndBumpsVersion) {
   ASSERT_TRUE(created);
   clock_->advance(std::chrono::minutes(5));
   ConnectionUpdate update;
-  update.credentials = json{{"type", "OAUTH2"}, {"access_token", "new"}};
+  update.credentials = testing::access_token_only("new");
   update.last_fetched_at = clock_->now();
   update.expected_version = 1;
   auto updated = store->update_connection({"jira", "user-1"}, update);
@@ -138,7 +138,7 @@ TEST_F(ConnectionsTest, UpdateChangesOnlyTheGivenFieldsAndBumpsVersion) {
   EXPECT_EQ(updated->created_at, created->created_at);
 
   auto found = store->find_connection({"jira", "user-1"});
-  EXPECT_EQ(found->credentials["access_token"], "new");
+  EXPECT_EQ(found->credentials.access_token, "new");
   EXPECT_EQ(found->connection_config["cloudId"], "cloud-user-1");  // untouched
   EXPECT_EQ(found->last_fetched_at, clock_->now());
   EXPECT_EQ(found->version, 2);
@@ -152,13 +152,13 @@ TEST_F(ConnectionsTest, UpdateWithAStaleVersionIsAConflictAndWritesNothing) {
   ASSERT_TRUE(store->update_connection({"jira", "user-1"}, first));  // now version 2
 
   ConnectionUpdate stale;
-  stale.credentials = json{{"type", "OAUTH2"}, {"access_token", "lost"}};
+  stale.credentials = testing::access_token_only("lost");
   stale.expected_version = 1;
   auto rejected = store->update_connection({"jira", "user-1"}, stale);
   ASSERT_FALSE(rejected);
   EXPECT_EQ(rejected.error().code, Errc::conflict);
   auto found = store->find_connection({"jira", "user-1"});
-  EXPECT_EQ(found->credentials["access_token"], "at-user-1");
+  EXPECT_EQ(found->credentials.access_token, "at-user-1");
   EXPECT_EQ(found->version, 2);
 }
 
@@ -226,7 +226,7 @@ TEST_F(ConnectionsTest, RowsSurviveReopeningTheFile) {
   auto found = store->find_connection({"jira", "user-1"});
   ASSERT_TRUE(found) << found.error().message;
   EXPECT_EQ(found->metadata["team"], "blue");
-  EXPECT_EQ(found->credentials["refresh_token"], "rt-user-1");
+  EXPECT_EQ(found->credentials.refresh_token, "rt-user-1");
 }
 
 TEST_F(ConnectionsTest, InMemoryUrlOpensAPrivateDatabase) {

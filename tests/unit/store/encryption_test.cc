@@ -19,7 +19,7 @@ constexpr std::string_view kToken = "tok-3f9a1c7e5b2d4f60a8e1";
 
 Connection with_token(const std::string& connection_id) {
   Connection c = make_connection("jira", connection_id);
-  c.credentials["access_token"] = std::string(kToken) + connection_id;
+  c.credentials.access_token = std::string(kToken) + connection_id;
   return c;
 }
 
@@ -57,14 +57,14 @@ TEST_F(EncryptionTest, CredentialsRoundTripAndNeverReachTheDiskInPlaintext) {
     ASSERT_TRUE(store->create_connection(with_token("u1")));
     auto found = store->find_connection({"jira", "u1"});
     ASSERT_TRUE(found) << found.error().message;
-    EXPECT_EQ(found->credentials["access_token"], std::string(kToken) + "u1");
+    EXPECT_EQ(found->credentials.access_token, std::string(kToken) + "u1");
     // Bytes written so far, -wal file included, hold no token.
     EXPECT_EQ(all_bytes(dir_).find(kToken), std::string::npos);
   }
   EXPECT_EQ(all_bytes(dir_).find(kToken), std::string::npos);
   EXPECT_EQ(all_bytes(dir_).find("rt-u1"), std::string::npos);
   auto reopened = open("enc.db", key);
-  EXPECT_EQ(reopened->find_connection({"jira", "u1"})->credentials["refresh_token"], "rt-u1");
+  EXPECT_EQ(reopened->find_connection({"jira", "u1"})->credentials.refresh_token, "rt-u1");
 }
 
 TEST_F(EncryptionTest, WithoutAKeyCredentialsAreStoredAsPlainJson) {
@@ -147,13 +147,13 @@ TEST_F(EncryptionTest, RowsWrittenBeforeTheKeyStayReadableAndAreSealedOnTheirNex
   { ASSERT_TRUE(open("mixed.db")->create_connection(with_token("u1"))); }
   const std::string key = new_key();
   auto store = open("mixed.db", key);
-  EXPECT_EQ(store->find_connection({"jira", "u1"})->credentials["access_token"],
+  EXPECT_EQ(store->find_connection({"jira", "u1"})->credentials.access_token,
             std::string(kToken) + "u1");
   ConnectionUpdate update;
   update.metadata = nlohmann::json{{"sealed", true}};
   ASSERT_TRUE(store->update_connection({"jira", "u1"}, update));
   EXPECT_EQ(raw_credentials(path("mixed.db"), "u1").find(kToken), std::string::npos);
-  EXPECT_EQ(store->find_connection({"jira", "u1"})->credentials["access_token"],
+  EXPECT_EQ(store->find_connection({"jira", "u1"})->credentials.access_token,
             std::string(kToken) + "u1");
 }
 

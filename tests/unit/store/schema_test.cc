@@ -60,7 +60,7 @@ TEST_F(SchemaTest, VersionOneDatabaseIsMigratedAndKeepsItsRows) {
   ASSERT_TRUE(found) << found.error().message;
   EXPECT_EQ(found->id, "id-1");
   EXPECT_EQ(found->version, 1);
-  EXPECT_EQ(found->credentials["api_key"], "k");
+  EXPECT_EQ(found->credentials.api_key, "k");
   EXPECT_EQ(found->metadata["team"], "blue");
   EXPECT_EQ(found->created_at, TimePoint(std::chrono::milliseconds(1000)));
   EXPECT_EQ(store->list_activity({})->size(), 1u);

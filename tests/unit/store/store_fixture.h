@@ -57,11 +57,19 @@ inline Connection make_connection(const std::string& key, const std::string& con
   c.provider_config_key = key;
   c.connection_id = connection_id;
   c.provider = "jira";
-  c.credentials = {{"type", "OAUTH2"},
-                   {"access_token", "at-" + connection_id},
-                   {"refresh_token", "rt-" + connection_id},
-                   {"expires_at", "2026-11-29T20:00:00Z"}};
+  c.credentials.type = CredentialType::oauth2;
+  c.credentials.access_token = "at-" + connection_id;
+  c.credentials.refresh_token = "rt-" + connection_id;
+  c.credentials.expires_at = *parse_iso8601("2026-11-29T20:00:00Z");
   c.connection_config = {{"cloudId", "cloud-" + connection_id}};
+  return c;
+}
+
+// OAUTH2 credentials holding only `access_token`.
+inline Credentials access_token_only(std::string access_token) {
+  Credentials c;
+  c.type = CredentialType::oauth2;
+  c.access_token = std::move(access_token);
   return c;
 }
 

@@ -40,11 +40,10 @@ Status check_shape(const json& value, bool want_object, std::string_view field) 
                std::string(field) + " must be a JSON " + (want_object ? "object" : "array")};
 }
 
-// The four JSON fields of `c` have the shapes Connection documents.
+// The three JSON fields of `c` have the shapes Connection documents.
 Status check_connection_shapes(const Connection& c) {
   for (auto [value, object, name] :
-       {std::tuple{&c.credentials, true, "credentials"},
-        std::tuple{&c.connection_config, true, "connection_config"},
+       {std::tuple{&c.connection_config, true, "connection_config"},
         std::tuple{&c.metadata, true, "metadata"}, std::tuple{&c.errors, false, "errors"}}) {
     if (auto shaped = check_shape(*value, object, name); !shaped) return shaped;
   }
@@ -90,8 +89,12 @@ Result<Connection> SqliteStore::decode_connection(const Statement& row) const {
     }
     credentials = std::move(*opened);
   }
-  auto fields = {std::pair{&c.credentials, std::move(credentials)},
-                 std::pair{&c.connection_config, row.column_bytes(9)},
+  auto stored = sqlite::parse_json(credentials, "the credentials of " + where);
+  if (!stored) return std::move(stored).error();
+  auto typed = credentials_from_json(*stored, where);
+  if (!typed) return std::move(typed).error();
+  c.credentials = std::move(*typed);
+  auto fields = {std::pair{&c.connection_config, row.column_bytes(9)},
                  std::pair{&c.metadata, row.column_bytes(10)},
                  std::pair{&c.errors, row.column_bytes(11)}};
   for (const auto& [target, text] : fields) {
@@ -133,7 +136,7 @@ Status SqliteStore::write_connection(const Connection& c, bool is_new) {
       .bind_text(11, sqlite::dump_json(c.metadata))
       .bind_text(12, sqlite::dump_json(c.errors))
       .bind_int(13, c.version);
-  const std::string credentials = sqlite::dump_json(c.credentials);
+  const std::string credentials = sqlite::dump_json(credentials_to_json(c.credentials));
   if (cipher_) {
     stmt->bind_blob(8, cipher_->seal(credentials, c.id));
   } else {
@@ -146,7 +149,6 @@ Result<Connection> SqliteStore::create_connection(Connection c) {
   if (c.provider_config_key.empty() || c.connection_id.empty()) {
     return Error{Errc::invalid_argument, "provider_config_key and connection_id are required"};
   }
-  if (c.credentials.is_null()) c.credentials = json::object();
   if (auto shaped = check_connection_shapes(c); !shaped) return std::move(shaped).error();
   const TimePoint now = sqlite::truncate_millis(clock_->now());
   if (c.id.empty()) c.id = uuid_v4();

@@ -1,0 +1,87 @@
+#include "ferry/store/write_through_store.h"
+
+#include <utility>
+
+#include "ferry/store/connection_cache.h"
+
+namespace ferry::store {
+
+WriteThroughStore::WriteThroughStore(std::shared_ptr<Store> inner,
+                                     std::shared_ptr<ConnectionCache> cache)
+    : inner_(std::move(inner)), cache_(std::move(cache)) {}
+
+Result<Connection> WriteThroughStore::create_connection(Connection connection) {
+  const ConnectionKey key = connection.key();
+  auto created = inner_->create_connection(std::move(connection));
+  cache_->invalidate(key);
+  return created;
+}
+
+Result<Connection> WriteThroughStore::find_connection(const ConnectionKey& key) {
+  return inner_->find_connection(key);
+}
+
+Result<std::vector<Connection>> WriteThroughStore::list_connections(const ConnectionFilter& filter) {
+  return inner_->list_connections(filter);
+}
+
+Status WriteThroughStore::delete_connection(const ConnectionKey& key) {
+  auto deleted = inner_->delete_connection(key);
+  cache_->invalidate(key);
+  return deleted;
+}
+
+Result<Connection> WriteThroughStore::update_connection(const ConnectionKey& key,
+                                                        const ConnectionUpdate& update) {
+  auto updated = inner_->update_connection(key, update);
+  if (updated) {
+    cache_->publish(std::make_shared<const Connection>(*updated));
+  } else {
+    // Whatever happened to the row, no snapshot may outlive this write attempt unchecked.
+    cache_->invalidate(key);
+  }
+  return updated;
+}
+
+Status WriteThroughStore::set_metadata(const std::string& provider_config_key,
+                                       const std::vector<std::string>& connection_ids,
+                                       const nlohmann::json& metadata, bool merge) {
+  auto set = inner_->set_metadata(provider_config_key, connection_ids, metadata, merge);
+  for (const std::string& id : connection_ids) cache_->invalidate({provider_config_key, id});
+  return set;
+}
+
+Status WriteThroughStore::save_oauth_state(const OAuthSession& session) {
+  return inner_->save_oauth_state(session);
+}
+
+Result<OAuthSession> WriteThroughStore::take_oauth_state(std::string_view state) {
+  return inner_->take_oauth_state(state);
+}
+
+Status WriteThroughStore::save_connect_session(const ConnectSession& session) {
+  return inner_->save_connect_session(session);
+}
+
+Result<ConnectSession> WriteThroughStore::find_connect_session(std::string_view token_hash) {
+  return inner_->find_connect_session(token_hash);
+}
+
+Status WriteThroughStore::append_activity(const std::vector<ActivityEntry>& entries) {
+  return inner_->append_activity(entries);
+}
+
+Result<std::vector<ActivityEntry>> WriteThroughStore::list_activity(const ActivityFilter& filter) {
+  return inner_->list_activity(filter);
+}
+
+Status WriteThroughStore::prune_activity(std::size_t max_rows, std::chrono::seconds max_age) {
+  return inner_->prune_activity(max_rows, max_age);
+}
+
+Status WriteThroughStore::with_refresh_lock(const ConnectionKey& key,
+                                            const std::function<Status()>& fn) {
+  return inner_->with_refresh_lock(key, fn);
+}
+
+}  // namespace ferry::store

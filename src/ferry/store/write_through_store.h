@@ -1,0 +1,46 @@
+#pragma once
+
+#include <memory>
+
+#include "ferry/store/store.h"
+
+namespace ferry::store {
+
+class ConnectionCache;
+
+// The Store the REST handlers, the refresher and actions write through: every call goes to
+// the inner store, and every connection write then keeps the I/O threads' connection cache
+// coherent: an update publishes its new row (the cached snapshot is replaced, never
+// edited), a create, delete or metadata write invalidates the keys it touched, whatever the
+// outcome. Reads pass straight through (the hot path reads the cache, not this). A write
+// made by another process (announced by PostgreSQL NOTIFY) is reported to the cache
+// directly. Thread-safe as the inner store is; blocking like it (call it on the blocking
+// pool).
+class WriteThroughStore final : public Store {
+ public:
+  WriteThroughStore(std::shared_ptr<Store> inner, std::shared_ptr<ConnectionCache> cache);
+
+  Result<Connection> create_connection(Connection connection) override;
+  Result<Connection> find_connection(const ConnectionKey& key) override;
+  Result<std::vector<Connection>> list_connections(const ConnectionFilter& filter) override;
+  Status delete_connection(const ConnectionKey& key) override;
+  Result<Connection> update_connection(const ConnectionKey& key,
+                                       const ConnectionUpdate& update) override;
+  Status set_metadata(const std::string& provider_config_key,
+                      const std::vector<std::string>& connection_ids,
+                      const nlohmann::json& metadata, bool merge) override;
+  Status save_oauth_state(const OAuthSession& session) override;
+  Result<OAuthSession> take_oauth_state(std::string_view state) override;
+  Status save_connect_session(const ConnectSession& session) override;
+  Result<ConnectSession> find_connect_session(std::string_view token_hash) override;
+  Status append_activity(const std::vector<ActivityEntry>& entries) override;
+  Result<std::vector<ActivityEntry>> list_activity(const ActivityFilter& filter) override;
+  Status prune_activity(std::size_t max_rows, std::chrono::seconds max_age) override;
+  Status with_refresh_lock(const ConnectionKey& key, const std::function<Status()>& fn) override;
+
+ private:
+  const std::shared_ptr<Store> inner_;
+  const std::shared_ptr<ConnectionCache> cache_;
+};
+
+}  // namespace ferry::store

@@ -1,0 +1,70 @@
+#pragma once
+
+#include <atomic>
+#include <functional>
+
+#include "ferry/store/store.h"
+
+namespace ferry::store::testing {
+
+using nlohmann::json;
+
+// Passes everything to `inner` and counts find_connection calls; `on_find`, when set, runs
+// after each read (a test's chance to write "meanwhile", as another thread would).
+class CountingStore final : public Store {
+ public:
+  explicit CountingStore(Store* inner) : inner_(inner) {}
+  std::atomic<int> finds{0};
+  std::function<void()> on_find;
+
+  Result<Connection> create_connection(Connection c) override {
+    return inner_->create_connection(std::move(c));
+  }
+  Result<Connection> find_connection(const ConnectionKey& key) override {
+    ++finds;
+    auto found = inner_->find_connection(key);
+    if (on_find) on_find();
+    return found;
+  }
+  Result<std::vector<Connection>> list_connections(const ConnectionFilter& f) override {
+    return inner_->list_connections(f);
+  }
+  Status delete_connection(const ConnectionKey& key) override {
+    return inner_->delete_connection(key);
+  }
+  Result<Connection> update_connection(const ConnectionKey& key,
+                                       const ConnectionUpdate& u) override {
+    return inner_->update_connection(key, u);
+  }
+  Status set_metadata(const std::string& pck, const std::vector<std::string>& ids,
+                      const json& metadata, bool merge) override {
+    return inner_->set_metadata(pck, ids, metadata, merge);
+  }
+  Status save_oauth_state(const OAuthSession& s) override { return inner_->save_oauth_state(s); }
+  Result<OAuthSession> take_oauth_state(std::string_view s) override {
+    return inner_->take_oauth_state(s);
+  }
+  Status save_connect_session(const ConnectSession& s) override {
+    return inner_->save_connect_session(s);
+  }
+  Result<ConnectSession> find_connect_session(std::string_view h) override {
+    return inner_->find_connect_session(h);
+  }
+  Status append_activity(const std::vector<ActivityEntry>& e) override {
+    return inner_->append_activity(e);
+  }
+  Result<std::vector<ActivityEntry>> list_activity(const ActivityFilter& f) override {
+    return inner_->list_activity(f);
+  }
+  Status prune_activity(std::size_t rows, std::chrono::seconds age) override {
+    return inner_->prune_activity(rows, age);
+  }
+  Status with_refresh_lock(const ConnectionKey& key, const std::function<Status()>& fn) override {
+    return inner_->with_refresh_lock(key, fn);
+  }
+
+ private:
+  Store* inner_;
+};
+
+}  // namespace ferry::store::testing
