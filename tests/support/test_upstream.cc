@@ -287,10 +287,14 @@ enum class After {
   kClose,                 // graceful: TCP shutdown of the send side, or TLS close_notify
   kDrop,                  // the socket just closes: no more bytes, no TLS close_notify
   kDropAfterNextRequest,  // read and record the next request, then kDrop
+  kCloseWhenIdle,         // keep alive, but close if the next request does not start soon
 };
 
+// How long a connection answered by /close-when-idle/MS waits for its next request.
+constexpr auto kIdleCloseAfter = std::chrono::milliseconds(100);
+
 template <class Stream>
-void arm_timeout(Stream& stream, std::chrono::seconds timeout) {
+void arm_timeout(Stream& stream, std::chrono::steady_clock::duration timeout) {
   beast::get_lowest_layer(stream).expires_after(timeout);
 }
 
@@ -299,10 +303,11 @@ void arm_timeout(Stream& stream, std::chrono::seconds timeout) {
 template <class Stream>
 net::awaitable<void> read_request(Stream& stream, beast::flat_buffer& buffer,
                                   bhttp::request_parser<bhttp::buffer_body>& parser, Seen& seen,
-                                  std::vector<char>& chunk) {
+                                  std::vector<char>& chunk,
+                                  std::chrono::steady_clock::duration header_timeout = kIoTimeout) {
   parser.header_limit(kHeaderLimit);
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-  arm_timeout(stream, kIoTimeout);
+  arm_timeout(stream, header_timeout);
   co_await bhttp::async_read_header(stream, buffer, parser, net::use_awaitable);
   auto& req = parser.get();
   if (req.version() >= 11 && beast::iequals(req[bhttp::field::expect], "100-continue")) {
@@ -496,6 +501,11 @@ net::awaitable<After> answer(Stream& stream, const Request& req, const Seen& see
     if (!size) co_return co_await send(stream, req, bad_request("bad byte count"));
     co_return co_await send_close_delimited(stream, req, *size);
   }
+  if (path.starts_with("/close-when-idle")) {
+    After after =
+        co_await send(stream, req, json_response(bhttp::status::ok, "{\"close_when_idle\":true}"));
+    co_return after == After::kKeepAlive ? After::kCloseWhenIdle : after;
+  }
   if (path.starts_with("/close")) co_return After::kDrop;
   if (path.starts_with("/interim"))
     co_return co_await send_after_interim_heads(
@@ -537,10 +547,14 @@ net::awaitable<void> serve_requests(Stream& stream, Recorder& recorder) {
   buffer.reserve(kChunkSize);  // Beast reads at most the spare capacity: keep reads large
   std::vector<char> chunk(kChunkSize);
   After after = After::kKeepAlive;
-  while (after == After::kKeepAlive || after == After::kDropAfterNextRequest) {
+  while (after == After::kKeepAlive || after == After::kDropAfterNextRequest ||
+         after == After::kCloseWhenIdle) {
     bhttp::request_parser<bhttp::buffer_body> parser;
     Seen seen;
-    co_await read_request(stream, buffer, parser, seen, chunk);
+    // An idle connection past its limit times out here: the stream closes the socket, which
+    // the client sees as the server's FIN.
+    co_await read_request(stream, buffer, parser, seen, chunk,
+                          after == After::kCloseWhenIdle ? kIdleCloseAfter : kIoTimeout);
     recorder.record(seen);
     if (after == After::kDropAfterNextRequest) co_return;  // unanswered, like kDrop
     after = co_await answer(stream, parser.get(), seen);

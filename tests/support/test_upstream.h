@@ -33,6 +33,10 @@ namespace ferry::testing {
 //   /extra-bytes   200 {"extra":false}, followed in the same write by a whole second response
 //                  nobody asked for: 200 application/json {"smuggled":true}. The connection
 //                  stays open and the next request gets its own answer after those bytes.
+//   /close-when-idle
+//                  200 {"close_when_idle":true}, kept alive; if the next request on the same
+//                  connection does not start within 100 ms, the server closes it (as servers
+//                  do with idle keep-alive connections).
 //   /drop-next     200 {"drop_next":true}; the next request on the same connection is read and
 //                  recorded, then the connection closes without an answer (no TLS close_notify).
 //   anything else  404 {"error":"not found"}.

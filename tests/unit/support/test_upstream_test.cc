@@ -348,6 +348,20 @@ TEST(TestUpstream, CloseRouteHangsUpWithoutAnswering) {
   EXPECT_ANY_THROW(client.get("/close"));
 }
 
+TEST(TestUpstream, CloseWhenIdleRouteClosesAConnectionLeftIdle) {
+  auto upstream = TestUpstream::start();
+  // Answered, then closed by the server about 100 ms later: the read ends at its FIN.
+  std::string received = send_and_read_to_eof(
+      upstream->port(), "GET /close-when-idle HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(received.find("{\"close_when_idle\":true}"), std::string::npos) << received;
+  EXPECT_EQ(received.find("Connection: close"), std::string::npos) << "answered keep-alive";
+  // A request that follows at once is served on the same connection.
+  HttpClient client("127.0.0.1", upstream->port());
+  EXPECT_EQ(client.get("/close-when-idle").status, 200);
+  EXPECT_EQ(client.get("/echo/soon").status, 200);
+  EXPECT_EQ(upstream->connections_accepted(), 2u);
+}
+
 TEST(TestUpstream, HeadCheckAnnouncesALengthWithoutABody) {
   auto upstream = TestUpstream::start();
   std::string received = send_and_read_to_eof(

@@ -1,5 +1,7 @@
 #include "ferry/http/client/upstream_connection.h"
 
+#include <openssl/ssl.h>
+
 namespace ferry::http {
 
 UpstreamConnection::UpstreamConnection(Origin origin, std::unique_ptr<PlainStream> plain)
@@ -10,6 +12,16 @@ UpstreamConnection::UpstreamConnection(Origin origin, std::unique_ptr<TlsStream>
 
 boost::beast::tcp_stream& UpstreamConnection::tcp() {
   return tls_ ? boost::beast::get_lowest_layer(*tls_) : *plain_;
+}
+
+std::span<char> UpstreamConnection::relay_buffer() {
+  if (!relay_) relay_ = std::make_unique<char[]>(kRelayBufferBytes);
+  return {relay_.get(), kRelayBufferBytes};
+}
+
+bool UpstreamConnection::drained() {
+  if (read_buffer_.size() != 0) return false;
+  return !tls_ || SSL_pending(tls_->native_handle()) == 0;
 }
 
 }  // namespace ferry::http

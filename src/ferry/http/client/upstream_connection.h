@@ -1,38 +1,46 @@
 #pragma once
 
-// Heavy (Beast + OpenSSL): include only where bytes are moved — the client and the proxy's
-// forwarder.
+// Heavy (Beast + OpenSSL): include only where bytes are moved, inside http/client.
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <span>
 
 #include "ferry/http/client/origin.h"
 
 namespace ferry::http {
 
-// One open connection to an upstream origin, plain TCP or TLS, with its read buffer (bytes
-// read past the end of one response belong to the next). Owned by one request at a time;
-// HttpClient::release() puts it back in the pool. Not thread-safe: use it from one coroutine.
+// One open connection to an upstream origin, plain TCP or TLS, with the buffers that live
+// as long as it does: the read buffer (bytes read past a response head belong to its body)
+// and the relay buffer response bodies are read into, reused by every request it serves.
+// Owned by one request at a time, or idle in its I/O thread's pool. Not thread-safe: used
+// on the io_context it was opened on.
 class UpstreamConnection {
  public:
   using PlainStream = boost::beast::tcp_stream;
   using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 
+  // Size of the relay buffer: a body moves through Ferry this many bytes at a time.
+  static constexpr std::size_t kRelayBufferBytes = 64 * 1024;
+
   UpstreamConnection(Origin origin, std::unique_ptr<PlainStream> plain);
   UpstreamConnection(Origin origin, std::unique_ptr<TlsStream> tls);
 
   const Origin& origin() const { return origin_; }
-  // True when this connection served an earlier request (it came from the pool). A reused
-  // connection may have been closed by the server while idle; callers retry such a failure
-  // once on a fresh connection when nothing of the response was read.
-  bool reused() const { return reused_; }
-  void mark_reused() { reused_ = true; }
-
-  // The TCP layer, for timeouts: tcp().expires_after(...) bounds the next operations.
+  // The TCP layer, for timeouts and the idle watch.
   boost::beast::tcp_stream& tcp();
-  boost::beast::flat_buffer& buffer() { return buffer_; }
+  boost::beast::flat_buffer& read_buffer() { return read_buffer_; }
+  // The relay buffer, allocated on first use.
+  std::span<char> relay_buffer();
+
+  // True when nothing is waiting to be read: no byte in the read buffer, and for TLS no
+  // decrypted byte held inside OpenSSL. A connection with unread bytes is never reused:
+  // they would be read as the answer to the next request.
+  bool drained();
 
   // Calls f(stream) with the concrete stream type, so one generic piece of code serves both
   // plain and TLS connections. f's result type must not depend on the stream type.
@@ -42,14 +50,16 @@ class UpstreamConnection {
     return f(*plain_);
   }
 
+  // Pool bookkeeping: when it went idle, and which idle period a pending watch belongs to.
   std::chrono::steady_clock::time_point idle_since{};
+  std::uint64_t idle_ticket = 0;
 
  private:
   Origin origin_;
   std::unique_ptr<PlainStream> plain_;
   std::unique_ptr<TlsStream> tls_;
-  boost::beast::flat_buffer buffer_;
-  bool reused_ = false;
+  boost::beast::flat_buffer read_buffer_;
+  std::unique_ptr<char[]> relay_;
 };
 
 }  // namespace ferry::http
