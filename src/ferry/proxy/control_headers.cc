@@ -7,7 +7,7 @@
 namespace ferry::proxy {
 namespace {
 
-std::string find(const HeaderList& headers, std::string_view name) {
+std::string find(const HeaderViews& headers, std::string_view name) {
   for (const auto& [n, v] : headers) {
     if (iequals(n, name)) return std::string(trim(v));
   }
@@ -38,7 +38,7 @@ Result<std::vector<int>> parse_statuses(std::string_view text) {
 
 }  // namespace
 
-Result<ControlHeaders> read_control_headers(const HeaderList& inbound) {
+Result<ControlHeaders> read_control_headers(const HeaderViews& inbound) {
   ControlHeaders control;
   control.connection_id = find(inbound, "Connection-Id");
   if (control.connection_id.empty()) {

@@ -23,6 +23,6 @@ struct ControlHeaders {
 // Retries is not a non-negative integer, or Retry-On is not a comma-separated list of HTTP
 // statuses (100-599; empty items are skipped). Empty optional headers count as absent (the
 // SDK always sends Base-Url-Override, possibly empty).
-Result<ControlHeaders> read_control_headers(const HeaderList& inbound);
+Result<ControlHeaders> read_control_headers(const HeaderViews& inbound);
 
 }  // namespace ferry::proxy

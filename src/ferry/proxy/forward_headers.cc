@@ -11,7 +11,6 @@ namespace ferry::proxy {
 namespace {
 
 constexpr std::string_view kProxyPrefix = "Nango-Proxy-";
-constexpr std::size_t kMaxNameInMessage = 64;
 
 constexpr std::array<std::string_view, 9> kHopByHop = {
     "Connection",        "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "TE", "Trailer",
@@ -32,21 +31,9 @@ bool contains(const std::array<std::string_view, N>& names, std::string_view nam
                      [&](std::string_view n) { return iequals(n, name); });
 }
 
-// RFC 9110 §5.6.2 tchar.
-bool is_token(std::string_view name) {
-  if (name.empty()) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) ||
-           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-  });
-}
-
-bool has_forbidden_byte(std::string_view value) {
-  return value.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
-}
-
 // Field names listed in every Connection header of `headers` (RFC 9110 §7.6.1).
-std::vector<std::string> connection_options(const HeaderList& headers) {
+template <class Fields>
+std::vector<std::string> connection_options(const Fields& headers) {
   std::vector<std::string> out;
   for (const auto& [name, value] : headers) {
     if (!iequals(name, "Connection")) continue;
@@ -68,26 +55,14 @@ bool never_forwarded(std::string_view name) {
   return is_hop_by_hop(name) || contains(kFramedByForwarder, name);
 }
 
-Status check_field(const std::string& name, const std::string& value) {
-  if (!is_token(name)) {
-    return Error{Errc::invalid_argument, "a request header name is not a valid HTTP token"};
-  }
-  if (has_forbidden_byte(value)) {
-    std::string shown = name.substr(0, kMaxNameInMessage);
-    return Error{Errc::invalid_argument,
-                 "the value of request header " + shown + " contains CR, LF or NUL"};
-  }
-  return ok();
-}
-
 // The name a `Nango-Proxy-<Name>` field goes upstream as, or nullopt when `name` has no
 // such prefix or the renamed field must be dropped.
-std::optional<std::string> renamed(const std::string& name,
+std::optional<std::string> renamed(std::string_view name,
                                    const std::vector<std::string>& listed) {
   if (!starts_with_icase(name, kProxyPrefix) || name.size() == kProxyPrefix.size()) {
     return std::nullopt;
   }
-  std::string target = name.substr(kProxyPrefix.size());
+  std::string target(name.substr(kProxyPrefix.size()));
   if (is_listed(listed, name) || never_forwarded(target)) return std::nullopt;
   return target;
 }
@@ -101,36 +76,52 @@ bool is_dropped_plain(std::string_view name) {
 
 bool is_hop_by_hop(std::string_view name) { return contains(kHopByHop, name); }
 
-Result<HeaderList> forward_request_headers(const HeaderList& inbound) {
-  for (const auto& [name, value] : inbound) {
-    if (auto checked = check_field(name, value); !checked) return std::move(checked).error();
-  }
+std::vector<http::OutboundHeader> forward_request_headers(const HeaderViews& inbound) {
   const auto listed = connection_options(inbound);
   // Names the caller set explicitly; they replace plain fields of the same name.
   std::vector<std::string> explicit_names;
   for (const auto& field : inbound) {
     if (auto target = renamed(field.first, listed)) explicit_names.push_back(std::move(*target));
   }
-  HeaderList out;
+  std::vector<http::OutboundHeader> out;
+  out.reserve(inbound.size() + 1);
   for (const auto& [name, value] : inbound) {
     if (starts_with_icase(name, kProxyPrefix)) {
-      if (auto target = renamed(name, listed)) out.emplace_back(std::move(*target), value);
+      if (auto target = renamed(name, listed)) {
+        out.push_back({std::move(*target), std::string(value), kFromNangoProxyHeader});
+      }
       continue;
     }
     if (is_listed(listed, name) || is_dropped_plain(name) || is_listed(explicit_names, name)) {
       continue;
     }
-    out.emplace_back(name, value);
+    out.push_back({std::string(name), std::string(value), http::kFromCaller});
   }
   if (!is_listed(explicit_names, "Accept-Encoding")) {
-    out.emplace_back("Accept-Encoding", kUpstreamAcceptEncoding);
+    out.push_back({"Accept-Encoding", std::string(kUpstreamAcceptEncoding), http::kFromFerry});
   }
   return out;
 }
 
-HeaderList filter_response_headers(const HeaderList& upstream) {
+std::vector<http::OutboundHeader> action_request_headers(const HeaderList& headers) {
+  std::vector<http::OutboundHeader> out;
+  out.reserve(headers.size() + 1);
+  bool has_accept_encoding = false;
+  for (const auto& [name, value] : headers) {
+    if (never_forwarded(name)) continue;
+    if (iequals(name, "Accept-Encoding")) has_accept_encoding = true;
+    out.push_back({name, value, kFromAction});
+  }
+  if (!has_accept_encoding) {
+    out.push_back({"Accept-Encoding", std::string(kUpstreamAcceptEncoding), http::kFromFerry});
+  }
+  return out;
+}
+
+HeaderViews filter_response_headers(const HeaderViews& upstream) {
   const auto listed = connection_options(upstream);
-  HeaderList out;
+  HeaderViews out;
+  out.reserve(upstream.size());
   for (const auto& [name, value] : upstream) {
     if (is_hop_by_hop(name) || is_listed(listed, name) || iequals(name, "Content-Length")) {
       continue;

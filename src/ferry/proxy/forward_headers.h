@@ -5,12 +5,20 @@
 #include <utility>
 #include <vector>
 
-#include "ferry/core/result.h"
+#include "ferry/http/client/outbound_request.h"
 
 namespace ferry::proxy {
 
 // HTTP header fields in order, as (name, value). Names compare case-insensitively.
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
+// The same, viewing fields that live elsewhere (a parsed message's head).
+using HeaderViews = std::vector<std::pair<std::string_view, std::string_view>>;
+
+// Where a renamed Nango-Proxy-<Name> field's value came from, for the sink check's message.
+inline constexpr http::HeaderSource kFromNangoProxyHeader =
+    "a Nango-Proxy-* header of the caller's request";
+// Where an action's request headers came from.
+inline constexpr http::HeaderSource kFromAction = "the action's request";
 
 // The value this module sends as Accept-Encoding unless the caller asks otherwise.
 inline constexpr std::string_view kUpstreamAcceptEncoding = "identity";
@@ -43,14 +51,19 @@ bool is_hop_by_hop(std::string_view name);
 //     body comes back as is with its Content-Encoding.
 // A renamed field that would be hop-by-hop, Host, Content-Length or Expect is dropped.
 // Everything else (Content-Type, Accept, User-Agent, custom fields) is kept unchanged.
-//
-// Errc::invalid_argument when a name is not an RFC 9110 §5.1 token, or a value holds CR,
-// LF or NUL (the message names the header, never the value).
-Result<HeaderList> forward_request_headers(const HeaderList& inbound);
+// Each field carries where it came from (kFromCaller, kFromNangoProxyHeader); names and
+// values are checked where the request is sent (http/client/header_check.h), not here.
+std::vector<http::OutboundHeader> forward_request_headers(const HeaderViews& inbound);
+
+// The headers of an action's request (nango:get{headers = ...}): each is the action's
+// deliberate choice, as a Nango-Proxy-<Name> field is the proxy caller's, so the same
+// drops apply (hop-by-hop, Host, Content-Length, Expect) and Accept-Encoding: identity is
+// added unless the action set its own. Source: kFromAction.
+std::vector<http::OutboundHeader> action_request_headers(const HeaderList& headers);
 
 // The upstream response's headers that go back to the caller: all but hop-by-hop fields,
-// fields named in its Connection header, and Content-Length (the server frames the body
-// it streams back; the forwarder takes the length from the parsed response). Order kept.
-HeaderList filter_response_headers(const HeaderList& upstream);
+// fields named in its Connection header, and Content-Length (the relay frames the body it
+// streams back itself). Order kept; the views point into `upstream`'s strings.
+HeaderViews filter_response_headers(const HeaderViews& upstream);
 
 }  // namespace ferry::proxy

@@ -1,5 +1,7 @@
 #include "ferry/proxy/retry_policy.h"
 
+#include "ferry/http/client/outbound_request.h"
+
 #include <algorithm>
 #include <array>
 #include <random>
@@ -121,12 +123,6 @@ milliseconds call_budget(const RetryPolicy& policy, std::chrono::seconds attempt
   return std::chrono::duration_cast<milliseconds>(attempt_timeout) * policy.max_attempts;
 }
 
-bool is_idempotent(std::string_view method) {
-  static constexpr std::array<std::string_view, 6> kIdempotent = {"GET", "HEAD",   "OPTIONS",
-                                                                  "PUT", "DELETE", "TRACE"};
-  return std::find(kIdempotent.begin(), kIdempotent.end(), method) != kIdempotent.end();
-}
-
 RetryReason classify(const RetryPolicy& policy, const AttemptResult& attempt) {
   if (attempt.failure != TransportFailure::none) return failure_reason(attempt.failure);
   if (contains(policy.retry_on, attempt.status) ||
@@ -154,7 +150,7 @@ RetryDecision decide_retry(const RetryPolicy& policy, std::string_view method,
   RetryDecision decision;
   decision.reason = classify(policy, attempt);
   if (decision.reason == RetryReason::none) return decision;
-  if (!is_idempotent(method) && !safe_to_repeat(policy, attempt)) {
+  if (!http::is_idempotent(method) && !safe_to_repeat(policy, attempt)) {
     decision.held = Held::unsafe_method;
     return decision;
   }

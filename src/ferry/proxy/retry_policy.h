@@ -102,10 +102,6 @@ RetryPolicy make_retry_policy(const config::RetryConfig& config, std::optional<i
 // kUntimedCallBudget when attempts have no timeout (zero).
 milliseconds call_budget(const RetryPolicy& policy, std::chrono::seconds attempt_timeout);
 
-// GET, HEAD, OPTIONS, PUT, DELETE and TRACE (RFC 9110 §9.2.2), compared case-sensitively as
-// methods are.
-bool is_idempotent(std::string_view method);
-
 // The transient condition of `attempt`, or RetryReason::none.
 RetryReason classify(const RetryPolicy& policy, const AttemptResult& attempt);
 

@@ -1,81 +1,116 @@
 #include "ferry/proxy/upstream_request.h"
 
-#include "ferry/auth/placeholders.h"
 #include "ferry/core/strings.h"
 #include "ferry/observe/redact.h"
 
 namespace ferry::proxy {
 
-Result<TargetPlan> plan_target(const config::Integration& integration,
-                               std::string_view base_override, std::string_view endpoint,
-                               std::string_view query) {
-  std::string_view base_text =
-      base_override.empty() ? std::string_view(integration.requests.base_url) : base_override;
-  auto base = BaseUrl::parse(base_text);
-  if (!base) {
-    return Error{Errc::invalid_argument,
-                 (base_override.empty() ? "the integration's base_url is not usable: "
-                                        : "Base-Url-Override is not usable: ") +
-                     base.error().message};
+Result<std::unique_ptr<TargetPlan>> TargetPlan::make(const PreparedIntegration& integration,
+                                                     std::string_view base_override,
+                                                     std::string_view endpoint,
+                                                     std::string_view query) {
+  auto plan = std::unique_ptr<TargetPlan>(new TargetPlan());
+  plan->integration_ = &integration;
+  if (base_override.empty()) {
+    if (!integration.base_url) return *integration.base_url_error;
+  } else {
+    auto base = BaseUrl::parse(base_override);
+    if (!base) {
+      return Error{Errc::invalid_argument,
+                   "Base-Url-Override is not usable: " + base.error().message};
+    }
+    plan->override_ = std::move(*base);
   }
-  auto guarded = UpstreamTarget::build(*base, endpoint, query);
+  // The guard runs on what the caller sent, before any credential is read.
+  auto guarded = UpstreamTarget::build(plan->base(), endpoint, query);
   if (!guarded) return guarded.error();
-  std::string display = guarded->url();
-  return TargetPlan{std::move(*base), std::move(display)};
+  plan->display_url_ = guarded->url();
+  auto compiled = auth::Template::compile(endpoint, auth::Template::Mode::path);
+  if (!compiled) return compiled.error();
+  if (compiled->has_placeholders()) {
+    plan->endpoint_template_ = std::move(*compiled);
+    plan->endpoint_ = std::string(endpoint);
+    plan->query_ = std::string(query);
+  } else {
+    plan->fixed_target_ = std::move(*guarded);
+  }
+  return plan;
 }
 
-Result<UpstreamCall> build_call(const config::Integration& integration, const TargetPlan& plan,
-                                const store::Connection& connection, HeaderList forwarded,
-                                std::string_view endpoint, std::string_view query,
-                                std::chrono::seconds timeout) {
+Result<http::OutboundRequest> TargetPlan::build(const store::Connection& connection,
+                                                const std::vector<http::OutboundHeader>& forwarded,
+                                                http::Verb method,
+                                                std::string_view method_name) const {
+  const config::Integration& config = *integration_->config;
   const auth::PlaceholderContext context{connection.credentials, connection.connection_config,
-                                         connection.metadata, integration};
-  auto resolved_endpoint = auth::interpolate_path(endpoint, context);
-  if (!resolved_endpoint) return resolved_endpoint.error();
-  auto target = UpstreamTarget::build(plan.base, *resolved_endpoint, query);
-  if (!target) return target.error();
-  if (!integration.requests.params.empty()) {
-    std::vector<std::pair<std::string, std::string>> params;
-    for (const auto& [name, value] : integration.requests.params) {
-      auto resolved = auth::interpolate(value, context);
-      if (!resolved) return resolved.error();
-      params.emplace_back(name, std::move(*resolved));
-    }
-    target = target->with_params(params);
+                                         connection.metadata, config};
+  std::optional<UpstreamTarget> resolved;
+  if (!fixed_target_) {
+    auto path = endpoint_template_.render(context);
+    if (!path) return path.error();
+    // A value such as ".." passes the encoding; the guard catches it.
+    auto target = UpstreamTarget::build(base(), *path, query_);
+    if (!target) return target.error();
+    resolved = std::move(*target);
   }
+  const UpstreamTarget* target = resolved ? &*resolved : &*fixed_target_;
+  if (integration_->template_error) return *integration_->template_error;
+  std::optional<UpstreamTarget> with_params;
+  if (!integration_->params.empty()) {
+    std::vector<std::pair<std::string, std::string>> params;
+    params.reserve(integration_->params.size());
+    for (const auto& param : integration_->params) {
+      auto value = param.value.render(context);
+      if (!value) return value.error();
+      params.emplace_back(param.name, std::move(*value));
+    }
+    with_params = target->with_params(params);
+    target = &*with_params;
+  }
+
+  http::OutboundRequest request;
+  request.method = method;
+  if (method == http::Verb::unknown) request.method_name = std::string(method_name);
+  const BaseUrl& base_url = base();
+  request.origin.tls = base_url.is_https();
+  request.origin.host = base_url.host();
+  // Brackets belong to the URL syntax of IPv6 literals, not to the address.
+  if (request.origin.host.size() > 2 && request.origin.host.front() == '[') {
+    request.origin.host = request.origin.host.substr(1, request.origin.host.size() - 2);
+  }
+  request.origin.port = base_url.port();
+  request.target = target->target();
+  request.host_header = target->host_header();
+  request.timeout = integration_->timeout;
+  request.headers.reserve(forwarded.size() + integration_->headers.size());
   // The integration's headers carry the credentials; they replace whatever the caller sent
   // under the same name.
-  for (const auto& [name, value] : integration.requests.headers) {
-    auto resolved = auth::interpolate(value, context);
-    if (!resolved) return resolved.error();
-    std::erase_if(forwarded, [&](const auto& header) { return iequals(header.first, name); });
-    forwarded.emplace_back(name, std::move(*resolved));
+  for (const auto& header : forwarded) {
+    bool replaced = false;
+    for (const auto& own : integration_->headers) {
+      if (iequals(own.name, header.name)) replaced = true;
+    }
+    if (!replaced) request.headers.push_back(header);
   }
-
-  UpstreamCall call;
-  call.origin.tls = plan.base.is_https();
-  call.origin.host = plan.base.host();
-  // Brackets belong to the URL syntax of IPv6 literals, not to the address.
-  if (call.origin.host.size() > 2 && call.origin.host.front() == '[') {
-    call.origin.host = call.origin.host.substr(1, call.origin.host.size() - 2);
+  for (const auto& own : integration_->headers) {
+    auto value = own.value.render(context);
+    if (!value) return value.error();
+    request.headers.push_back({own.name, std::move(*value), own.source});
   }
-  call.origin.port = plan.base.port();
-  call.target = target->target();
-  call.host_header = target->host_header();
-  call.headers = std::move(forwarded);
-  call.attempt_timeout = timeout;
-  return call;
+  return request;
 }
 
-std::string describe_headers(const HeaderList& headers, const config::Integration& integration) {
+std::string describe_headers(const std::vector<http::OutboundHeader>& headers,
+                             const config::Integration& integration) {
   std::string out;
-  for (const auto& [name, value] : headers) {
+  for (const auto& header : headers) {
     if (!out.empty()) out += ", ";
     bool configured = false;
     for (const auto& [configured_name, unused] : integration.requests.headers) {
-      if (iequals(configured_name, name)) configured = true;
+      if (iequals(configured_name, header.name)) configured = true;
     }
-    out += name + ": " + (configured ? std::string(observe::kRedacted) : observe::redact(value));
+    out += header.name + ": " +
+           (configured ? std::string(observe::kRedacted) : observe::redact(header.value));
   }
   return out;
 }

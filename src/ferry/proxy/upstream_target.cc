@@ -1,14 +1,13 @@
 #include "ferry/proxy/upstream_target.h"
 
-#include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/pct_string_view.hpp>
-#include <boost/url/rfc/unreserved_chars.hpp>
 #include <boost/url/url_view.hpp>
 #include <charconv>
 #include <optional>
 
 #include "ferry/core/strings.h"
+#include "ferry/core/url_encoding.h"
 
 namespace ferry::proxy {
 namespace {
@@ -224,8 +223,8 @@ Result<BaseUrl> BaseUrl::parse(std::string_view text) {
   return base;
 }
 
-UpstreamTarget::UpstreamTarget(BaseUrl base, std::string target)
-    : base_(std::move(base)), target_(std::move(target)), url_(base_.origin() + target_) {}
+UpstreamTarget::UpstreamTarget(const BaseUrl& base, std::string target)
+    : base_(&base), target_(std::move(target)), url_(base.origin() + target_) {}
 
 Result<UpstreamTarget> UpstreamTarget::build(const BaseUrl& base, std::string_view endpoint,
                                              std::string_view query) {
@@ -250,16 +249,16 @@ UpstreamTarget UpstreamTarget::with_params(
   for (const auto& [name, value] : params) {
     target += has_query ? "&" : "?";
     has_query = true;
-    target += urls::encode(name, urls::unreserved_chars);
-    target += "=";
-    target += urls::encode(value, urls::unreserved_chars);
+    std::string param;
+    append_query_param(param, name, value);
+    target += param;
   }
-  return UpstreamTarget(base_, std::move(target));
+  return UpstreamTarget(*base_, std::move(target));
 }
 
 std::string UpstreamTarget::host_header() const {
-  if (is_default_port(base_.scheme(), base_.port())) return base_.host();
-  return base_.host() + ":" + std::to_string(base_.port());
+  if (is_default_port(base_->scheme(), base_->port())) return base_->host();
+  return base_->host() + ":" + std::to_string(base_->port());
 }
 
 }  // namespace ferry::proxy

@@ -41,7 +41,9 @@ class BaseUrl {
 
 // A URL proven to stay on the integration's base URL: same scheme, host and port, and a
 // path below the base path. build() is the only way to make one, so holders never
-// re-check. Immutable value; freely copied between threads.
+// re-check. Immutable value that refers to its BaseUrl, which must outlive it (the base
+// of a prepared integration lives as long as the process; an override, as long as its
+// call).
 //
 // The guard (DESIGN.md §3, "Security rule") rejects, with Errc::invalid_argument and a
 // message that names the problem but never repeats the input, an endpoint that:
@@ -76,7 +78,7 @@ class UpstreamTarget {
   // or change the path. Names already present are not replaced.
   UpstreamTarget with_params(const std::vector<std::pair<std::string, std::string>>& params) const;
 
-  const BaseUrl& base() const { return base_; }
+  const BaseUrl& base() const { return *base_; }
   // The absolute URL: origin + target().
   const std::string& url() const { return url_; }
   // Origin-form request target (RFC 9112 §3.2.1): encoded path plus "?query".
@@ -85,8 +87,8 @@ class UpstreamTarget {
   std::string host_header() const;
 
  private:
-  UpstreamTarget(BaseUrl base, std::string target);
-  BaseUrl base_;
+  UpstreamTarget(const BaseUrl& base, std::string target);
+  const BaseUrl* base_;
   std::string target_;
   std::string url_;
 };

@@ -8,8 +8,8 @@
 namespace ferry::proxy {
 namespace {
 
-HeaderList with(HeaderList extra) {
-  HeaderList headers = {{"Connection-Id", "user-1"}, {"Provider-Config-Key", "jira"}};
+HeaderViews with(const HeaderViews& extra) {
+  HeaderViews headers = {{"Connection-Id", "user-1"}, {"Provider-Config-Key", "jira"}};
   headers.insert(headers.end(), extra.begin(), extra.end());
   return headers;
 }
@@ -17,7 +17,7 @@ HeaderList with(HeaderList extra) {
 TEST(ControlHeaders, ReadsRetriesAndRetryOn) {
   struct Case {
     std::string_view what;
-    HeaderList extra;
+    HeaderViews extra;
     std::optional<int> retries;
     std::vector<int> retry_on;
   };
@@ -39,7 +39,7 @@ TEST(ControlHeaders, ReadsRetriesAndRetryOn) {
 
 TEST(ControlHeaders, RejectsMalformedRetryHeaders) {
   struct Case {
-    HeaderList extra;
+    HeaderViews extra;
     std::string_view named;
   };
   const Case cases[] = {

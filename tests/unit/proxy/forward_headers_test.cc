@@ -14,10 +14,17 @@ HeaderList with_identity(HeaderList headers) {
   return headers;
 }
 
+// Name and value of each outbound header, in order.
+HeaderList fields_of(const std::vector<http::OutboundHeader>& headers) {
+  HeaderList out;
+  for (const auto& h : headers) out.emplace_back(h.name, h.value);
+  return out;
+}
+
 TEST(ForwardRequestHeaders, DecidesWhatGoesUpstream) {
   struct Case {
     std::string_view what;
-    HeaderList inbound;
+    HeaderViews inbound;
     HeaderList upstream;
   };
   const Case cases[] = {
@@ -96,39 +103,44 @@ TEST(ForwardRequestHeaders, DecidesWhatGoesUpstream) {
       {"no headers at all", {}, kIdentity},
   };
   for (const auto& c : cases) {
-    auto upstream = forward_request_headers(c.inbound);
-    ASSERT_TRUE(upstream) << c.what << ": " << upstream.error().message;
-    EXPECT_EQ(*upstream, c.upstream) << c.what;
+    EXPECT_EQ(fields_of(forward_request_headers(c.inbound)), c.upstream) << c.what;
   }
 }
 
-TEST(ForwardRequestHeaders, RejectsValuesWithLineBreaksOrNul) {
-  struct Case {
-    std::string name, value;
-  };
-  const Case cases[] = {
-      {"X-Evil", "a\r\nHost: evil.test"},
-      {"X-Evil", "a\nb"},
-      {"X-Evil", "a\rb"},
-      {"X-Evil", std::string("a\0b", 3)},
-      {"Nango-Proxy-Authorization", "Bearer x\r\nX-Injected: 1"},
-      {"Authorization", "Bearer x\n"},
-  };
-  for (const auto& c : cases) {
-    auto upstream = forward_request_headers({{"Accept", "*/*"}, {c.name, c.value}});
-    ASSERT_FALSE(upstream) << c.name;
-    EXPECT_EQ(upstream.error().code, Errc::invalid_argument);
-    EXPECT_NE(upstream.error().message.find(c.name), std::string::npos) << upstream.error().message;
-    EXPECT_EQ(upstream.error().message.find(c.value), std::string::npos) << "value echoed";
-  }
+TEST(ForwardRequestHeaders, EachHeaderSaysWhereItCameFrom) {
+  auto upstream = forward_request_headers(
+      {{"Accept", "*/*"}, {"Nango-Proxy-Authorization", "Bearer up"}});
+  ASSERT_EQ(upstream.size(), 3u);
+  EXPECT_EQ(upstream[0].source, http::kFromCaller);
+  EXPECT_EQ(upstream[1].source, kFromNangoProxyHeader);
+  EXPECT_EQ(upstream[2].source, http::kFromFerry);  // Accept-Encoding: identity
 }
 
-TEST(ForwardRequestHeaders, RejectsNamesThatAreNotTokens) {
-  for (std::string name : {"", "X Evil", "X-Evil:", "X\r\nHost", "X(y)", "Ä"}) {
-    auto upstream = forward_request_headers({{name, "v"}});
-    ASSERT_FALSE(upstream) << name;
-    EXPECT_EQ(upstream.error().code, Errc::invalid_argument) << name;
+// Values are checked where the request is sent (http/client/header_check.h), whatever
+// produced them: here they only keep their source for that check's message.
+TEST(ForwardRequestHeaders, LeavesValueChecksToTheSink) {
+  auto upstream =
+      forward_request_headers({{"Nango-Proxy-X-Site", std::string_view("a\r\nHost: evil")}});
+  ASSERT_EQ(upstream.size(), 2u);
+  EXPECT_EQ(upstream[0].name, "X-Site");
+  EXPECT_EQ(upstream[0].source, kFromNangoProxyHeader);
+}
+
+TEST(ActionRequestHeaders, AreTheActionsOwnMinusFramingAndHopByHop) {
+  auto upstream = action_request_headers({{"Content-Type", "application/json"},
+                                          {"Authorization", "Bearer own"},
+                                          {"Host", "evil.test"},
+                                          {"Content-Length", "3"},
+                                          {"Connection", "close"},
+                                          {"X-Atlassian-Token", "no-check"}});
+  EXPECT_EQ(fields_of(upstream), with_identity({{"Content-Type", "application/json"},
+                                                {"Authorization", "Bearer own"},
+                                                {"X-Atlassian-Token", "no-check"}}));
+  for (std::size_t i = 0; i + 1 < upstream.size(); ++i) {
+    EXPECT_EQ(upstream[i].source, kFromAction);
   }
+  EXPECT_EQ(fields_of(action_request_headers({{"accept-encoding", "gzip"}})),
+            HeaderList({{"accept-encoding", "gzip"}}));
 }
 
 TEST(IsHopByHop, KnowsTheStandardListInAnyCase) {
@@ -145,8 +157,8 @@ TEST(IsHopByHop, KnowsTheStandardListInAnyCase) {
 TEST(FilterResponseHeaders, KeepsEndToEndHeadersOnly) {
   struct Case {
     std::string_view what;
-    HeaderList upstream;
-    HeaderList caller;
+    HeaderViews upstream;
+    HeaderViews caller;
   };
   const Case cases[] = {
       {"end-to-end headers pass unchanged and in order",

@@ -1,0 +1,131 @@
+#include "ferry/proxy/proxy_call.h"
+
+#include <utility>  // before Asio's coroutine headers (GCC 12 + Boost: std::exchange)
+
+#include <nlohmann/json.hpp>
+
+#include "ferry/auth/credential_source.h"
+#include "ferry/observe/log.h"
+#include "ferry/observe/redact.h"
+#include "ferry/store/activity_writer.h"
+
+namespace ferry::proxy {
+
+namespace net = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+nlohmann::json attempt_json(const AttemptRecord& attempt) {
+  nlohmann::json out = nlohmann::json::object();
+  if (attempt.status != 0) {
+    out["status"] = attempt.status;
+  } else {
+    out["error"] = observe::redact(attempt.error);
+  }
+  if (!attempt.reason.empty()) out["reason"] = attempt.reason;
+  if (attempt.paused.count() > 0) out["paused_ms"] = attempt.paused.count();
+  out["wait_ms"] = attempt.wait.count();
+  return out;
+}
+
+// The activity log's view of the attempts: {"attempts": [...], "retries_exhausted": true,
+// "retry": "not-replayable"} (the last two only when they apply).
+nlohmann::json attempt_details(const ForwardOutcome& outcome) {
+  nlohmann::json details = nlohmann::json::object();
+  nlohmann::json attempts = nlohmann::json::array();
+  for (const auto& attempt : outcome.attempt_log) attempts.push_back(attempt_json(attempt));
+  details["attempts"] = std::move(attempts);
+  if (outcome.retries_exhausted) details["retries_exhausted"] = true;
+  if (outcome.not_replayable) details["retry"] = "not-replayable";
+  return details;
+}
+
+ForwardOutcome failed(Error error) {
+  ForwardOutcome outcome;
+  outcome.error = std::move(error);
+  return outcome;
+}
+
+}  // namespace
+
+ProxyCall::ProxyCall(const ProxyDependencies& deps, ProxyRequest request)
+    : deps_(deps), request_(std::move(request)), started_(Clock::now()) {}
+
+RetryPlan ProxyCall::retry_plan(const http::OutboundRequest& request) const {
+  const config::Integration& integration = *plan_->integration().config;
+  RetryPlan plan;
+  plan.policy = make_retry_policy(integration.retry, request_.retries, request_.retry_on);
+  plan.rate_limit_headers = integration.retry.rate_limit_headers;
+  plan.deadline = Clock::now() + call_budget(plan.policy, plan_->integration().timeout);
+  plan.pauses = deps_.quota_pauses.get();
+  plan.quota_key = QuotaKey{request_.key.provider_config_key, request_.key.connection_id,
+                            request.origin.host};
+  return plan;
+}
+
+net::awaitable<Result<http::OutboundRequest>> ProxyCall::reauthorize() {
+  auto connection = co_await deps_.credentials->usable_connection(request_.key, true);
+  if (!connection) co_return connection.error();
+  co_return plan_->build(**connection, request_.headers, request_.method, request_.method_name);
+}
+
+net::awaitable<ForwardOutcome> ProxyCall::run(http::BodySource& body) {
+  const PreparedIntegration* integration = deps_.project->find(request_.key.provider_config_key);
+  if (!integration) {
+    co_return failed(Error{Errc::not_found, "unknown integration \"" +
+                                                request_.key.provider_config_key + "\""});
+  }
+  auto plan = TargetPlan::make(*integration, request_.base_url_override, request_.endpoint,
+                               request_.query);
+  if (!plan) co_return failed(plan.error());
+  plan_ = std::move(*plan);
+  display_url_ = observe::redact(plan_->display_url());
+
+  auto connection = co_await deps_.credentials->usable_connection(request_.key, false);
+  if (!connection) co_return failed(connection.error());
+  auto request =
+      plan_->build(**connection, request_.headers, request_.method, request_.method_name);
+  if (!request) co_return failed(request.error());
+  if (observe::enabled(observe::Level::debug)) {
+    observe::debug("proxy upstream request {} {}{} headers: {}", request->method_string(),
+                   request->origin.key(), observe::redact(request->target),
+                   describe_headers(request->headers, *integration->config));
+  }
+  RetryPlan retry = retry_plan(*request);
+  // Only OAuth 2 access tokens can be refreshed after a 401 (DESIGN.md §4, Refresh).
+  if ((*connection)->credentials.type == store::CredentialType::oauth2) {
+    retry.reauthorize = [this] { return reauthorize(); };
+  }
+  co_return co_await forward(*deps_.exchange, std::move(*request), body, retry);
+}
+
+void ProxyCall::record(int status, std::uint64_t bytes_in, std::uint64_t bytes_out,
+                       const ForwardOutcome* outcome, const std::string& error_message) {
+  store::ActivityEntry entry;
+  entry.type = "proxy";
+  entry.provider_config_key = request_.key.provider_config_key;
+  entry.connection_id = request_.key.connection_id;
+  entry.method = request_.method == http::Verb::unknown
+                     ? request_.method_name
+                     : std::string(http::bhttp::to_string(request_.method));
+  entry.url = display_url_;
+  entry.status = status;
+  entry.duration_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_).count();
+  entry.bytes_in = static_cast<std::int64_t>(bytes_in);
+  entry.bytes_out = static_cast<std::int64_t>(bytes_out);
+  if (outcome) {
+    entry.attempts = outcome->attempts;
+    entry.details = attempt_details(*outcome);
+  }
+  entry.level = status >= 500 || status == 0 ? "error" : status >= 400 ? "warn" : "info";
+  if (!error_message.empty()) entry.message = observe::redact(error_message);
+  if (observe::enabled(observe::Level::http)) {
+    observe::http("proxy {} {} {} {} attempt(s) {}ms", entry.method, entry.url, status,
+                  entry.attempts, entry.duration_ms);
+  }
+  if (deps_.activity) deps_.activity->record(std::move(entry));
+}
+
+}  // namespace ferry::proxy
