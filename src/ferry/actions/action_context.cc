@@ -9,12 +9,15 @@
 #include <optional>
 #include <variant>
 
+#include "ferry/core/blocking_pool.h"
 #include "ferry/store/store.h"
 
 namespace ferry::actions {
-namespace {
 
 namespace net = boost::asio;
+
+namespace {
+
 using nlohmann::json;
 using std::chrono::steady_clock;
 
@@ -77,29 +80,36 @@ net::awaitable<Result<ActionResponse>> ActionContext::send(ActionRequest request
   co_return result;
 }
 
-Status ActionContext::set_metadata(const json& metadata) { return write_metadata(metadata, false); }
-
-Status ActionContext::update_metadata(const json& metadata) {
-  return write_metadata(metadata, true);
+net::awaitable<Status> ActionContext::set_metadata(json metadata) {
+  co_return co_await write_metadata(std::move(metadata), false);
 }
 
-Status ActionContext::write_metadata(const json& metadata, bool merge) {
+net::awaitable<Status> ActionContext::update_metadata(json metadata) {
+  co_return co_await write_metadata(std::move(metadata), true);
+}
+
+net::awaitable<Status> ActionContext::write_metadata(json metadata, bool merge) {
   if (!metadata.is_object()) {
-    return Error{Errc::invalid_argument, "metadata must be a table with string keys"};
+    co_return Error{Errc::invalid_argument, "metadata must be a table with string keys"};
   }
-  if (!services_.store) return Error{Errc::unavailable, "the store is not available"};
+  if (!services_.store) co_return Error{Errc::unavailable, "the store is not available"};
   const std::vector<std::string> ids = {key_.connection_id};
-  if (Status written = services_.store->set_metadata(key_.provider_config_key, ids, metadata, merge);
-      !written) {
-    return written;
+  store::Store& store = *services_.store;
+  auto write = [&] { return store.set_metadata(key_.provider_config_key, ids, metadata, merge); };
+  Status written = ok();
+  if (services_.blocking) {
+    written = co_await services_.blocking->run(write);
+  } else {
+    written = write();
   }
+  if (!written) co_return written;
   json& current = view_["metadata"];
   if (!merge || !current.is_object()) {
     current = metadata;
   } else {
     for (const auto& [name, value] : metadata.items()) current[name] = value;
   }
-  return ok();
+  co_return ok();
 }
 
 bool ActionContext::log_enabled(observe::Level level) const {

@@ -14,6 +14,9 @@
 #include "ferry/observe/log.h"
 #include "ferry/store/types.h"
 
+namespace ferry {
+class BlockingPool;
+}
 namespace ferry::store {
 class Store;
 }
@@ -29,9 +32,11 @@ struct RunIdentity {
 };
 
 // What one run may use. `http` may be null: every call then fails with Errc::unavailable.
+// The store is called on `blocking` (inline when it is null, as in tests).
 struct RunServices {
   std::shared_ptr<ActionHttp> http;
   std::shared_ptr<store::Store> store;
+  std::shared_ptr<BlockingPool> blocking;
   observe::Level log_level = observe::Level::info;  // the integration's, else the server default
   std::chrono::steady_clock::time_point deadline;   // the run's wall-clock end
 };
@@ -67,9 +72,10 @@ class ActionContext {
   std::chrono::steady_clock::time_point deadline() const { return services_.deadline; }
 
   // Replaces (set) or merges the top-level keys of (update) the connection's metadata.
-  // Errc::invalid_argument when `metadata` is not an object; store errors otherwise.
-  Status set_metadata(const nlohmann::json& metadata);
-  Status update_metadata(const nlohmann::json& metadata);
+  // Suspends while the store writes (on the blocking pool). Errc::invalid_argument when
+  // `metadata` is not an object; store errors otherwise.
+  boost::asio::awaitable<Status> set_metadata(nlohmann::json metadata);
+  boost::asio::awaitable<Status> update_metadata(nlohmann::json metadata);
 
   // True when a line at `level` passes the run's log level.
   bool log_enabled(observe::Level level) const;
@@ -80,7 +86,7 @@ class ActionContext {
   const std::string& log_prefix() const { return prefix_; }
 
  private:
-  Status write_metadata(const nlohmann::json& metadata, bool merge);
+  boost::asio::awaitable<Status> write_metadata(nlohmann::json metadata, bool merge);
 
   RunIdentity identity_;
   store::ConnectionKey key_;

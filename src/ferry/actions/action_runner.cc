@@ -5,6 +5,7 @@
 #include <variant>
 
 #include "ferry/actions/lua_run.h"
+#include "ferry/core/blocking_pool.h"
 #include "ferry/core/crypto.h"
 #include "ferry/observe/redact.h"
 #include "ferry/store/activity_writer.h"
@@ -100,13 +101,21 @@ net::awaitable<ActionOutcome> ActionRunner::run_admitted(store::ConnectionKey ke
                       fmt::format("no action \"{}\" for integration \"{}\"", action_name,
                                   key.provider_config_key));
   }
-  auto connection = deps_.store->find_connection(key);
+  store::Store& store = *deps_.store;
+  auto find = [&store, &key] { return store.find_connection(key); };
+  Result<store::Connection> connection = Error{Errc::internal, "the connection was not read"};
+  if (deps_.blocking) {
+    connection = co_await deps_.blocking->run(find);
+  } else {
+    connection = find();
+  }
   if (!connection) co_return refused(std::move(exec_id), connection.error().code,
                                      connection.error().message);
 
   RunServices services;
   services.http = deps_.http;
   services.store = deps_.store;
+  services.blocking = deps_.blocking;
   services.log_level =
       integration->log_level.value_or(deps_.project->server.default_action_log_level);
   services.deadline = steady_clock::now() + options_.limits.wall_time;

@@ -13,6 +13,9 @@
 #include "ferry/config/model.h"
 #include "ferry/store/types.h"
 
+namespace ferry {
+class BlockingPool;
+}
 namespace ferry::store {
 class Store;
 class ActivityWriter;
@@ -28,10 +31,12 @@ struct RunnerOptions {
 };
 
 // What the runner works with. Built once by the app. `http` may be null (every upstream
-// call then fails with "unavailable"); `activity` may be null (no activity-log entries).
+// call then fails with "unavailable"); `activity` may be null (no activity-log entries);
+// `blocking` runs the store's work (null: inline, as in tests).
 struct RunnerDependencies {
   std::shared_ptr<const config::Project> project;
   std::shared_ptr<store::Store> store;
+  std::shared_ptr<BlockingPool> blocking;
   std::shared_ptr<ActionRegistry> registry;
   std::shared_ptr<ActionHttp> http;
   std::shared_ptr<store::ActivityWriter> activity;

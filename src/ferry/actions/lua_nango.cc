@@ -100,12 +100,19 @@ int nango_connection(lua_State* L) {
   return 1;
 }
 
+int after_metadata(lua_State* L, int, lua_KContext) {
+  const PreparedAnswer& answer = LuaRun::of(L)->answer();
+  if (!answer.error.empty()) return raise(L, answer.error.c_str());
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+// The write goes to the store off the I/O thread: the coroutine yields until it is done.
 int write_metadata(lua_State* L, bool merge) {
   const int index = options_index(L);
   luaL_checktype(L, index, LUA_TTABLE);
-  if (const char* error = LuaRun::of(L)->write_metadata(L, index, merge)) return raise(L, error);
-  lua_pushboolean(L, 1);
-  return 1;
+  if (const char* error = LuaRun::of(L)->prepare_metadata(L, index, merge)) return raise(L, error);
+  return lua_yieldk(L, 0, 0, after_metadata);
 }
 
 int nango_set_metadata(lua_State* L) { return write_metadata(L, false); }

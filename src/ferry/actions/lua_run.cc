@@ -150,6 +150,10 @@ net::awaitable<std::variant<json, ActionFailure>> LuaRun::execute(const json& in
     if (pending_ == Pending::none) {
       co_return killed("coroutine.yield() was called outside a coroutine");
     }
+    if (pending_ == Pending::metadata) {
+      co_await write_pending_metadata();
+      continue;
+    }
     call_what_ = request_.method + " " + request_.endpoint;
     auto result = co_await context_.send(std::move(request_));
     if (context_.deadline_passed()) {

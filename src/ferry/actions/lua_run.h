@@ -97,8 +97,9 @@ class LuaRun {
   // The answer to the last call, for the continuation.
   const PreparedAnswer& answer() const { return answer_; }
 
-  // Metadata writes; nullptr on success, else the message to raise.
-  const char* write_metadata(lua_State* L, int index, bool merge);
+  // Reads the metadata table at `index` and stores it as the write to make at the next
+  // yield. nullptr on success, else the message to raise.
+  const char* prepare_metadata(lua_State* L, int index, bool merge);
   // The value at `index` as JSON text; nullptr with `*error` set when not serialisable.
   const char* encode_json(lua_State* L, int index, const char** error);
   // `text` parsed as JSON (kept until the next call); nullptr with `*error` set.
@@ -111,11 +112,13 @@ class LuaRun {
   const char* check_limits();
 
  private:
-  enum class Pending { none, call, page };
+  enum class Pending { none, call, page, metadata };
 
   Result<std::monostate> start(const nlohmann::json& input);
-  const char* check_can_call(lua_State* L);
+  // nullptr when `L` may yield for a call, else why `what` cannot be made here.
+  const char* check_can_call(lua_State* L, const char* what);
   void prepare_answer(Result<ActionResponse> result);
+  boost::asio::awaitable<void> write_pending_metadata();
   std::variant<nlohmann::json, ActionFailure> finish(int status);
   ActionFailure failure_from_error(int status);
   ActionFailure killed(std::string message) const;
@@ -132,6 +135,8 @@ class LuaRun {
 
   Pending pending_ = Pending::none;
   ActionRequest request_;
+  nlohmann::json metadata_;  // the pending metadata write
+  bool merge_metadata_ = false;
   std::string call_what_;  // "GET /x" of the call in flight, for messages
   int pending_paginator_ = -1;
   std::vector<std::unique_ptr<Paginator>> paginators_;

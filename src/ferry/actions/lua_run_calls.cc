@@ -33,19 +33,21 @@ const char* LuaRun::keep_message(std::string message) {
   return message_.c_str();
 }
 
-const char* LuaRun::check_can_call(lua_State* L) {
+const char* LuaRun::check_can_call(lua_State* L, const char* what) {
   if (L != co_) {
-    return "HTTP calls cannot be made inside a coroutine the action created";
+    return keep_message(fmt::format("{} cannot be made inside a coroutine the action created",
+                                    what));
   }
   if (lua_isyieldable(L) == 0) {
-    return "HTTP calls cannot be made here (inside a metamethod or a callback of a C "
-           "function such as table.sort)";
+    return keep_message(fmt::format("{} cannot be made here (inside a metamethod or a callback "
+                                    "of a C function such as table.sort)",
+                                    what));
   }
   return nullptr;
 }
 
 const char* LuaRun::prepare_call(lua_State* L, int index, std::string_view method) {
-  if (const char* refused = check_can_call(L)) return refused;
+  if (const char* refused = check_can_call(L, "HTTP calls")) return refused;
   try {
     auto options = lua_to_json(L, index, "request");
     if (!options) return keep_message(options.error().message);
@@ -86,7 +88,7 @@ int LuaRun::prepare_page(lua_State* L, int paginator, const char** error) {
     *error = "unknown paginator";
     return -1;
   }
-  if (const char* refused = check_can_call(L)) {
+  if (const char* refused = check_can_call(L, "HTTP calls")) {
     *error = refused;
     return -1;
   }
@@ -130,18 +132,28 @@ void LuaRun::prepare_answer(Result<ActionResponse> result) {
   }
 }
 
-const char* LuaRun::write_metadata(lua_State* L, int index, bool merge) {
+const char* LuaRun::prepare_metadata(lua_State* L, int index, bool merge) {
+  if (const char* refused = check_can_call(L, "metadata writes")) return refused;
   try {
     auto metadata = lua_to_json(L, index, "metadata");
     if (!metadata) return keep_message(metadata.error().message);
-    Status written = merge ? context_.update_metadata(*metadata) : context_.set_metadata(*metadata);
-    if (!written) {
-      return keep_message(fmt::format("nango:{}: {}", merge ? "update_metadata" : "set_metadata",
-                                      written.error().message));
-    }
+    metadata_ = std::move(*metadata);
+    merge_metadata_ = merge;
+    pending_ = Pending::metadata;
     return nullptr;
   } catch (const std::exception& e) {
     return keep_message(e.what());
+  }
+}
+
+boost::asio::awaitable<void> LuaRun::write_pending_metadata() {
+  pending_ = Pending::none;
+  answer_ = PreparedAnswer{};
+  Status written = merge_metadata_ ? co_await context_.update_metadata(std::move(metadata_))
+                                   : co_await context_.set_metadata(std::move(metadata_));
+  if (!written) {
+    answer_.error = fmt::format("nango:{}: {}", merge_metadata_ ? "update_metadata" : "set_metadata",
+                                written.error().message);
   }
 }
 

@@ -50,7 +50,7 @@ Result<Trigger> read_trigger(const http::Request& request) {
 http::Response respond(const ActionOutcome& outcome, unsigned version) {
   http::Response response;
   if (outcome.ok()) {
-    response = http::json_response(http::Status::ok, outcome.output, version);
+    response = http::json_response(http::StatusCode::ok, outcome.output, version);
   } else {
     const ActionFailure& failure = *outcome.failure;
     json extra = json::object();

@@ -1,45 +1,55 @@
 #include "ferry/auth/placeholders.h"
 
 #include <array>
-#include <boost/url/encode.hpp>
 #include <boost/url/pct_string_view.hpp>
-#include <boost/url/rfc/unreserved_chars.hpp>
 #include <optional>
 #include <utility>
-#include <vector>
 
 #include "ferry/core/crypto.h"
 #include "ferry/core/strings.h"
+#include "ferry/core/url_encoding.h"
 
 namespace ferry::auth {
 namespace {
 
 using nlohmann::json;
-
-enum class Mode { text, path };
+using Mode = Template::Mode;
+using Source = Template::Source;
 
 constexpr std::size_t kMaxNameInMessage = 64;
 
-// Credential fields a placeholder of the same name reads (credentials.h stored forms).
-constexpr std::array<std::string_view, 7> kCredentialFields = {
-    "access_token", "refresh_token", "api_key",           "username",
-    "password",     "oauth_token",   "oauth_token_secret"};
+// The names without a key, and what each reads.
+constexpr std::array<std::pair<std::string_view, Source>, 11> kPlainNames = {{
+    {"access_token", Source::access_token},
+    {"refresh_token", Source::refresh_token},
+    {"api_key", Source::api_key},
+    {"username", Source::username},
+    {"password", Source::password},
+    {"basic_auth_encoded", Source::basic_auth_encoded},
+    {"oauth_token", Source::oauth_token},
+    {"oauth_token_secret", Source::oauth_token_secret},
+    {"oauth_client_id", Source::oauth_client_id},
+    {"oauth_client_secret", Source::oauth_client_secret},
+    {"app_api_key", Source::app_api_key},
+}};
 
-// Every accepted name without a key, for "did you mean" hints.
-const std::vector<std::string>& plain_names() {
-  static const std::vector<std::string> names = {
-      "access_token",    "refresh_token",       "api_key",     "username",
-      "password",        "basic_auth_encoded",  "oauth_token", "oauth_token_secret",
-      "oauth_client_id", "oauth_client_secret", "app_api_key"};
-  return names;
-}
+// The keyed names: "raw.KEY" and friends.
+constexpr std::array<std::pair<std::string_view, Source>, 3> kKeyedPrefixes = {{
+    {"raw.", Source::raw},
+    {"connectionConfig.", Source::connection_config},
+    {"metadata.", Source::metadata},
+}};
 
 // The known name `name` most likely misspells, or "". Long names get no hint: edit
 // distance is quadratic and a request path may hold an arbitrarily long name.
 std::string suggestion(std::string_view name) {
   if (name.size() > kMaxNameInMessage) return "";
   auto dot = name.find('.');
-  if (dot == std::string_view::npos) return closest_match(name, plain_names());
+  if (dot == std::string_view::npos) {
+    std::vector<std::string> names;
+    for (const auto& [known, unused] : kPlainNames) names.emplace_back(known);
+    return closest_match(name, names);
+  }
   std::string key(name.substr(dot + 1));
   return closest_match(name, {"raw." + key, "connectionConfig." + key, "metadata." + key});
 }
@@ -57,91 +67,6 @@ std::string shown(std::string_view name) {
 
 Error placeholder_error(std::string_view name, std::string_view why) {
   return Error{Errc::invalid_argument, "placeholder ${" + shown(name) + "} " + std::string(why)};
-}
-
-std::string credentials_type(const json& credentials) {
-  if (!credentials.is_object()) return "";
-  auto it = credentials.find("type");
-  return it != credentials.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-Error no_value(std::string_view name, const PlaceholderContext& c) {
-  std::string type = credentials_type(c.credentials);
-  return placeholder_error(name, "has no value for this connection (credentials type " +
-                                     (type.empty() ? std::string("unknown") : shown(type)) + ")");
-}
-
-// The member `key` of `object` when present and not null.
-const json* member(const json& object, std::string_view key) {
-  if (!object.is_object()) return nullptr;
-  auto it = object.find(key);
-  return it == object.end() || it->is_null() ? nullptr : &*it;
-}
-
-Result<std::string> credential(std::string_view name, const PlaceholderContext& c) {
-  const json* value = member(c.credentials, name);
-  if (value == nullptr || !value->is_string()) return no_value(name, c);
-  return value->get<std::string>();
-}
-
-// A string as is; a number or boolean as its JSON text.
-Result<std::string> scalar(std::string_view name, const json* value) {
-  if (value == nullptr) return placeholder_error(name, "has no value for this connection");
-  if (value->is_string()) return value->get<std::string>();
-  if (value->is_number() || value->is_boolean()) return value->dump();
-  return placeholder_error(name, "is not a string, number or boolean");
-}
-
-Result<std::string> basic_auth_encoded(std::string_view name, const PlaceholderContext& c) {
-  std::string type = credentials_type(c.credentials);
-  if (type == "BASIC") {
-    auto username = credential("username", c);
-    auto password = credential("password", c);
-    if (!username || !password) return no_value(name, c);
-    return base64_encode(*username + ":" + *password);
-  }
-  if (type == "API_KEY") {
-    auto key = credential("api_key", c);
-    if (!key) return no_value(name, c);
-    return base64_encode(*key + ":");
-  }
-  return no_value(name, c);
-}
-
-Result<std::string> from_integration(std::string_view name, const std::string& value,
-                                     const PlaceholderContext& c) {
-  if (value.empty()) {
-    return placeholder_error(name, "is not set for integration " + shown(c.integration.key));
-  }
-  return value;
-}
-
-// The value behind `prefix.KEY` in `object`, or nullopt when `name` lacks the prefix.
-std::optional<Result<std::string>> keyed(std::string_view name, std::string_view prefix,
-                                         const json& object) {
-  if (!name.starts_with(prefix)) return std::nullopt;
-  std::string_view key = name.substr(prefix.size());
-  if (key.empty()) return placeholder_error(name, "needs a key after the '.'");
-  return scalar(name, member(object, key));
-}
-
-Result<std::string> resolve(std::string_view name, const PlaceholderContext& c) {
-  for (std::string_view field : kCredentialFields) {
-    if (name == field) return credential(name, c);
-  }
-  if (name == "basic_auth_encoded") return basic_auth_encoded(name, c);
-  if (name == "oauth_client_id") return from_integration(name, c.integration.oauth_client_id, c);
-  if (name == "oauth_client_secret") {
-    return from_integration(name, c.integration.oauth_client_secret, c);
-  }
-  if (name == "app_api_key") return from_integration(name, c.integration.app_api_key, c);
-  const json* raw = member(c.credentials, "raw");
-  if (auto v = keyed(name, "raw.", raw ? *raw : json())) return std::move(*v);
-  if (auto v = keyed(name, "connectionConfig.", c.connection_config)) return std::move(*v);
-  if (auto v = keyed(name, "metadata.", c.metadata)) return std::move(*v);
-  std::string hint = suggestion(name);
-  if (hint.empty()) return placeholder_error(name, "is unknown");
-  return placeholder_error(name, "is unknown; did you mean ${" + shown(hint) + "}?");
 }
 
 // Length of the placeholder opener at `s[i]`, or 0.
@@ -176,21 +101,139 @@ Result<std::string> placeholder_name(std::string_view raw, Mode mode) {
   return checked->decode();
 }
 
-Result<std::string> substitute(std::string_view s, const PlaceholderContext& c, Mode mode) {
-  std::string out;
-  out.reserve(s.size());
+// What `name` reads, or why it is not a placeholder.
+Result<Template::Piece> classify(const std::string& name) {
+  for (const auto& [known, source] : kPlainNames) {
+    if (name == known) return Template::Piece{source, {}};
+  }
+  for (const auto& [prefix, source] : kKeyedPrefixes) {
+    if (!name.starts_with(prefix)) continue;
+    std::string key = name.substr(prefix.size());
+    if (key.empty()) return placeholder_error(name, "needs a key after the '.'");
+    return Template::Piece{source, std::move(key)};
+  }
+  std::string hint = suggestion(name);
+  if (hint.empty()) return placeholder_error(name, "is unknown");
+  return placeholder_error(name, "is unknown; did you mean ${" + shown(hint) + "}?");
+}
+
+std::string written_name(const Template::Piece& piece) {
+  for (const auto& [prefix, source] : kKeyedPrefixes) {
+    if (piece.source == source) return std::string(prefix) + piece.text;
+  }
+  for (const auto& [known, source] : kPlainNames) {
+    if (piece.source == source) return std::string(known);
+  }
+  return {};
+}
+
+Error no_value(const Template::Piece& piece, const PlaceholderContext& c) {
+  return placeholder_error(written_name(piece),
+                           "has no value for this connection (credentials type " +
+                               std::string(store::credential_type_name(c.credentials.type)) +
+                               ")");
+}
+
+// The member `key` of `object` when present and not null.
+const json* member(const json& object, std::string_view key) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(key);
+  return it == object.end() || it->is_null() ? nullptr : &*it;
+}
+
+// A string as is; a number or boolean as its JSON text.
+Result<std::string> scalar(const Template::Piece& piece, const json* value) {
+  const std::string name = written_name(piece);
+  if (value == nullptr) return placeholder_error(name, "has no value for this connection");
+  if (value->is_string()) return value->get<std::string>();
+  if (value->is_number() || value->is_boolean()) return value->dump();
+  return placeholder_error(name, "is not a string, number or boolean");
+}
+
+// A credential field, when the credentials are of the type that has it.
+Result<std::string> credential(const Template::Piece& piece, store::CredentialType needed,
+                               const std::string& value, const PlaceholderContext& c) {
+  if (c.credentials.type != needed || value.empty()) return no_value(piece, c);
+  return value;
+}
+
+Result<std::string> from_integration(const Template::Piece& piece, const std::string& value,
+                                     const PlaceholderContext& c) {
+  if (value.empty()) {
+    return placeholder_error(written_name(piece),
+                             "is not set for integration " + shown(c.integration.key));
+  }
+  return value;
+}
+
+Result<std::string> basic_auth_encoded(const Template::Piece& piece, const PlaceholderContext& c) {
+  const store::Credentials& cr = c.credentials;
+  if (cr.type == store::CredentialType::basic) return base64_encode(cr.username + ":" + cr.password);
+  if (cr.type == store::CredentialType::api_key && !cr.api_key.empty()) {
+    return base64_encode(cr.api_key + ":");
+  }
+  return no_value(piece, c);
+}
+
+Result<std::string> resolve(const Template::Piece& piece, const PlaceholderContext& c) {
+  using store::CredentialType;
+  const store::Credentials& cr = c.credentials;
+  switch (piece.source) {
+    case Source::literal: return piece.text;
+    case Source::access_token: return credential(piece, CredentialType::oauth2, cr.access_token, c);
+    case Source::refresh_token:
+      return credential(piece, CredentialType::oauth2, cr.refresh_token, c);
+    case Source::oauth_token: return credential(piece, CredentialType::oauth1, cr.oauth_token, c);
+    case Source::oauth_token_secret:
+      return credential(piece, CredentialType::oauth1, cr.oauth_token_secret, c);
+    case Source::api_key: return credential(piece, CredentialType::api_key, cr.api_key, c);
+    case Source::username: return credential(piece, CredentialType::basic, cr.username, c);
+    case Source::password: return credential(piece, CredentialType::basic, cr.password, c);
+    case Source::basic_auth_encoded: return basic_auth_encoded(piece, c);
+    case Source::oauth_client_id:
+      return from_integration(piece, c.integration.oauth_client_id, c);
+    case Source::oauth_client_secret:
+      return from_integration(piece, c.integration.oauth_client_secret, c);
+    case Source::app_api_key: return from_integration(piece, c.integration.app_api_key, c);
+    case Source::raw: return scalar(piece, member(cr.raw, piece.text));
+    case Source::connection_config: return scalar(piece, member(c.connection_config, piece.text));
+    case Source::metadata: return scalar(piece, member(c.metadata, piece.text));
+  }
+  return placeholder_error(written_name(piece), "is unknown");
+}
+
+void append_literal(std::vector<Template::Piece>& pieces, std::string_view text) {
+  if (text.empty()) return;
+  if (!pieces.empty() && pieces.back().source == Source::literal) {
+    pieces.back().text.append(text);
+  } else {
+    pieces.push_back({Source::literal, std::string(text)});
+  }
+}
+
+}  // namespace
+
+Result<Template> Template::compile(std::string_view s, Mode mode) {
+  Template out;
+  out.mode_ = mode;
+  std::size_t literal_start = 0;
+  auto flush_literal = [&](std::size_t end) {
+    append_literal(out.pieces_, s.substr(literal_start, end - literal_start));
+  };
   for (std::size_t i = 0; i < s.size();) {
-    // One '$' before an opener escapes it.
+    // One '$' before an opener escapes it: the opener stays as literal text.
     if (s[i] == '$') {
       if (std::size_t len = opener_at(s, i + 1, mode); len > 0) {
-        out.append(s.substr(i + 1, len));
+        flush_literal(i);
+        append_literal(out.pieces_, s.substr(i + 1, len));
         i += 1 + len;
+        literal_start = i;
         continue;
       }
     }
     std::size_t len = opener_at(s, i, mode);
     if (len == 0) {
-      out.push_back(s[i++]);
+      ++i;
       continue;
     }
     auto [close, close_len] = find_closer(s, i + len, mode);
@@ -199,22 +242,44 @@ Result<std::string> substitute(std::string_view s, const PlaceholderContext& c, 
     }
     auto name = placeholder_name(s.substr(i + len, close - i - len), mode);
     if (!name) return std::move(name).error();
-    auto value = resolve(*name, c);
-    if (!value) return std::move(value).error();
-    out += mode == Mode::path ? boost::urls::encode(*value, boost::urls::unreserved_chars) : *value;
+    auto piece = classify(*name);
+    if (!piece) return std::move(piece).error();
+    flush_literal(i);
+    if (!out.sources_.empty()) out.sources_ += ", ";
+    out.sources_ += "${" + shown(*name) + "}";
+    out.pieces_.push_back(std::move(*piece));
+    ++out.placeholder_count_;
     i = close + close_len;
+    literal_start = i;
+  }
+  flush_literal(s.size());
+  return out;
+}
+
+Result<std::string> Template::render(const PlaceholderContext& context) const {
+  std::string out;
+  for (const Piece& piece : pieces_) {
+    if (piece.source == Source::literal) {
+      out += piece.text;
+      continue;
+    }
+    auto value = resolve(piece, context);
+    if (!value) return std::move(value).error();
+    out += mode_ == Mode::path ? percent_encode(*value) : *value;
   }
   return out;
 }
 
-}  // namespace
-
 Result<std::string> interpolate(std::string_view text, const PlaceholderContext& context) {
-  return substitute(text, context, Mode::text);
+  auto compiled = Template::compile(text, Template::Mode::text);
+  if (!compiled) return std::move(compiled).error();
+  return compiled->render(context);
 }
 
 Result<std::string> interpolate_path(std::string_view path, const PlaceholderContext& context) {
-  return substitute(path, context, Mode::path);
+  auto compiled = Template::compile(path, Template::Mode::path);
+  if (!compiled) return std::move(compiled).error();
+  return compiled->render(context);
 }
 
 }  // namespace ferry::auth

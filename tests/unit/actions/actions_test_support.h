@@ -143,7 +143,8 @@ class ActionsFixture : public ::testing::Test {
       connection.connection_id = "u1";
       connection.provider_config_key = key;
       connection.provider = "jira";
-      connection.credentials = {{"type", "OAUTH2"}, {"access_token", "secret-token-value"}};
+      connection.credentials.type = store::CredentialType::oauth2;
+      connection.credentials.access_token = "secret-token-value";
       connection.connection_config = {{"cloudId", "cloud-1"}};
       connection.metadata = {{"team", "core"}};
       ASSERT_TRUE(store_->create_connection(connection));

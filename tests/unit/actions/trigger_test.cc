@@ -33,19 +33,19 @@ class Trigger : public ActionsFixture {
 TEST_F(Trigger, AnswersTheOutputWithTheExecId) {
   write_action("echo", "return function(nango, input) return { got = input } end");
   http::Response response = trigger(R"({"action_name":"echo","input":{"a":[1]}})");
-  EXPECT_EQ(response.result(), http::Status::ok);
+  EXPECT_EQ(response.result(), http::StatusCode::ok);
   EXPECT_EQ(json::parse(response.body()), json::parse(R"({"got":{"a":[1]}})"));
   EXPECT_EQ(response[kExecIdHeader].size(), 8u);
 
   http::Response no_input = trigger(R"({"action_name":"echo"})");
-  EXPECT_EQ(no_input.result(), http::Status::ok);
+  EXPECT_EQ(no_input.result(), http::StatusCode::ok);
   EXPECT_EQ(no_input.body(), "{}");
 }
 
 TEST_F(Trigger, FailuresUseTheErrorEnvelope) {
   write_action("fail", "return function() error{ message = 'nope', field = 'summary' } end");
   http::Response response = trigger(R"({"action_name":"fail","input":null})");
-  EXPECT_EQ(response.result(), http::Status::internal_server_error);
+  EXPECT_EQ(response.result(), http::StatusCode::internal_server_error);
   EXPECT_EQ(json::parse(response.body()),
             json::parse(R"({"error":{"code":"action_failed","message":"nope",
                             "payload":{"message":"nope","field":"summary"}}})"));
@@ -63,19 +63,19 @@ TEST_F(Trigger, BadRequestsGetTheirStatus) {
     std::string body;
     std::string connection_id;
     std::string integration;
-    http::Status status;
+    http::StatusCode status;
     std::string message;
   };
   const std::vector<Case> cases = {
-      {"{not json", "u1", "jira", http::Status::bad_request, "not valid JSON"},
-      {"", "u1", "jira", http::Status::bad_request, "empty"},
-      {"[1]", "u1", "jira", http::Status::bad_request, "must be a JSON object"},
-      {R"({"input":{}})", "u1", "jira", http::Status::bad_request, "\"action_name\" is required"},
-      {R"({"action_name":"echo"})", "", "jira", http::Status::bad_request, "Connection-Id"},
-      {R"({"action_name":"echo"})", "u1", "", http::Status::bad_request, "Provider-Config-Key"},
-      {R"({"action_name":"missing"})", "u1", "jira", http::Status::not_found, "no action"},
-      {R"({"action_name":"echo"})", "ghost", "jira", http::Status::not_found, "ghost"},
-      {R"({"action_name":"echo"})", "u1", "asana", http::Status::not_found, "unknown integration"},
+      {"{not json", "u1", "jira", http::StatusCode::bad_request, "not valid JSON"},
+      {"", "u1", "jira", http::StatusCode::bad_request, "empty"},
+      {"[1]", "u1", "jira", http::StatusCode::bad_request, "must be a JSON object"},
+      {R"({"input":{}})", "u1", "jira", http::StatusCode::bad_request, "\"action_name\" is required"},
+      {R"({"action_name":"echo"})", "", "jira", http::StatusCode::bad_request, "Connection-Id"},
+      {R"({"action_name":"echo"})", "u1", "", http::StatusCode::bad_request, "Provider-Config-Key"},
+      {R"({"action_name":"missing"})", "u1", "jira", http::StatusCode::not_found, "no action"},
+      {R"({"action_name":"echo"})", "ghost", "jira", http::StatusCode::not_found, "ghost"},
+      {R"({"action_name":"echo"})", "u1", "asana", http::StatusCode::not_found, "unknown integration"},
   };
   for (const auto& c : cases) {
     http::Response response = trigger(c.body, c.connection_id, c.integration);

@@ -13,11 +13,18 @@ using std::chrono::seconds;
 
 const TimePoint kNow = TimePoint(FakeClock::kDefaultStart);  // 2026-01-01T00:00:00Z
 
-json oauth2(const std::string& expires_at, bool with_refresh = true) {
+// Credentials as the store reads them from their stored JSON form.
+store::Credentials typed(const json& stored) {
+  auto credentials = store::credentials_from_json(stored, "the test connection");
+  EXPECT_TRUE(credentials) << stored.dump();
+  return credentials ? *credentials : store::Credentials{};
+}
+
+store::Credentials oauth2(const std::string& expires_at, bool with_refresh = true) {
   json c = {{"type", "OAUTH2"}, {"access_token", "at"}};
   if (with_refresh) c["refresh_token"] = "rt";
   if (!expires_at.empty()) c["expires_at"] = expires_at;
-  return c;
+  return typed(c);
 }
 
 config::Integration integration(config::GrantType grant = config::GrantType::authorization_code,
@@ -36,7 +43,7 @@ TEST(RenewalNeeded, DecidesFromExpiryMarginForceAndRefreshToken) {
   struct Case {
     const char* name;
     config::Integration integration;
-    json credentials;
+    store::Credentials credentials;
     bool force;
     Renewal expected;
   };
@@ -65,12 +72,12 @@ TEST(RenewalNeeded, DecidesFromExpiryMarginForceAndRefreshToken) {
        Renewal::none},
       {"forced, no refresh token", integration(), oauth2("2026-01-01T01:00:00Z", false), true,
        Renewal::none},
-      {"another credential type", integration(), json{{"type", "API_KEY"}, {"api_key", "k"}},
+      {"another credential type", integration(), typed({{"type", "API_KEY"}, {"api_key", "k"}}),
        true, Renewal::none},
       {"an API_KEY integration", api_key, oauth2("2025-12-31T23:00:00Z"), false, Renewal::none},
-      {"client_credentials without a token", integration(cc), json{{"type", "OAUTH2"}}, false,
+      {"client_credentials without a token", integration(cc), typed({{"type", "OAUTH2"}}), false,
        Renewal::client_credentials},
-      {"client_credentials, empty credentials", integration(cc), json::object(), false,
+      {"client_credentials, empty credentials", integration(cc), typed(json::object()), false,
        Renewal::client_credentials},
       {"client_credentials, due", integration(cc), oauth2("2026-01-01T00:10:00Z", false), false,
        Renewal::client_credentials},
@@ -85,20 +92,13 @@ TEST(RenewalNeeded, DecidesFromExpiryMarginForceAndRefreshToken) {
 }
 
 TEST(IsDue, TreatsAMissingAccessTokenAsDueAndAMissingExpiryAsNot) {
-  EXPECT_TRUE(is_due(json{{"type", "OAUTH2"}}, kNow, seconds(0)));
-  EXPECT_TRUE(is_due(json{{"access_token", ""}}, kNow, seconds(0)));
-  EXPECT_FALSE(is_due(json{{"access_token", "at"}}, kNow, seconds(0)));
-  EXPECT_FALSE(is_due(json{{"access_token", "at"}, {"expires_at", nullptr}}, kNow, seconds(0)));
+  EXPECT_TRUE(is_due(typed({{"type", "OAUTH2"}}), kNow, seconds(0)));
+  EXPECT_TRUE(is_due(typed({{"type", "OAUTH2"}, {"access_token", ""}}), kNow, seconds(0)));
+  EXPECT_FALSE(is_due(typed({{"type", "OAUTH2"}, {"access_token", "at"}}), kNow, seconds(0)));
+  EXPECT_FALSE(is_due(typed({{"type", "OAUTH2"}, {"access_token", "at"}, {"expires_at", nullptr}}),
+                      kNow, seconds(0)));
   EXPECT_FALSE(is_due(oauth2("2026-01-01T00:00:01Z"), kNow, seconds(0)));
   EXPECT_TRUE(is_due(oauth2("2026-01-01T00:00:00Z"), kNow, seconds(0)));
-}
-
-TEST(ExpiresAt, ReadsIso8601AndIgnoresAnythingElse) {
-  EXPECT_EQ(expires_at(oauth2("2026-01-01T00:15:00Z")), kNow + minutes(15));
-  EXPECT_EQ(expires_at(oauth2("2026-01-01T01:15:00+01:00")), kNow + minutes(15));
-  EXPECT_EQ(expires_at(oauth2("")), std::nullopt);
-  EXPECT_EQ(expires_at(oauth2("soon")), std::nullopt);
-  EXPECT_EQ(expires_at(json{{"expires_at", 1767225600}}), std::nullopt);
 }
 
 }  // namespace

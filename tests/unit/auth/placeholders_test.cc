@@ -9,9 +9,16 @@ namespace {
 
 using nlohmann::json;
 
+// Credentials as the store reads them from their stored JSON form.
+store::Credentials typed(const json& stored) {
+  auto credentials = store::credentials_from_json(stored, "the test connection");
+  EXPECT_TRUE(credentials) << stored.dump();
+  return credentials ? *credentials : store::Credentials{};
+}
+
 // One connection of each credential shape, plus an integration with every field set.
 struct Fixture {
-  json oauth2 = {{"type", "OAUTH2"},
+  store::Credentials oauth2 = typed({{"type", "OAUTH2"},
                  {"access_token", "at-123"},
                  {"refresh_token", "rt-456"},
                  {"expires_at", "2026-11-29T20:00:00Z"},
@@ -20,13 +27,14 @@ struct Fixture {
                    {"expires_in", 3600},
                    {"shared", true},
                    {"nested", {{"a", 1}}},
-                   {"nothing", nullptr}}}};
-  json oauth1 = {{"type", "OAUTH1"},
-                 {"oauth_token", "ot-1"},
-                 {"oauth_token_secret", "ots-2"},
-                 {"raw", json::object()}};
-  json api_key = {{"type", "API_KEY"}, {"api_key", "key-789"}};
-  json basic = {{"type", "BASIC"}, {"username", "ada"}, {"password", "p@ss:word"}};
+                   {"nothing", nullptr}}}});
+  store::Credentials oauth1 = typed({{"type", "OAUTH1"},
+                                     {"oauth_token", "ot-1"},
+                                     {"oauth_token_secret", "ots-2"},
+                                     {"raw", json::object()}});
+  store::Credentials api_key = typed({{"type", "API_KEY"}, {"api_key", "key-789"}});
+  store::Credentials basic =
+      typed({{"type", "BASIC"}, {"username", "ada"}, {"password", "p@ss:word"}});
   json connection_config = {{"cloudId", "11111111-2222-3333-4444-555555555555"},
                             {"baseUrl", "https://acme.atlassian.net"},
                             {"port", 8443},
@@ -43,7 +51,7 @@ struct Fixture {
     return i;
   }();
 
-  PlaceholderContext with(const json& credentials) const {
+  PlaceholderContext with(const store::Credentials& credentials) const {
     return {credentials, connection_config, metadata, integration};
   }
 };
@@ -51,7 +59,7 @@ struct Fixture {
 TEST(Interpolate, ReplacesEveryPlaceholder) {
   Fixture f;
   struct Case {
-    const json& credentials;
+    const store::Credentials& credentials;
     std::string_view text, expected;
   };
   const Case cases[] = {
@@ -118,7 +126,7 @@ TEST(Interpolate, RejectsUnknownMissingAndMalformedPlaceholders) {
   config::Integration bare;
   bare.key = "bare";
   struct Case {
-    const json& credentials;
+    const store::Credentials& credentials;
     const config::Integration& integration;
     std::string_view text, named;
   };

@@ -6,11 +6,13 @@
 #include <boost/asio/co_spawn.hpp>
 #include <thread>
 
-#include "ferry/http/client/http_client.h"
+#include "ferry/core/blocking_pool.h"
+#include "ferry/http/client/upstream_engine.h"
 #include "ferry/observe/log.h"
 #include "ferry/store/activity_writer.h"
-#include "ferry/store/cached_store.h"
+#include "ferry/store/connection_cache.h"
 #include "ferry/store/open_store.h"
+#include "ferry/store/write_through_store.h"
 #include "token_endpoint.h"
 
 namespace ferry::auth::oauth2 {
@@ -27,22 +29,39 @@ using testing::TokenEndpoint;
 const ConnectionKey kJira{"jira", "user-1"};
 const ConnectionKey kService{"service", "tenant-1"};
 
+// The refresher under test runs on ioc_, on as many threads as a test asks: its flight
+// table is shared by every thread. ioc_ is no registered I/O thread, so the connection
+// cache reads through and the engine opens a connection per request: the test sees every
+// store read and token request.
 class RefresherTest : public ::testing::Test {
  protected:
   void SetUp() override {
     (void)observe::init_logging({observe::Level::error, "", true});
-    endpoint_ = std::make_unique<TokenEndpoint>(ioc_);
+    endpoint_ = std::make_unique<TokenEndpoint>();
     auto opened = store::open_store("sqlite://:memory:", "", clock_);
     ASSERT_TRUE(opened) << opened.error().message;
-    store_ = std::make_shared<store::CachedStore>(std::move(*opened));
-    auto client = http::HttpClient::create(ioc_, {});
-    ASSERT_TRUE(client) << client.error().message;
-    client_ = *client;
+    std::shared_ptr<store::Store> database = std::move(*opened);
+    cache_ = std::make_shared<store::ConnectionCache>(database, IoWorkers(), *blocking_);
+    store_ = std::make_shared<store::WriteThroughStore>(database, cache_);
+    auto engine = http::UpstreamEngine::create({}, IoWorkers());
+    ASSERT_TRUE(engine) << engine.error().message;
+    exchange_ = *engine;
     project_->integrations["jira"] = oauth2_integration("jira", config::GrantType::authorization_code);
     project_->integrations["service"] =
         oauth2_integration("service", config::GrantType::client_credentials);
-    refresher_ = std::make_unique<Refresher>(
-        RefresherDependencies{project_, store_, client_, clock_, nullptr});
+    refresher_ = std::make_unique<Refresher>(dependencies(nullptr));
+  }
+
+  RefresherDependencies dependencies(std::shared_ptr<store::ActivityWriter> activity) {
+    RefresherDependencies deps;
+    deps.project = project_;
+    deps.store = store_;
+    deps.cache = cache_;
+    deps.exchange = exchange_;
+    deps.blocking = blocking_;
+    deps.clock = clock_;
+    deps.activity = std::move(activity);
+    return deps;
   }
 
   config::Integration oauth2_integration(const std::string& key, config::GrantType grant) {
@@ -61,13 +80,18 @@ class RefresherTest : public ::testing::Test {
   // Registers a connection whose access token expires `expires_in` from the fake now.
   Connection add(const ConnectionKey& key, std::chrono::seconds expires_in,
                  const std::string& refresh_token = "rt-0") {
-    json credentials = {{"type", "OAUTH2"},
-                        {"access_token", "at-0"},
-                        {"expires_at", format_iso8601(clock_->now() + expires_in)}};
-    if (!refresh_token.empty()) credentials["refresh_token"] = refresh_token;
-    return add_with(key, credentials);
+    return add_with(key, oauth2_credentials("at-0", refresh_token, clock_->now() + expires_in));
   }
-  Connection add_with(const ConnectionKey& key, json credentials) {
+  static store::Credentials oauth2_credentials(std::string access, std::string refresh,
+                                               std::optional<TimePoint> expires_at) {
+    store::Credentials c;
+    c.type = store::CredentialType::oauth2;
+    c.access_token = std::move(access);
+    c.refresh_token = std::move(refresh);
+    c.expires_at = expires_at;
+    return c;
+  }
+  Connection add_with(const ConnectionKey& key, store::Credentials credentials) {
     Connection c;
     c.provider_config_key = key.provider_config_key;
     c.connection_id = key.connection_id;
@@ -106,19 +130,27 @@ class RefresherTest : public ::testing::Test {
     for (auto& e : failures) std::rethrow_exception(e);
   }
 
+  // The connection as the refresher hands it out (a snapshot), copied for the test.
   Result<Connection> use(const ConnectionKey& key, bool force = false) {
     Result<Connection> out = Error{Errc::internal, "not run"};
     run_all({[&]() -> net::awaitable<void> {
-      out = co_await refresher_->usable_connection(key, force);
+      auto got = co_await refresher_->usable_connection(key, force);
+      if (got) {
+        out = **got;
+      } else {
+        out = got.error();
+      }
     }});
     return out;
   }
 
   net::io_context ioc_;
+  std::shared_ptr<BlockingPool> blocking_ = std::make_shared<BlockingPool>(2);
   std::shared_ptr<FakeClock> clock_ = std::make_shared<FakeClock>();
   std::unique_ptr<TokenEndpoint> endpoint_;
+  std::shared_ptr<store::ConnectionCache> cache_;
   std::shared_ptr<store::Store> store_;
-  std::shared_ptr<http::HttpClient> client_;
+  std::shared_ptr<http::Exchange> exchange_;
   std::shared_ptr<config::Project> project_ = std::make_shared<config::Project>();
   std::unique_ptr<Refresher> refresher_;
 };
@@ -127,7 +159,7 @@ TEST_F(RefresherTest, TokensOutsideTheMarginAreUsedWithoutATokenRequest) {
   add(kJira, minutes(16));
   auto got = use(kJira);
   ASSERT_TRUE(got) << got.error().message;
-  EXPECT_EQ(got->credentials["access_token"], "at-0");
+  EXPECT_EQ(got->credentials.access_token, "at-0");
   EXPECT_EQ(endpoint_->count(), 0);
 }
 
@@ -135,9 +167,9 @@ TEST_F(RefresherTest, TokensWithinTheMarginAreRefreshedAndCommitted) {
   add(kJira, minutes(14));
   auto got = use(kJira);
   ASSERT_TRUE(got) << got.error().message;
-  EXPECT_EQ(got->credentials["access_token"], "at-1");
-  EXPECT_EQ(got->credentials["refresh_token"], "rt-1");
-  EXPECT_EQ(got->credentials["expires_at"], format_iso8601(clock_->now() + std::chrono::hours(1)));
+  EXPECT_EQ(got->credentials.access_token, "at-1");
+  EXPECT_EQ(got->credentials.refresh_token, "rt-1");
+  EXPECT_EQ(got->credentials.expires_at, clock_->now() + std::chrono::hours(1));
   ASSERT_EQ(endpoint_->count(), 1);
   const Form sent = endpoint_->requests()[0];
   EXPECT_EQ(sent.at("grant_type"), "refresh_token");
@@ -158,7 +190,7 @@ TEST_F(RefresherTest, TheIntegrationsMarginDecidesWhenTokensAreDue) {
   clock_->advance(minutes(6));
   auto got = use(kJira);
   ASSERT_TRUE(got) << got.error().message;
-  EXPECT_EQ(got->credentials["access_token"], "at-1");
+  EXPECT_EQ(got->credentials.access_token, "at-1");
   EXPECT_EQ(endpoint_->count(), 1);
 }
 
@@ -169,7 +201,7 @@ TEST_F(RefresherTest, ClockPastExpiryRefreshesOnceThenUsesTheNewTokens) {
   for (int i = 0; i < 3; ++i) {
     auto got = use(kJira);
     ASSERT_TRUE(got) << got.error().message;
-    EXPECT_EQ(got->credentials["access_token"], "at-1");
+    EXPECT_EQ(got->credentials.access_token, "at-1");
   }
   EXPECT_EQ(endpoint_->count(), 1);
 }
@@ -178,10 +210,10 @@ TEST_F(RefresherTest, ForceRefreshRenewsTokensThatAreNotDue) {
   add(kJira, std::chrono::hours(1));
   auto got = use(kJira, true);
   ASSERT_TRUE(got) << got.error().message;
-  EXPECT_EQ(got->credentials["refresh_token"], "rt-1");
+  EXPECT_EQ(got->credentials.refresh_token, "rt-1");
   got = use(kJira, true);
   ASSERT_TRUE(got) << got.error().message;
-  EXPECT_EQ(got->credentials["refresh_token"], "rt-2");
+  EXPECT_EQ(got->credentials.refresh_token, "rt-2");
   EXPECT_EQ(endpoint_->requests()[1].at("refresh_token"), "rt-1");
 }
 
@@ -200,8 +232,8 @@ TEST_F(RefresherTest, FiftyConcurrentCallersShareOneRefreshCommittedBeforeAnyRes
       // What the store holds the moment this caller resumes.
       auto now_stored = store_->find_connection(kJira);
       if (!now_stored) throw std::runtime_error(now_stored.error().message);
-      seen[i] = {got->credentials["access_token"], got->credentials["refresh_token"],
-                 now_stored->credentials["refresh_token"]};
+      seen[i] = {(*got)->credentials.access_token, (*got)->credentials.refresh_token,
+                 now_stored->credentials.refresh_token};
     });
   }
   run_all(std::move(bodies), 4);
@@ -222,7 +254,7 @@ TEST_F(RefresherTest, ConcurrentForcedCallersAlsoShareOneRefresh) {
   for (int i = 0; i < 20; ++i) {
     bodies.push_back([this, &renewed]() -> net::awaitable<void> {
       auto got = co_await refresher_->usable_connection(kJira, true);
-      if (got && got->credentials["access_token"] == "at-1") ++renewed;
+      if (got && (*got)->credentials.access_token == "at-1") ++renewed;
     });
   }
   run_all(std::move(bodies), 2);
@@ -251,10 +283,7 @@ TEST_F(RefresherTest, InvalidGrantMarksTheConnectionAndAnswers424UntilReconnecte
 
   // A reconnect stores new tokens; the next successful refresh clears the mark.
   store::ConnectionUpdate reconnect;
-  reconnect.credentials = json{{"type", "OAUTH2"},
-                               {"access_token", "at-new"},
-                               {"refresh_token", "rt-new"},
-                               {"expires_at", format_iso8601(clock_->now())}};
+  reconnect.credentials = oauth2_credentials("at-new", "rt-new", clock_->now());
   ASSERT_TRUE(store_->update_connection(kJira, reconnect));
   endpoint_->script(&TokenEndpoint::rotating);
   auto got = use(kJira);
@@ -285,16 +314,16 @@ TEST_F(RefresherTest, ExpiredTokensWithoutARefreshTokenAreReturnedAsTheyAre) {
   add(kJira, -minutes(30), "");
   auto got = use(kJira);
   ASSERT_TRUE(got) << got.error().message;
-  EXPECT_EQ(got->credentials["access_token"], "at-0");
+  EXPECT_EQ(got->credentials.access_token, "at-0");
   EXPECT_EQ(endpoint_->count(), 0);
 }
 
 TEST_F(RefresherTest, ClientCredentialsTokensAreAcquiredAndRenewedWithoutARefreshToken) {
-  add_with(kService, json{{"type", "OAUTH2"}});
+  add_with(kService, oauth2_credentials("", "", std::nullopt));
   auto got = use(kService);
   ASSERT_TRUE(got) << got.error().message;
-  EXPECT_EQ(got->credentials["access_token"], "cc-1");
-  EXPECT_FALSE(got->credentials.contains("refresh_token"));
+  EXPECT_EQ(got->credentials.access_token, "cc-1");
+  EXPECT_TRUE(got->credentials.refresh_token.empty());
   ASSERT_EQ(endpoint_->count(), 1);
   Form sent = endpoint_->requests()[0];
   EXPECT_EQ(sent.at("grant_type"), "client_credentials");
@@ -307,8 +336,8 @@ TEST_F(RefresherTest, ClientCredentialsTokensAreAcquiredAndRenewedWithoutARefres
   clock_->advance(minutes(16));  // 14 min left: due
   got = use(kService);
   ASSERT_TRUE(got) << got.error().message;
-  EXPECT_EQ(got->credentials["access_token"], "cc-2");
-  EXPECT_EQ(stored(kService).credentials["access_token"], "cc-2");
+  EXPECT_EQ(got->credentials.access_token, "cc-2");
+  EXPECT_EQ(stored(kService).credentials.access_token, "cc-2");
 }
 
 TEST_F(RefresherTest, TokensAnotherHolderCommittedFirstWinOverOurs) {
@@ -316,33 +345,29 @@ TEST_F(RefresherTest, TokensAnotherHolderCommittedFirstWinOverOurs) {
   // While our request is at the provider, "another process" saves newer tokens.
   endpoint_->script([this](const Form& form, int number) {
     store::ConnectionUpdate other;
-    other.credentials = json{{"type", "OAUTH2"},
-                             {"access_token", "at-other"},
-                             {"refresh_token", "rt-other"},
-                             {"expires_at", format_iso8601(clock_->now() + std::chrono::hours(1))}};
+    other.credentials =
+        oauth2_credentials("at-other", "rt-other", clock_->now() + std::chrono::hours(1));
     EXPECT_TRUE(store_->update_connection(kJira, other));
     return TokenEndpoint::rotating(form, number);
   });
   auto got = use(kJira);
   ASSERT_TRUE(got) << got.error().message;
-  EXPECT_EQ(got->credentials["refresh_token"], "rt-other");
-  EXPECT_EQ(stored(kJira).credentials["refresh_token"], "rt-other");
+  EXPECT_EQ(got->credentials.refresh_token, "rt-other");
+  EXPECT_EQ(stored(kJira).credentials.refresh_token, "rt-other");
 }
 
 TEST_F(RefresherTest, ARejectionAfterAnotherHolderRotatedDoesNotMarkTheConnection) {
   add(kJira, -minutes(1));
   endpoint_->script([this](const Form& form, int number) {
     store::ConnectionUpdate other;
-    other.credentials = json{{"type", "OAUTH2"},
-                             {"access_token", "at-other"},
-                             {"refresh_token", "rt-other"},
-                             {"expires_at", format_iso8601(clock_->now() + std::chrono::hours(1))}};
+    other.credentials =
+        oauth2_credentials("at-other", "rt-other", clock_->now() + std::chrono::hours(1));
     EXPECT_TRUE(store_->update_connection(kJira, other));
     return TokenEndpoint::invalid_grant(form, number);
   });
   auto got = use(kJira);
   ASSERT_TRUE(got) << got.error().message;
-  EXPECT_EQ(got->credentials["access_token"], "at-other");
+  EXPECT_EQ(got->credentials.access_token, "at-other");
   EXPECT_TRUE(stored(kJira).errors.empty());
 }
 
@@ -355,8 +380,7 @@ TEST_F(RefresherTest, UnknownConnectionIsNotFound) {
 
 TEST_F(RefresherTest, EachRenewalIsInTheActivityLogWithoutTokens) {
   auto activity = std::make_shared<store::ActivityWriter>(store_);
-  refresher_ = std::make_unique<Refresher>(
-      RefresherDependencies{project_, store_, client_, clock_, activity});
+  refresher_ = std::make_unique<Refresher>(dependencies(activity));
   add(kJira, -minutes(1));
   ASSERT_TRUE(use(kJira));
   activity->flush();

@@ -1,7 +1,8 @@
 #pragma once
 
 // A scripted OAuth 2 token endpoint for the refresher tests, served by Ferry's own HTTP
-// server on the test's io_context (127.0.0.1, port 0).
+// server on an I/O thread of its own (127.0.0.1, port 0), as a provider runs apart from
+// the code under test.
 #include <utility>  // before Asio's coroutine headers (GCC 12 + Boost: std::exchange)
 
 #include <boost/asio/io_context.hpp>
@@ -16,7 +17,10 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
 
 #include "ferry/http/json.h"
 #include "ferry/http/server/router.h"
@@ -29,7 +33,7 @@ using Form = std::map<std::string, std::string>;
 // Records every POST /oauth/token (its decoded form fields) and answers with the script.
 // The default script plays a rotating provider: refresh_token grants get "at-N"/"rt-N",
 // client_credentials grants get "cc-N" (N = the request's number, from 1), 3600 s each.
-// Thread-safe: the io_context may run on several threads.
+// Thread-safe: scripts run on the endpoint's own thread.
 class TokenEndpoint {
  public:
   struct Reply {
@@ -39,17 +43,25 @@ class TokenEndpoint {
   // Called with the request's form and its number (from 1).
   using Script = std::function<Reply(const Form& form, int number)>;
 
-  explicit TokenEndpoint(boost::asio::io_context& ioc) : state_(std::make_shared<State>()) {
+  TokenEndpoint() : state_(std::make_shared<State>()) {
     auto router = std::make_shared<http::Router>();
     router->add(http::Verb::post, "/oauth/token",
                 [state = state_](http::RequestContext& ctx) { return serve(state, ctx); });
     http::ServerOptions options;
     options.address = "127.0.0.1";
     options.port = 0;
-    auto server = http::Server::listen(ioc, options, router);
+    auto server = http::Server::listen(IoWorkers({ioc_.get_executor()}), options, router);
     if (!server) throw std::runtime_error(server.error().message);
     server_ = *server;
+    thread_ = std::thread([this] { ioc_.run(); });
   }
+  ~TokenEndpoint() {
+    work_.reset();
+    ioc_.stop();
+    thread_.join();
+  }
+  TokenEndpoint(const TokenEndpoint&) = delete;
+  TokenEndpoint& operator=(const TokenEndpoint&) = delete;
 
   std::string url() const {
     return "http://127.0.0.1:" + std::to_string(server_->port()) + "/oauth/token";
@@ -117,12 +129,16 @@ class TokenEndpoint {
       co_await timer.async_wait(boost::asio::use_awaitable);
     }
     Reply reply = script(form, number);
-    co_return http::json_response(static_cast<http::Status>(reply.status), reply.body,
+    co_return http::json_response(static_cast<http::StatusCode>(reply.status), reply.body,
                                   ctx.request.version());
   }
 
+  boost::asio::io_context ioc_{1};
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_ =
+      boost::asio::make_work_guard(ioc_);
   std::shared_ptr<State> state_;
   std::shared_ptr<http::Server> server_;
+  std::thread thread_;
 };
 
 }  // namespace ferry::auth::testing

@@ -1,8 +1,6 @@
 #include "ferry/auth/oauth2/authorization_request.h"
 
-#include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
-#include <boost/url/rfc/unreserved_chars.hpp>
 #include <boost/url/url.hpp>
 #include <fmt/format.h>
 
@@ -10,6 +8,7 @@
 #include <vector>
 
 #include "ferry/auth/placeholders.h"
+#include "ferry/core/url_encoding.h"
 
 namespace ferry::auth::oauth2 {
 namespace {
@@ -26,10 +25,6 @@ void put(Params& params, const std::string& name, const std::string& value) {
     }
   }
   params.emplace_back(name, value);
-}
-
-std::string encode(std::string_view text) {
-  return boost::urls::encode(text, boost::urls::unreserved_chars);
 }
 
 std::string joined_scopes(const config::Integration& integration) {
@@ -50,7 +45,9 @@ Result<std::string> resolved_base(const config::Integration& integration,
   }
   if (url.find("${") == std::string::npos) return url;
   const nlohmann::json none = nlohmann::json::object();
-  return interpolate(url, PlaceholderContext{none, inputs.connection_config, none, integration});
+  const store::Credentials no_credentials;
+  return interpolate(url,
+                     PlaceholderContext{no_credentials, inputs.connection_config, none, integration});
 }
 
 }  // namespace
@@ -86,15 +83,8 @@ Result<std::string> build_authorization_url(const config::Integration& integrati
     put(params, "code_challenge_method", "S256");
   }
 
-  std::string query;
-  for (const auto& [name, value] : params) {
-    if (!query.empty()) query += '&';
-    query += encode(name);
-    query += '=';
-    query += encode(value);
-  }
   boost::urls::url url(*parsed);
-  url.set_encoded_query(query);
+  url.set_encoded_query(form_encode(params));
   url.remove_fragment();
   return std::string(url.buffer());
 }

@@ -5,6 +5,7 @@
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <vector>
@@ -18,7 +19,8 @@ namespace ferry::auth::oauth2 {
 // tokens are new. A caller that forced a refresh checks `renewed` to know whether the
 // flight it joined really replaced the tokens it saw rejected.
 struct FlightOutcome {
-  Result<store::Connection> connection = Error{Errc::internal, "the refresh did not finish"};
+  Result<std::shared_ptr<const store::Connection>> connection =
+      Error{Errc::internal, "the refresh did not finish"};
   bool renewed = false;
 };
 

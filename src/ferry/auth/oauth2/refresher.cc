@@ -17,11 +17,13 @@
 #include "ferry/auth/oauth2/refresh_flight.h"
 #include "ferry/auth/oauth2/token_client.h"
 #include "ferry/auth/oauth2/token_commit.h"
+#include "ferry/core/blocking_pool.h"
 #include "ferry/core/crypto.h"
 #include "ferry/http/json.h"
 #include "ferry/observe/log.h"
 #include "ferry/observe/redact.h"
 #include "ferry/store/activity_writer.h"
+#include "ferry/store/connection_cache.h"
 #include "ferry/store/store.h"
 
 namespace ferry::auth::oauth2 {
@@ -29,6 +31,7 @@ namespace ferry::auth::oauth2 {
 namespace net = boost::asio;
 using store::Connection;
 using store::ConnectionKey;
+using Snapshot = std::shared_ptr<const Connection>;
 using Steady = std::chrono::steady_clock;
 
 namespace {
@@ -89,8 +92,17 @@ struct Refresher::Shared {
   }
 
   net::awaitable<FlightOutcome> renew(const ConnectionKey& key, bool forced);
-  FlightOutcome on_grant(const Attempt& attempt, const Connection& used, const TokenGrant& grant);
-  FlightOutcome on_failure(const Attempt& attempt, const Connection& used, const Error& error);
+  net::awaitable<FlightOutcome> on_grant(const Attempt& attempt, const Connection& used,
+                                         const TokenGrant& grant);
+  net::awaitable<FlightOutcome> on_failure(const Attempt& attempt, const Connection& used,
+                                           const Error& error);
+  // Runs a step of token_commit.h on the blocking pool; the row it returns becomes a
+  // snapshot.
+  template <class F>
+  net::awaitable<Result<Committed>> in_store(F step) {
+    store::Store& store = *deps.store;
+    co_return co_await deps.blocking->run([&store, &step] { return step(store); });
+  }
   void record(const Attempt& attempt, const std::string& level, int status,
               const std::string& message);
 };
@@ -129,12 +141,14 @@ void launch(const net::any_io_executor& executor, std::shared_ptr<Refresher::Sha
 
 net::awaitable<FlightOutcome> Refresher::Shared::renew(const ConnectionKey& key, bool forced) {
   // Past the cache: another process may have renewed since this one cached the row.
-  auto current = read_fresh(*deps.store, key);
+  store::Store& store = *deps.store;
+  auto current = co_await deps.blocking->run([&store, &key] { return read_fresh(store, key); });
   if (!current) co_return FlightOutcome{current.error(), false};
+  auto snapshot = std::make_shared<const Connection>(std::move(*current));
   const config::Integration* integration = deps.project->find_integration(key.provider_config_key);
-  if (!integration) co_return FlightOutcome{std::move(*current), false};
-  const Renewal renewal = renewal_needed(*integration, current->credentials, now(), forced);
-  if (renewal == Renewal::none) co_return FlightOutcome{std::move(*current), false};
+  if (!integration) co_return FlightOutcome{snapshot, false};
+  const Renewal renewal = renewal_needed(*integration, snapshot->credentials, now(), forced);
+  if (renewal == Renewal::none) co_return FlightOutcome{snapshot, false};
 
   Attempt attempt;
   attempt.key = key;
@@ -142,51 +156,58 @@ net::awaitable<FlightOutcome> Refresher::Shared::renew(const ConnectionKey& key,
   attempt.url = endpoint_of(*integration, renewal);
   Result<TokenGrant> grant = Error{Errc::internal, "no token request was made"};
   if (renewal == Renewal::refresh_token) {
-    const std::string refresh_token = current->credentials["refresh_token"].get<std::string>();
-    grant = co_await refresh_tokens(*deps.client, *integration, refresh_token, now());
+    grant = co_await refresh_tokens(*deps.exchange, *integration,
+                                    snapshot->credentials.refresh_token, now());
   } else {
-    grant = co_await client_credentials_tokens(*deps.client, *integration, now());
+    grant = co_await client_credentials_tokens(*deps.exchange, *integration, now());
   }
-  if (grant) co_return on_grant(attempt, *current, *grant);
-  co_return on_failure(attempt, *current, grant.error());
+  if (grant) co_return co_await on_grant(attempt, *snapshot, *grant);
+  co_return co_await on_failure(attempt, *snapshot, grant.error());
 }
 
-FlightOutcome Refresher::Shared::on_grant(const Attempt& attempt, const Connection& used,
-                                          const TokenGrant& grant) {
+net::awaitable<FlightOutcome> Refresher::Shared::on_grant(const Attempt& attempt,
+                                                          const Connection& used,
+                                                          const TokenGrant& grant) {
   // Atlassian rotates refresh tokens: persist before use. Waiters resume only after this.
-  auto committed = commit_grant(*deps.store, used, grant);
+  auto committed =
+      co_await in_store([&](store::Store& store) { return commit_grant(store, used, grant); });
   if (!committed) {
     record(attempt, "error", 200, "new tokens could not be saved: " + committed.error().message);
-    return FlightOutcome{committed.error(), false};
+    co_return FlightOutcome{committed.error(), false};
   }
   record(attempt, "info", 200,
          committed->ours ? "access token renewed" : "another holder renewed the tokens first");
-  return FlightOutcome{std::move(committed->connection), true};
+  co_return FlightOutcome{std::make_shared<const Connection>(std::move(committed->connection)),
+                          true};
 }
 
-FlightOutcome Refresher::Shared::on_failure(const Attempt& attempt, const Connection& used,
-                                            const Error& error) {
+net::awaitable<FlightOutcome> Refresher::Shared::on_failure(const Attempt& attempt,
+                                                            const Connection& used,
+                                                            const Error& error) {
   const std::string subject = store::describe(attempt.key);
   if (error.code != Errc::upstream_auth_failed) {
     // The endpoint is down or slow: the stored tokens may still be good; leave them.
     record(attempt, "error", static_cast<int>(http::http_status(error.code)), error.message);
-    return FlightOutcome{Error{error.code, fmt::format("the access token of {} could not be "
-                                                       "renewed: {}",
-                                                       subject, error.message)},
-                         false};
+    co_return FlightOutcome{Error{error.code, fmt::format("the access token of {} could not be "
+                                                          "renewed: {}",
+                                                          subject, error.message)},
+                            false};
   }
   const std::string message = observe::redact(
       fmt::format("the provider refused to renew the tokens of {}; it must be reconnected: {}",
                   subject, error.message));
-  auto marked = mark_auth_failure(*deps.store, used, attempt.log_id, message);
-  if (!marked) return FlightOutcome{marked.error(), false};
+  auto marked = co_await in_store([&](store::Store& store) {
+    return mark_auth_failure(store, used, attempt.log_id, message);
+  });
+  if (!marked) co_return FlightOutcome{marked.error(), false};
   if (!marked->ours) {
     // Our refresh token was already spent by another holder, which saved newer tokens.
     record(attempt, "info", 200, "another holder renewed the tokens first");
-    return FlightOutcome{std::move(marked->connection), true};
+    co_return FlightOutcome{std::make_shared<const Connection>(std::move(marked->connection)),
+                            true};
   }
   record(attempt, "warn", 424, message);
-  return FlightOutcome{Error{Errc::upstream_auth_failed, message}, false};
+  co_return FlightOutcome{Error{Errc::upstream_auth_failed, message}, false};
 }
 
 void Refresher::Shared::record(const Attempt& attempt, const std::string& level, int status,
@@ -225,14 +246,14 @@ std::size_t Refresher::flights_in_progress() const {
   return shared_->flights.size();
 }
 
-net::awaitable<Result<Connection>> Refresher::usable_connection(const ConnectionKey& key,
-                                                                bool force_refresh) {
-  // The hot path: the cached row, no suspension, when nothing needs renewing.
-  auto found = shared_->deps.store->find_connection(key);
+net::awaitable<Result<Snapshot>> Refresher::usable_connection(const ConnectionKey& key,
+                                                              bool force_refresh) {
+  // The hot path: this thread's snapshot, no suspension, when nothing needs renewing.
+  auto found = co_await shared_->deps.cache->find(key);
   if (!found) co_return found;
   const config::Integration* integration =
       shared_->deps.project->find_integration(key.provider_config_key);
-  if (!integration || renewal_needed(*integration, found->credentials, shared_->now(),
+  if (!integration || renewal_needed(*integration, (*found)->credentials, shared_->now(),
                                      force_refresh) == Renewal::none) {
     co_return found;
   }

@@ -7,11 +7,15 @@
 #include "ferry/config/model.h"
 #include "ferry/core/clock.h"
 
+namespace ferry {
+class BlockingPool;
+}
 namespace ferry::http {
-class HttpClient;
+class Exchange;
 }
 namespace ferry::store {
 class Store;
+class ConnectionCache;
 class ActivityWriter;
 }  // namespace ferry::store
 
@@ -39,10 +43,11 @@ namespace ferry::auth::oauth2 {
 //   2. Other processes sharing the database (PostgreSQL deployments). They cannot see our
 //      flight table, so the store's per-key refresh lock (Store::with_refresh_lock)
 //      serialises the writes. That lock takes a synchronous function and may block a
-//      thread, so it is NEVER held across the token request: it wraps only "re-read the
-//      row past the cache; if the tokens are still the ones we refreshed from, write the
-//      new ones (expected_version = the row just read); else keep the newer row and drop
-//      ours" (token_commit.h).
+//      thread, so it runs on the blocking pool and is NEVER held across the token request:
+//      it wraps only "re-read the row past the cache; if the tokens are still the ones we
+//      refreshed from, write the new ones (expected_version = the row just read); else keep
+//      the newer row and drop ours" (token_commit.h). The write publishes the new row to
+//      every I/O thread's connection cache before any waiter resumes.
 //
 // One refresh, step by step (flight leader; connection "user-1", refresh token RT1):
 //
@@ -78,9 +83,11 @@ namespace ferry::auth::oauth2 {
 // What the refresher works with; shared, thread-safe objects built once by the app.
 struct RefresherDependencies {
   std::shared_ptr<const config::Project> project;
-  std::shared_ptr<store::Store> store;              // the cached store
-  std::shared_ptr<http::HttpClient> client;         // reaches the token endpoints
-  std::shared_ptr<const Clock> clock;               // null: the system clock
+  std::shared_ptr<store::Store> store;             // writes keep `cache` coherent
+  std::shared_ptr<store::ConnectionCache> cache;   // the hot path's reads
+  std::shared_ptr<http::Exchange> exchange;        // reaches the token endpoints
+  std::shared_ptr<BlockingPool> blocking;          // runs the store's work
+  std::shared_ptr<const Clock> clock;              // null: the system clock
   std::shared_ptr<store::ActivityWriter> activity;  // null: no activity log
 };
 
@@ -99,7 +106,7 @@ class Refresher final : public CredentialSource {
   // (only when a renewal is needed). Errc::not_found for an unknown connection;
   // Errc::upstream_auth_failed, Errc::upstream_unreachable, Errc::upstream_timeout as
   // above; store errors as the store reports them.
-  boost::asio::awaitable<Result<store::Connection>> usable_connection(
+  boost::asio::awaitable<Result<std::shared_ptr<const store::Connection>>> usable_connection(
       const store::ConnectionKey& key, bool force_refresh) override;
 
   // Flights in progress (tests check that the table empties).

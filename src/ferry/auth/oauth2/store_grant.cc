@@ -1,5 +1,6 @@
 #include "ferry/auth/oauth2/store_grant.h"
 
+#include "ferry/core/blocking_pool.h"
 #include "ferry/store/store.h"
 
 namespace ferry::auth::oauth2 {
@@ -8,7 +9,8 @@ namespace {
 using nlohmann::json;
 
 Result<store::Connection> replace_credentials(store::Store& store, const store::Connection& old,
-                                              const json& credentials, const json& config) {
+                                              const store::Credentials& credentials,
+                                              const json& config) {
   json merged = old.connection_config.is_object() ? old.connection_config : json::object();
   for (const auto& [key, value] : config.items()) merged[key] = value;
   store::ConnectionUpdate update;
@@ -20,8 +22,8 @@ Result<store::Connection> replace_credentials(store::Store& store, const store::
 
 // Create, or update what exists. A connection deleted between the two is created again.
 Result<store::Connection> upsert(store::Store& store, const config::Integration& integration,
-                                 const std::string& connection_id, const json& credentials,
-                                 const json& config) {
+                                 const std::string& connection_id,
+                                 const store::Credentials& credentials, const json& config) {
   const store::ConnectionKey key{integration.key, connection_id};
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto existing = store.find_connection(key);
@@ -51,8 +53,10 @@ boost::asio::awaitable<Result<store::Connection>> store_grant(
     const std::string& connection_id, const TokenGrant& grant, json connection_config,
     json params) {
   if (!connection_config.is_object()) connection_config = json::object();
-  auto stored = upsert(deps.store, integration, connection_id, stored_credentials(grant),
-                       connection_config);
+  auto stored = co_await deps.blocking.run([&] {
+    return upsert(deps.store, integration, connection_id, stored_credentials(grant),
+                  connection_config);
+  });
   if (!stored) co_return stored.error();
   store::Connection connection = co_await post_connection::run_post_connection(
       deps, integration, std::move(*stored), std::move(params));

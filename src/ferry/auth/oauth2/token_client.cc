@@ -1,12 +1,11 @@
 #include "ferry/auth/oauth2/token_client.h"
 
-#include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
-#include <boost/url/rfc/unreserved_chars.hpp>
 #include <cmath>
 #include <fmt/format.h>
 
 #include "ferry/core/crypto.h"
+#include "ferry/core/url_encoding.h"
 #include "ferry/http/client/fetch.h"
 
 namespace ferry::auth::oauth2 {
@@ -21,16 +20,8 @@ std::string host_of(const std::string& url) {
   return parsed ? std::string(parsed->host()) : std::string("the token endpoint");
 }
 
-std::string form_encode(const std::map<std::string, std::string>& fields) {
-  std::string out;
-  for (const auto& [name, value] : fields) {
-    if (!out.empty()) out += '&';
-    out += boost::urls::encode(name, boost::urls::unreserved_chars);
-    out += '=';
-    out += boost::urls::encode(value, boost::urls::unreserved_chars);
-  }
-  return out;
-}
+// Where the token request's header values come from, for the sink check's message.
+constexpr http::HeaderSource kFromTokenRequest = "the integration's OAuth settings";
 
 // RFC 6749 §5.2: {"error": "...", "error_description": "..."}; anything else is quoted short.
 std::string provider_message(const json& body, std::string_view text) {
@@ -95,7 +86,7 @@ Result<TokenGrant> parse_token_response(int status, std::string_view body, std::
   return grant;
 }
 
-net::awaitable<Result<TokenGrant>> request_token(http::HttpClient& client,
+net::awaitable<Result<TokenGrant>> request_token(http::Exchange& exchange,
                                                  const config::Integration& integration,
                                                  const std::string& url,
                                                  std::map<std::string, std::string> grant,
@@ -104,33 +95,35 @@ net::awaitable<Result<TokenGrant>> request_token(http::HttpClient& client,
   http::FetchRequest request;
   request.method = http::Verb::post;
   request.url = url;
-  request.headers.emplace_back("Accept", "application/json");
+  request.headers.push_back({"Accept", "application/json", http::kFromFerry});
   if (integration.auth.authorization_method == config::AuthorizationMethod::header) {
     // RFC 6749 §2.3.1: HTTP Basic with the form-encoded id and secret.
-    const std::string pair = form_encode({{"u", integration.oauth_client_id}}).substr(2) + ":" +
-                             form_encode({{"p", integration.oauth_client_secret}}).substr(2);
-    request.headers.emplace_back("Authorization", "Basic " + base64_encode(pair));
+    const std::string pair = percent_encode(integration.oauth_client_id) + ":" +
+                             percent_encode(integration.oauth_client_secret);
+    request.headers.push_back(
+        {"Authorization", "Basic " + base64_encode(pair), kFromTokenRequest});
   } else {
     grant["client_id"] = integration.oauth_client_id;
     grant["client_secret"] = integration.oauth_client_secret;
   }
   if (integration.auth.body_format == config::BodyFormat::json) {
-    request.headers.emplace_back("Content-Type", "application/json");
+    request.headers.push_back({"Content-Type", "application/json", http::kFromFerry});
     request.body = json(grant).dump();
   } else {
-    request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
-    request.body = form_encode(grant);
+    request.headers.push_back(
+        {"Content-Type", "application/x-www-form-urlencoded", http::kFromFerry});
+    request.body = form_encode({grant.begin(), grant.end()});
   }
   if (integration.http_request_timeout && integration.http_request_timeout->count() > 0) {
     request.timeout = *integration.http_request_timeout;
   }
   const std::string host = host_of(url);
-  auto response = co_await http::fetch(client, std::move(request));
+  auto response = co_await http::fetch(exchange, std::move(request));
   if (!response) co_return response.error();
   co_return parse_token_response(response->status, response->body, host, now);
 }
 
-net::awaitable<Result<TokenGrant>> exchange_code(http::HttpClient& client,
+net::awaitable<Result<TokenGrant>> exchange_code(http::Exchange& exchange,
                                                  const config::Integration& integration,
                                                  const std::string& code,
                                                  const std::string& redirect_uri,
@@ -138,11 +131,11 @@ net::awaitable<Result<TokenGrant>> exchange_code(http::HttpClient& client,
   std::map<std::string, std::string> grant = {
       {"grant_type", "authorization_code"}, {"code", code}, {"redirect_uri", redirect_uri}};
   if (!code_verifier.empty()) grant["code_verifier"] = code_verifier;
-  co_return co_await request_token(client, integration, integration.auth.token_url,
+  co_return co_await request_token(exchange, integration, integration.auth.token_url,
                                    std::move(grant), now);
 }
 
-net::awaitable<Result<TokenGrant>> refresh_tokens(http::HttpClient& client,
+net::awaitable<Result<TokenGrant>> refresh_tokens(http::Exchange& exchange,
                                                   const config::Integration& integration,
                                                   const std::string& refresh_token,
                                                   TimePoint now) {
@@ -151,10 +144,10 @@ net::awaitable<Result<TokenGrant>> refresh_tokens(http::HttpClient& client,
   // Named first: GCC 12 cannot compile a braced initializer inside a co_await expression.
   std::map<std::string, std::string> grant = {{"grant_type", "refresh_token"},
                                               {"refresh_token", refresh_token}};
-  co_return co_await request_token(client, integration, url, std::move(grant), now);
+  co_return co_await request_token(exchange, integration, url, std::move(grant), now);
 }
 
-net::awaitable<Result<TokenGrant>> client_credentials_tokens(http::HttpClient& client,
+net::awaitable<Result<TokenGrant>> client_credentials_tokens(http::Exchange& exchange,
                                                              const config::Integration& integration,
                                                              TimePoint now) {
   std::map<std::string, std::string> grant = {{"grant_type", "client_credentials"}};
@@ -166,15 +159,19 @@ net::awaitable<Result<TokenGrant>> client_credentials_tokens(http::HttpClient& c
     }
     grant["scope"] = scope;
   }
-  co_return co_await request_token(client, integration, integration.auth.token_url,
+  co_return co_await request_token(exchange, integration, integration.auth.token_url,
                                    std::move(grant), now);
 }
 
-json stored_credentials(const TokenGrant& grant, const std::string& previous_refresh_token) {
-  json credentials = {{"type", "OAUTH2"}, {"access_token", grant.access_token}, {"raw", grant.raw}};
-  const std::string& refresh = grant.refresh_token.empty() ? previous_refresh_token : grant.refresh_token;
-  if (!refresh.empty()) credentials["refresh_token"] = refresh;
-  if (grant.expires_at) credentials["expires_at"] = format_iso8601(*grant.expires_at);
+store::Credentials stored_credentials(const TokenGrant& grant,
+                                      const std::string& previous_refresh_token) {
+  store::Credentials credentials;
+  credentials.type = store::CredentialType::oauth2;
+  credentials.access_token = grant.access_token;
+  credentials.refresh_token =
+      grant.refresh_token.empty() ? previous_refresh_token : grant.refresh_token;
+  credentials.expires_at = grant.expires_at;
+  credentials.raw = grant.raw;
   return credentials;
 }
 

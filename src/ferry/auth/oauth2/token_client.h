@@ -9,9 +9,10 @@
 #include "ferry/config/model.h"
 #include "ferry/core/clock.h"
 #include "ferry/core/result.h"
+#include "ferry/store/credentials.h"
 
 namespace ferry::http {
-class HttpClient;
+class Exchange;
 }
 
 namespace ferry::auth::oauth2 {
@@ -40,11 +41,11 @@ struct TokenGrant {
 Result<TokenGrant> parse_token_response(int status, std::string_view body, std::string_view host,
                                         TimePoint now);
 boost::asio::awaitable<Result<TokenGrant>> request_token(
-    http::HttpClient& client, const config::Integration& integration, const std::string& url,
+    http::Exchange& exchange, const config::Integration& integration, const std::string& url,
     std::map<std::string, std::string> grant, TimePoint now);
 
 // RFC 6749 §4.1.3: the authorization code for tokens. `code_verifier` empty without PKCE.
-boost::asio::awaitable<Result<TokenGrant>> exchange_code(http::HttpClient& client,
+boost::asio::awaitable<Result<TokenGrant>> exchange_code(http::Exchange& exchange,
                                                          const config::Integration& integration,
                                                          const std::string& code,
                                                          const std::string& redirect_uri,
@@ -53,19 +54,18 @@ boost::asio::awaitable<Result<TokenGrant>> exchange_code(http::HttpClient& clien
 
 // RFC 6749 §6: new tokens for a refresh token. Atlassian rotates refresh tokens: the grant
 // carries a new one that must replace the old before anything else uses the connection.
-boost::asio::awaitable<Result<TokenGrant>> refresh_tokens(http::HttpClient& client,
+boost::asio::awaitable<Result<TokenGrant>> refresh_tokens(http::Exchange& exchange,
                                                           const config::Integration& integration,
                                                           const std::string& refresh_token,
                                                           TimePoint now);
 
 // RFC 6749 §4.4: tokens for the client itself (grant_type: client_credentials).
 boost::asio::awaitable<Result<TokenGrant>> client_credentials_tokens(
-    http::HttpClient& client, const config::Integration& integration, TimePoint now);
+    http::Exchange& exchange, const config::Integration& integration, TimePoint now);
 
-// The stored OAUTH2 credentials for a grant: {type, access_token, refresh_token, expires_at,
-// raw}. A grant without a refresh token keeps `previous_refresh_token` (providers that do
-// not rotate send none on refresh).
-nlohmann::json stored_credentials(const TokenGrant& grant,
-                                  const std::string& previous_refresh_token = "");
+// The OAUTH2 credentials for a grant. A grant without a refresh token keeps
+// `previous_refresh_token` (providers that do not rotate send none on refresh).
+store::Credentials stored_credentials(const TokenGrant& grant,
+                                      const std::string& previous_refresh_token = "");
 
 }  // namespace ferry::auth::oauth2

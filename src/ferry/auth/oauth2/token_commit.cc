@@ -16,13 +16,6 @@ using nlohmann::json;
 // them. Past this, something is writing the row in a loop.
 constexpr int kMaxVersionRetries = 5;
 
-std::string token_field(const json& credentials, const char* field) {
-  if (!credentials.is_object() || !credentials.contains(field) || !credentials[field].is_string()) {
-    return {};
-  }
-  return credentials[field].get<std::string>();
-}
-
 // Runs under the refresh lock: re-read, check the tokens, write `make_update`'s fields
 // with an optimistic version check, retrying when only the version moved.
 Result<Committed> write_if_unchanged(
@@ -70,9 +63,8 @@ Result<store::Connection> read_fresh(store::Store& store, const store::Connectio
   return std::move(rows->front());
 }
 
-bool same_tokens(const json& a, const json& b) {
-  return token_field(a, "access_token") == token_field(b, "access_token") &&
-         token_field(a, "refresh_token") == token_field(b, "refresh_token");
+bool same_tokens(const store::Credentials& a, const store::Credentials& b) {
+  return a.access_token == b.access_token && a.refresh_token == b.refresh_token;
 }
 
 json without_auth_errors(const json& errors) {
@@ -87,7 +79,7 @@ json without_auth_errors(const json& errors) {
 
 Result<Committed> commit_grant(store::Store& store, const store::Connection& used,
                                const TokenGrant& grant) {
-  const std::string previous_refresh = token_field(used.credentials, "refresh_token");
+  const std::string& previous_refresh = used.credentials.refresh_token;
   return write_if_unchanged(store, used, [&](const store::Connection& current) {
     store::ConnectionUpdate update;
     update.credentials = stored_credentials(grant, previous_refresh);

@@ -25,7 +25,7 @@ namespace ferry::auth::oauth2 {
 Result<store::Connection> read_fresh(store::Store& store, const store::ConnectionKey& key);
 
 // True when both credentials objects hold the same access and refresh tokens.
-bool same_tokens(const nlohmann::json& a, const nlohmann::json& b);
+bool same_tokens(const store::Credentials& a, const store::Credentials& b);
 
 // `errors` without its {"type": "auth"} entries (a non-array becomes []).
 nlohmann::json without_auth_errors(const nlohmann::json& errors);

@@ -95,13 +95,13 @@ Result<StepOutput> choose_atlassian_site(const json& resources, const std::strin
 }
 
 boost::asio::awaitable<Result<StepOutput>> atlassian_accessible_resources(
-    http::HttpClient& client, const StepInput& input) {
+    http::Exchange& client, const StepInput& input) {
   http::FetchRequest request;
   request.url = join_url(input.integration.requests.base_url, kEndpoint);
-  const json& credentials = input.connection.credentials;
-  request.headers.emplace_back("Authorization",
-                               "Bearer " + string_field(credentials, "access_token"));
-  request.headers.emplace_back("Accept", "application/json");
+  request.headers.push_back({"Authorization",
+                             "Bearer " + input.connection.credentials.access_token,
+                             "the connection's access token"});
+  request.headers.push_back({"Accept", "application/json", http::kFromFerry});
   if (input.integration.http_request_timeout && input.integration.http_request_timeout->count() > 0) {
     request.timeout = *input.integration.http_request_timeout;
   }

@@ -27,6 +27,6 @@ Result<StepOutput> choose_atlassian_site(const nlohmann::json& resources,
 // plus the fetch's (unreachable, timeout) and Errc::upstream_auth_failed when the endpoint
 // answers 401/403.
 boost::asio::awaitable<Result<StepOutput>> atlassian_accessible_resources(
-    http::HttpClient& client, const StepInput& input);
+    http::Exchange& client, const StepInput& input);
 
 }  // namespace ferry::auth::post_connection

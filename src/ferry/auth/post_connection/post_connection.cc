@@ -5,6 +5,7 @@
 #include <map>
 
 #include "ferry/auth/post_connection/atlassian_accessible_resources.h"
+#include "ferry/core/blocking_pool.h"
 #include "ferry/observe/log.h"
 #include "ferry/observe/redact.h"
 #include "ferry/store/activity_writer.h"
@@ -76,7 +77,8 @@ boost::asio::awaitable<store::Connection> run_post_connection(Dependencies deps,
     for (const std::string& warning : output->warnings) {
       warn(deps, connection, fmt::format("post-connection step {}: {}", name, warning));
     }
-    auto stored = merge_config(deps.store, connection, output->connection_config);
+    auto stored = co_await deps.blocking.run(
+        [&] { return merge_config(deps.store, connection, output->connection_config); });
     if (!stored) {
       warn(deps, connection,
            fmt::format("post-connection step {} could not save its result: {}", name,

@@ -11,8 +11,11 @@
 #include "ferry/core/result.h"
 #include "ferry/store/types.h"
 
+namespace ferry {
+class BlockingPool;
+}
 namespace ferry::http {
-class HttpClient;
+class Exchange;
 }
 namespace ferry::store {
 class Store;
@@ -40,15 +43,16 @@ struct StepOutput {
 
 // A step: calls the provider and returns what to merge. Suspends. Its errors are reported,
 // never fatal to the connection.
-using Step = std::function<boost::asio::awaitable<Result<StepOutput>>(http::HttpClient&,
+using Step = std::function<boost::asio::awaitable<Result<StepOutput>>(http::Exchange&,
                                                                        const StepInput&)>;
 
 // The step called `name`, or nullptr. Known: "atlassian_accessible_resources".
 const Step* find_step(std::string_view name);
 
 struct Dependencies {
-  http::HttpClient& client;
-  store::Store& store;
+  http::Exchange& client;
+  store::Store& store;     // called on `blocking` only
+  BlockingPool& blocking;  // runs the store's work off the I/O thread
   store::ActivityWriter* activity;  // may be null (no activity log)
 };
 
