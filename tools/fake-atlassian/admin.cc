@@ -14,10 +14,10 @@ using nlohmann::json;
 using Reply = http::Response;
 
 Reply ok_json(const json& body, unsigned version) {
-  return http::json_response(http::Status::ok, body, version);
+  return http::json_response(http::StatusCode::ok, body, version);
 }
 
-Reply admin_error(http::Status status, const std::string& message, unsigned version) {
+Reply admin_error(http::StatusCode status, const std::string& message, unsigned version) {
   return http::json_response(status, {{"error", message}}, version);
 }
 
@@ -39,7 +39,7 @@ Reply clock(State& state, http::RequestContext& context) {
   if (context.request.method() == http::Verb::post) {
     if (!body || !body->is_object() || !body->contains("advance_seconds") ||
         !(*body)["advance_seconds"].is_number_integer()) {
-      return admin_error(http::Status::bad_request, "expected {\"advance_seconds\": <integer>}",
+      return admin_error(http::StatusCode::bad_request, "expected {\"advance_seconds\": <integer>}",
                          version);
     }
     const std::chrono::seconds step((*body)["advance_seconds"].get<long long>());
@@ -77,7 +77,7 @@ Reply revoke(State& state, http::RequestContext& context) {
   const unsigned version = context.request.version();
   auto body = admin_body(context.request);
   if (!body || !body->is_object()) {
-    return admin_error(http::Status::bad_request, "expected a JSON object", version);
+    return admin_error(http::StatusCode::bad_request, "expected a JSON object", version);
   }
   const std::string refresh = body->value("refresh_token", "");
   const std::string access = body->value("access_token", "");
@@ -89,7 +89,7 @@ Reply revoke(State& state, http::RequestContext& context) {
     return n;
   });
   const bool named = !refresh.empty() || !access.empty();
-  return http::json_response(named && revoked == 0 ? http::Status::not_found : http::Status::ok,
+  return http::json_response(named && revoked == 0 ? http::StatusCode::not_found : http::StatusCode::ok,
                              {{"revoked", revoked}}, version);
 }
 
@@ -104,14 +104,14 @@ Reply add_faults(State& state, http::RequestContext& context) {
   const unsigned version = context.request.version();
   auto body = admin_body(context.request);
   if (!body) {
-    return admin_error(http::Status::bad_request, "expected a JSON object or array", version);
+    return admin_error(http::StatusCode::bad_request, "expected a JSON object or array", version);
   }
   json list = body->is_array() ? *body : json::array({*body});
   if (body->is_object() && body->contains("rules")) list = (*body)["rules"];
   std::vector<FaultRule> rules;
   for (const auto& item : list) {
     auto rule = parse_fault_rule(item);
-    if (!rule) return admin_error(http::Status::bad_request, rule.error().message, version);
+    if (!rule) return admin_error(http::StatusCode::bad_request, rule.error().message, version);
     rules.push_back(std::move(*rule));
   }
   return ok_json(state.locked([&](Shared& s) {
@@ -195,11 +195,11 @@ Reply admin_config(State& state, http::RequestContext& context) {
   auto body = admin_body(context.request);
   if (context.request.method() == http::Verb::post) {
     if (!body || !body->is_object()) {
-      return admin_error(http::Status::bad_request, "expected a JSON object", version);
+      return admin_error(http::StatusCode::bad_request, "expected a JSON object", version);
     }
     Config updated = state.locked([](Shared& s) { return s.config; });
     if (auto problem = apply_config(*body, updated)) {
-      return admin_error(http::Status::bad_request, *problem, version);
+      return admin_error(http::StatusCode::bad_request, *problem, version);
     }
     state.locked([&](Shared& s) { s.config = updated; });
   }

@@ -42,12 +42,12 @@ std::variant<Page, http::Response> page_from_request(const json& body, const Sit
     return v2_bad_request("title is required for a current page", version);
   }
   if (!data.find_space(page.space_id)) {
-    return v2_error(http::Status::not_found, "NOT_FOUND", "Not Found", version,
+    return v2_error(http::StatusCode::not_found, "NOT_FOUND", "Not Found", version,
                     "Space " + page.space_id + " does not exist or is not permitted");
   }
   page.parent_id = string_or_number(body.value("parentId", json()));
   if (!page.parent_id.empty() && !data.find_page(page.parent_id)) {
-    return v2_error(http::Status::not_found, "NOT_FOUND", "Not Found", version,
+    return v2_error(http::StatusCode::not_found, "NOT_FOUND", "Not Found", version,
                     "Parent page " + page.parent_id + " does not exist");
   }
   page.representation = "storage";
@@ -76,7 +76,7 @@ std::variant<Page, http::Response> page_from_request(const json& body, const Sit
 }  // namespace
 
 http::Response v2_bad_request(const std::string& detail, unsigned version) {
-  return v2_error(http::Status::bad_request, "INVALID_REQUEST_PARAMETER", "Bad Request", version,
+  return v2_error(http::StatusCode::bad_request, "INVALID_REQUEST_PARAMETER", "Bad Request", version,
                   detail);
 }
 
@@ -94,7 +94,7 @@ http::Response create_page(State& state, http::RequestContext& context) {
         page.created = s.now();
         const Page& created = data.add_page(std::move(page));
         // 200, not 201 [§5.3].
-        return http::json_response(http::Status::ok,
+        return http::json_response(http::StatusCode::ok,
                                    page_json(created, data, created.representation), version);
       });
 }
@@ -123,7 +123,7 @@ http::Response current_user(State& state, http::RequestContext& context) {
              {{"self", caller.base_url + "/wiki/rest/api/user?accountId=" + account.account_id},
               {"base", caller.site.url + "/wiki"},
               {"context", "/wiki"}}}};
-        return http::json_response(http::Status::ok, user, version);
+        return http::json_response(http::StatusCode::ok, user, version);
       });
 }
 
@@ -131,7 +131,7 @@ http::Response v1_gone(State& state, http::RequestContext& context) {
   const unsigned version = context.request.version();
   return with_gateway_caller(state, context, Api::confluence_v1, {}, [&](const Caller&, Shared&) {
     return http::json_response(
-        http::Status::gone,
+        http::StatusCode::gone,
         {{"statusCode", 410},
          {"message", "GoneException: This deprecated endpoint has been removed"}},
         version);

@@ -58,7 +58,7 @@ void set_body(http::Response& response, const nlohmann::json& body, bool has_con
 }  // namespace
 
 http::Response fault_response(const FaultRule& rule, TimePoint now, unsigned version) {
-  http::Response response{static_cast<http::Status>(rule.status), version};
+  http::Response response{static_cast<http::StatusCode>(rule.status), version};
   if (rule.action == FaultAction::rate_limit) {
     set_rate_limit_headers(response, rule, now);
     if (rule.html) {

@@ -10,18 +10,18 @@ namespace {
 
 http::Response not_found(Api api, unsigned version) {
   if (api == Api::confluence_v2) {
-    return v2_error(http::Status::not_found, "NOT_FOUND", "Not Found", version);
+    return v2_error(http::StatusCode::not_found, "NOT_FOUND", "Not Found", version);
   }
-  return gateway_error(http::Status::not_found, "Not Found", version);
+  return gateway_error(http::StatusCode::not_found, "Not Found", version);
 }
 
 // An expired token: 401 everywhere, except with the reported Confluence quirk [§5.1].
 http::Response expired(Api api, bool quirk, unsigned version) {
   if (quirk && api == Api::confluence_v2) return not_found(api, version);
   if (quirk && api == Api::confluence_v1) {
-    return gateway_error(http::Status::forbidden, "Forbidden", version);
+    return gateway_error(http::StatusCode::forbidden, "Forbidden", version);
   }
-  return gateway_error(http::Status::unauthorized, "Unauthorized", version);
+  return gateway_error(http::StatusCode::unauthorized, "Unauthorized", version);
 }
 
 bool has_any_scope(const Grant& grant, const std::vector<std::string>& any_scope) {
@@ -41,7 +41,7 @@ std::variant<Caller, http::Response> authenticate_gateway(
   return state.locked([&](Shared& s) -> std::variant<Caller, http::Response> {
     auto check = s.tokens.check_access(token, s.now());
     if (check.state == TokenStore::AccessState::unknown) {
-      return gateway_error(http::Status::unauthorized, "Unauthorized", version);
+      return gateway_error(http::StatusCode::unauthorized, "Unauthorized", version);
     }
     if (check.state == TokenStore::AccessState::expired) {
       return expired(api, s.config.confluence_expiry_quirk, version);
@@ -53,7 +53,7 @@ std::variant<Caller, http::Response> authenticate_gateway(
     }
     if (api != Api::jira && !site->has_confluence) return not_found(api, version);
     if (s.config.check_scopes && !any_scope.empty() && !has_any_scope(*check.grant, any_scope)) {
-      return gateway_error(http::Status::unauthorized, "Unauthorized; scope does not match",
+      return gateway_error(http::StatusCode::unauthorized, "Unauthorized; scope does not match",
                            version);
     }
     std::string host(context.header("Host"));
@@ -63,17 +63,17 @@ std::variant<Caller, http::Response> authenticate_gateway(
   });
 }
 
-http::Response gateway_error(http::Status status, const std::string& message, unsigned version) {
+http::Response gateway_error(http::StatusCode status, const std::string& message, unsigned version) {
   return http::json_response(status, {{"code", static_cast<int>(status)}, {"message", message}},
                              version);
 }
 
-http::Response error_collection(http::Status status, const std::vector<std::string>& messages,
+http::Response error_collection(http::StatusCode status, const std::vector<std::string>& messages,
                                 const nlohmann::json& errors, unsigned version) {
   return http::json_response(status, {{"errorMessages", messages}, {"errors", errors}}, version);
 }
 
-http::Response v2_error(http::Status status, const std::string& code, const std::string& title,
+http::Response v2_error(http::StatusCode status, const std::string& code, const std::string& title,
                         unsigned version, const std::string& detail) {
   nlohmann::json error = {
       {"status", static_cast<int>(status)}, {"code", code}, {"title", title}, {"detail", nullptr}};

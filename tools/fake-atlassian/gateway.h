@@ -42,14 +42,14 @@ http::Response with_gateway_caller(State& state, const http::RequestContext& con
 }
 
 // {"code":<status>,"message":<message>}: the gateway's own error shape.
-http::Response gateway_error(http::Status status, const std::string& message, unsigned version);
+http::Response gateway_error(http::StatusCode status, const std::string& message, unsigned version);
 
 // Jira's ErrorCollection {"errorMessages":[...],"errors":{...}}.
-http::Response error_collection(http::Status status, const std::vector<std::string>& messages,
+http::Response error_collection(http::StatusCode status, const std::vector<std::string>& messages,
                                 const nlohmann::json& errors, unsigned version);
 
 // Confluence v2's {"errors":[{"status","code","title","detail"}]}.
-http::Response v2_error(http::Status status, const std::string& code, const std::string& title,
+http::Response v2_error(http::StatusCode status, const std::string& code, const std::string& title,
                         unsigned version, const std::string& detail = "");
 
 // A JSON request body as an object, or nullopt when it is not one.

@@ -116,7 +116,7 @@ Reply list_pages(State& state, http::RequestContext& context) {
           links["next"] = next;
         }
         Reply reply = http::json_response(
-            http::Status::ok, {{"results", std::move(results)}, {"_links", links}}, version);
+            http::StatusCode::ok, {{"results", std::move(results)}, {"_links", links}}, version);
         if (!next.empty()) reply.set(http::bhttp::field::link, "<" + next + ">; rel=\"next\"");
         return reply;
       });
@@ -128,9 +128,9 @@ Reply get_page(State& state, http::RequestContext& context) {
       state, context, Api::confluence_v2, kReadPages, [&](const Caller& caller, Shared& s) {
         const SiteData& data = s.sites.at(caller.site.id);
         const Page* page = data.find_page(context.path_params.at("id"));
-        if (!page) return v2_error(http::Status::not_found, "NOT_FOUND", "Not Found", version);
+        if (!page) return v2_error(http::StatusCode::not_found, "NOT_FOUND", "Not Found", version);
         return http::json_response(
-            http::Status::ok, page_json(*page, data, query_value(context, "body-format")), version);
+            http::StatusCode::ok, page_json(*page, data, query_value(context, "body-format")), version);
       });
 }
 

@@ -33,7 +33,7 @@ Reply with_caller(State& state, http::RequestContext& context,
 Reply myself(State& state, http::RequestContext& context) {
   const unsigned version = context.request.version();
   return with_caller(state, context, kReadUser, [&](const Caller& caller, Shared&) {
-    return http::json_response(http::Status::ok, myself_json(caller.base_url), version);
+    return http::json_response(http::StatusCode::ok, myself_json(caller.base_url), version);
   });
 }
 
@@ -42,16 +42,16 @@ Reply create_issue(State& state, http::RequestContext& context) {
   return with_caller(state, context, kWriteWork, [&](const Caller& caller, Shared& s) {
     auto body = json_object_body(context.request);
     if (!body) {
-      return error_collection(http::Status::bad_request, {"The request body is not a JSON object."},
+      return error_collection(http::StatusCode::bad_request, {"The request body is not a JSON object."},
                               json::object(), version);
     }
     SiteData& data = s.sites.at(caller.site.id);
     auto draft = issue_from_request(*body, data, s.now());
     if (auto* errors = std::get_if<json>(&draft)) {
-      return error_collection(http::Status::bad_request, {}, *errors, version);
+      return error_collection(http::StatusCode::bad_request, {}, *errors, version);
     }
     const Issue& issue = data.add_issue(std::get<Issue>(std::move(draft)));
-    return http::json_response(http::Status::created,
+    return http::json_response(http::StatusCode::created,
                                {{"id", issue.id},
                                 {"key", issue.key},
                                 {"self", caller.base_url + "/rest/api/3/issue/" + issue.id}},
@@ -72,7 +72,7 @@ Reply get_issue(State& state, http::RequestContext& context) {
   return with_caller(state, context, kReadWork, [&](const Caller& caller, Shared& s) {
     const Issue* issue = s.sites.at(caller.site.id).find_issue(context.path_params.at("key"));
     if (!issue) {
-      return error_collection(http::Status::not_found,
+      return error_collection(http::StatusCode::not_found,
                               {"Issue does not exist or you do not have permission to see it."},
                               json::object(), version);
     }
@@ -81,7 +81,7 @@ Reply get_issue(State& state, http::RequestContext& context) {
     json out = issue_json(*issue, fields, caller.base_url);
     out["expand"] =
         "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations";
-    return http::json_response(http::Status::ok, out, version);
+    return http::json_response(http::StatusCode::ok, out, version);
   });
 }
 
@@ -132,7 +132,7 @@ std::variant<SearchRequest, std::string> read_search(const http::RequestContext&
 Reply run_search(const SearchRequest& request, const Caller& caller, const SiteData& data,
                  unsigned version) {
   auto bad = [&](const std::string& message) {
-    return error_collection(http::Status::bad_request, {message}, json::object(), version);
+    return error_collection(http::StatusCode::bad_request, {message}, json::object(), version);
   };
   auto query = parse_jql(request.jql);
   if (!query) return bad(query.error().message);
@@ -163,7 +163,7 @@ Reply run_search(const SearchRequest& request, const Caller& caller, const SiteD
   }
   json out = {{"issues", std::move(issues)}, {"isLast", end >= hits.size()}};
   if (end < hits.size()) out["nextPageToken"] = make_page_token(end, request.jql);
-  return http::json_response(http::Status::ok, out, version);
+  return http::json_response(http::StatusCode::ok, out, version);
 }
 
 Reply search_jql(State& state, http::RequestContext& context) {
@@ -171,7 +171,7 @@ Reply search_jql(State& state, http::RequestContext& context) {
   return with_caller(state, context, kReadWork, [&](const Caller& caller, Shared& s) {
     auto request = read_search(context);
     if (auto* error = std::get_if<std::string>(&request)) {
-      return error_collection(http::Status::bad_request, {*error}, json::object(), version);
+      return error_collection(http::StatusCode::bad_request, {*error}, json::object(), version);
     }
     return run_search(std::get<SearchRequest>(request), caller, s.sites.at(caller.site.id),
                       version);
@@ -183,7 +183,7 @@ Reply old_search(State& state, http::RequestContext& context) {
   const unsigned version = context.request.version();
   return with_caller(state, context, kReadWork, [&](const Caller&, Shared&) {
     return error_collection(
-        http::Status::gone,
+        http::StatusCode::gone,
         {"The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. "
          "A full migration guideline is available at "
          "https://developer.atlassian.com/changelog/#CHANGE-2046"},

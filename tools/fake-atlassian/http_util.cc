@@ -64,7 +64,7 @@ std::string html_escape(std::string_view text) {
   return out;
 }
 
-http::Response html_response(http::Status status, const std::string& html, unsigned version) {
+http::Response html_response(http::StatusCode status, const std::string& html, unsigned version) {
   http::Response response{status, version};
   response.set(http::bhttp::field::content_type, "text/html; charset=UTF-8");
   response.body() = html;

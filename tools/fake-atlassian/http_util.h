@@ -31,7 +31,7 @@ std::string bearer_token(const http::RequestContext& context);
 std::string html_escape(std::string_view text);
 
 // An HTML page with `status`.
-http::Response html_response(http::Status status, const std::string& html, unsigned version);
+http::Response html_response(http::StatusCode status, const std::string& html, unsigned version);
 
 // A handler that runs `fn` synchronously (every route of the fake but the delays).
 http::Handler sync_handler(std::function<http::Response(http::RequestContext&)> fn);

@@ -64,7 +64,7 @@ net::awaitable<void> pause(std::chrono::milliseconds delay) {
 }
 
 // Unknown routes answer in the gateway's own error shape.
-http::Response gateway_error(http::Status status, std::string message, unsigned version) {
+http::Response gateway_error(http::StatusCode status, std::string message, unsigned version) {
   return http::json_response(status, {{"code", static_cast<int>(status)}, {"message", message}},
                              version);
 }
@@ -74,10 +74,10 @@ net::awaitable<http::Response> route(Listener::Impl& impl, http::Request& reques
   auto match = impl.router->match(request.method(), request.target());
   const unsigned version = request.version();
   if (match.outcome == http::Router::Outcome::not_found) {
-    co_return gateway_error(http::Status::not_found, "Not Found", version);
+    co_return gateway_error(http::StatusCode::not_found, "Not Found", version);
   }
   if (match.outcome == http::Router::Outcome::method_not_allowed) {
-    auto response = gateway_error(http::Status::method_not_allowed, "Method Not Allowed", version);
+    auto response = gateway_error(http::StatusCode::method_not_allowed, "Method Not Allowed", version);
     std::string allow;
     for (auto verb : match.allowed) {
       if (!allow.empty()) allow += ", ";
@@ -95,7 +95,7 @@ net::awaitable<http::Response> route(Listener::Impl& impl, http::Request& reques
   } catch (const std::exception& e) {
     failure = e.what();
   }
-  co_return gateway_error(http::Status::internal_server_error, "handler failed: " + failure,
+  co_return gateway_error(http::StatusCode::internal_server_error, "handler failed: " + failure,
                           version);
 }
 
@@ -141,7 +141,7 @@ void reset_connection(tcp::socket& socket) {
 void finish(http::Response& response, bool keep_alive) {
   const auto code = response.result();
   if (bhttp::to_status_class(code) == bhttp::status_class::informational ||
-      code == http::Status::no_content || code == http::Status::not_modified) {
+      code == http::StatusCode::no_content || code == http::StatusCode::not_modified) {
     response.body().clear();  // these statuses cannot carry a body
   }
   response.set(bhttp::field::server, "AtlassianEdge");

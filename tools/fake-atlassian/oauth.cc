@@ -52,11 +52,11 @@ http::Response error_page(const std::string& error, const std::string& descripti
       "<h1>Something went wrong</h1><p>error=" +
       html_escape(error) + "</p><p>error_description=" + html_escape(description) +
       "</p></body></html>";
-  return html_response(http::Status::bad_request, html, version);
+  return html_response(http::StatusCode::bad_request, html, version);
 }
 
 http::Response redirect(const std::string& location, unsigned version) {
-  http::Response response{http::Status::found, version};
+  http::Response response{http::StatusCode::found, version};
   response.set(http::bhttp::field::location, location);
   response.set(http::bhttp::field::cache_control, "no-store");
   return response;
@@ -139,7 +139,7 @@ http::Response token_response(const IssuedTokens& tokens, unsigned version) {
                {"scope", tokens.scope},
                {"token_type", "Bearer"}};
   if (!tokens.refresh_token.empty()) body["refresh_token"] = tokens.refresh_token;
-  auto response = http::json_response(http::Status::ok, body, version);
+  auto response = http::json_response(http::StatusCode::ok, body, version);
   response.set(http::bhttp::field::cache_control, "no-store");
   response.set(http::bhttp::field::pragma, "no-cache");
   return response;
@@ -176,17 +176,17 @@ http::Response token(State& state, http::RequestContext& context) {
   const std::string grant_type = fields ? field(*fields, "grant_type") : std::string();
   state.locked([&](Shared& s) { count_token_request(s.stats, grant_type); });
   if (!fields) {
-    return oauth_error({http::Status::bad_request, "invalid_request", "The body is not valid JSON"},
+    return oauth_error({http::StatusCode::bad_request, "invalid_request", "The body is not valid JSON"},
                        version);
   }
   std::string client_id, secret;
   std::tie(client_id, secret) = client_credentials(context, *fields);
   if (client_id != state.options().client_id ||
       !constant_time_equals(secret, state.options().client_secret)) {
-    return oauth_error({http::Status::unauthorized, "access_denied", "Unauthorized"}, version);
+    return oauth_error({http::StatusCode::unauthorized, "access_denied", "Unauthorized"}, version);
   }
   auto missing = [&](const char* name) {
-    return oauth_error({http::Status::bad_request, "invalid_request",
+    return oauth_error({http::StatusCode::bad_request, "invalid_request",
                         std::string("Missing required parameter: ") + name},
                        version);
   };
@@ -207,7 +207,7 @@ http::Response token(State& state, http::RequestContext& context) {
   } else if (grant_type.empty()) {
     return missing("grant_type");
   } else {
-    return oauth_error({http::Status::forbidden, "unauthorized_client",
+    return oauth_error({http::StatusCode::forbidden, "unauthorized_client",
                         "The authenticated client is not authorized to use this authorization "
                         "grant type"},
                        version);

@@ -60,11 +60,11 @@ http::Response accessible_resources(State& state, http::RequestContext& context)
   return state.locked([&](Shared& s) {
     auto check = s.tokens.check_access(token, s.now());
     if (check.state != TokenStore::AccessState::valid) {
-      return gateway_error(http::Status::unauthorized, "Unauthorized", version);
+      return gateway_error(http::StatusCode::unauthorized, "Unauthorized", version);
     }
     const std::uint64_t call = s.resource_listings++;
     return http::json_response(
-        http::Status::ok, resource_list(*check.grant, s.config.duplicate_site_ids, call), version);
+        http::StatusCode::ok, resource_list(*check.grant, s.config.duplicate_site_ids, call), version);
   });
 }
 
@@ -74,14 +74,14 @@ http::Response me(State& state, http::RequestContext& context) {
   return state.locked([&](Shared& s) {
     auto check = s.tokens.check_access(token, s.now());
     if (check.state != TokenStore::AccessState::valid) {
-      return gateway_error(http::Status::unauthorized, "Unauthorized", version);
+      return gateway_error(http::StatusCode::unauthorized, "Unauthorized", version);
     }
     if (s.config.check_scopes && !check.grant->has_scope("read:me")) {
-      return gateway_error(http::Status::unauthorized, "Unauthorized; scope does not match",
+      return gateway_error(http::StatusCode::unauthorized, "Unauthorized; scope does not match",
                            version);
     }
     const Account& account = fake_account();
-    return http::json_response(http::Status::ok,
+    return http::json_response(http::StatusCode::ok,
                                {{"account_type", "atlassian"},
                                 {"account_id", account.account_id},
                                 {"email", account.email},

@@ -12,15 +12,15 @@ namespace {
 using std::chrono::seconds;
 
 OAuthError invalid_code() {
-  return {http::Status::bad_request, "invalid_request", "authorization_code is invalid"};
+  return {http::StatusCode::bad_request, "invalid_request", "authorization_code is invalid"};
 }
 
 // Atlassian's wording for every refresh failure [RT].
 OAuthError invalid_refresh() {
-  return {http::Status::forbidden, "invalid_grant", "Unknown or invalid refresh token."};
+  return {http::StatusCode::forbidden, "invalid_grant", "Unknown or invalid refresh token."};
 }
 
-OAuthError wrong_client() { return {http::Status::unauthorized, "access_denied", "Unauthorized"}; }
+OAuthError wrong_client() { return {http::StatusCode::unauthorized, "access_denied", "Unauthorized"}; }
 
 std::int64_t epoch_seconds(TimePoint t) {
   return std::chrono::duration_cast<seconds>(t.time_since_epoch()).count();
@@ -98,7 +98,7 @@ TokenOutcome TokenStore::redeem_code(std::string_view code, std::string_view red
   if (now >= entry.expires) return invalid_code();
   if (grants_.at(entry.grant_id).client_id != client_id) return wrong_client();
   if (entry.redirect_uri != redirect_uri) {
-    return OAuthError{http::Status::bad_request, "invalid_request",
+    return OAuthError{http::StatusCode::bad_request, "invalid_request",
                       "redirect_uri does not match the authorization request"};
   }
   return issue_tokens(entry.grant_id, now, config);

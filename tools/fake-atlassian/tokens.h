@@ -37,7 +37,7 @@ struct IssuedTokens {
 
 // A token-endpoint failure: HTTP status and the OAuth error body.
 struct OAuthError {
-  http::Status status;
+  http::StatusCode status;
   std::string error;
   std::string description;
 };

@@ -34,11 +34,11 @@ http::Handler with_client_credentials(std::shared_ptr<const Services> services,
              http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
     json body = json::parse(ctx.request.body(), nullptr, false);
     const config::Integration* integration = wants_tokens(*services, body);
-    if (integration && services->http_client) {
+    if (integration && services->exchange) {
       auto grant = co_await auth::oauth2::client_credentials_tokens(
-          *services->http_client, *integration, services->clock->now());
+          *services->exchange, *integration, services->clock->now());
       if (!grant) co_return fail(ctx, grant.error());
-      body["credentials"] = auth::oauth2::stored_credentials(*grant);
+      body["credentials"] = store::credentials_to_json(auth::oauth2::stored_credentials(*grant));
       ctx.request.body() = body.dump();
       ctx.request.prepare_payload();
     }

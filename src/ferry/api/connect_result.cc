@@ -1,9 +1,8 @@
 #include "ferry/api/connect_result.h"
 
-#include <boost/url/encode.hpp>
-#include <boost/url/rfc/unreserved_chars.hpp>
 #include <fmt/format.h>
 
+#include "ferry/core/url_encoding.h"
 #include "ferry/http/json.h"
 
 namespace ferry::api {
@@ -78,7 +77,7 @@ constexpr std::string_view kPage = R"html(<!DOCTYPE html>
 </html>
 )html";
 
-http::Response page(http::Status status, const std::string& title, const std::string& text,
+http::Response page(http::StatusCode status, const std::string& title, const std::string& text,
                     bool failed, const json& message, unsigned version) {
   http::Response response{status, version};
   response.set(http::bhttp::field::content_type, "text/html; charset=utf-8");
@@ -119,7 +118,7 @@ http::Response success_page(const FlowIdentity& flow, unsigned version) {
       {"eventType", "AUTHORIZATION_SUCEEDED"},
       {"data",
        {{"providerConfigKey", flow.provider_config_key}, {"connectionId", flow.connection_id}}}};
-  return page(http::Status::ok, "Connected",
+  return page(http::StatusCode::ok, "Connected",
               fmt::format("You are now connected to {}.", flow.provider_config_key), false,
               message, version);
 }
@@ -144,11 +143,11 @@ http::Response failure_json(const ConnectFailure& failure, unsigned version) {
 http::Response connect_chooser(const std::vector<std::string>& integrations,
                                const std::string& token, unsigned version) {
   auto link = [&](const std::string& key) {
-    return "/oauth/connect/" + boost::urls::encode(key, boost::urls::unreserved_chars) +
-           "?connect_session_token=" + boost::urls::encode(token, boost::urls::unreserved_chars);
+    return "/oauth/connect/" + percent_encode(key) + "?connect_session_token=" +
+           percent_encode(token);
   };
   if (integrations.size() == 1) {
-    http::Response redirect{http::Status::found, version};
+    http::Response redirect{http::StatusCode::found, version};
     redirect.set(http::bhttp::field::location, link(integrations.front()));
     redirect.set(http::bhttp::field::cache_control, "no-store");
     redirect.prepare_payload();
@@ -158,7 +157,7 @@ http::Response connect_chooser(const std::vector<std::string>& integrations,
   for (const std::string& key : integrations) {
     items += "<li><a href=\"" + escape_html(link(key)) + "\">" + escape_html(key) + "</a></li>";
   }
-  http::Response response{http::Status::ok, version};
+  http::Response response{http::StatusCode::ok, version};
   response.set(http::bhttp::field::content_type, "text/html; charset=utf-8");
   response.set(http::bhttp::field::cache_control, "no-store");
   response.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");

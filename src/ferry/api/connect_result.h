@@ -24,7 +24,7 @@ namespace ferry::api {
 // A failed connect or callback: the HTTP status, Nango's error_type (e.g. "state_err",
 // "callback_err", "token_err", "unknown_config_key") and one sentence for the user.
 struct ConnectFailure {
-  http::Status status;
+  http::StatusCode status;
   std::string type;
   std::string message;
 };

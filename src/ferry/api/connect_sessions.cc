@@ -99,7 +99,7 @@ http::Response create_session(const Services& services, http::RequestContext& ct
   }
   const std::string link = services.project->server.server_root_url +
                            "/oauth/connect?connect_session_token=" + token;
-  return http::json_response(http::Status::created,
+  return http::json_response(http::StatusCode::created,
                              {{"data",
                                {{"token", token},
                                 {"connect_link", link},

@@ -11,11 +11,11 @@
 #include "ferry/api/handler_support.h"
 #include "ferry/auth/credential_source.h"
 #include "ferry/auth/credentials.h"
+#include "ferry/core/blocking_pool.h"
 #include "ferry/core/clock.h"
 #include "ferry/core/crypto.h"
 #include "ferry/core/strings.h"
 #include "ferry/http/json.h"
-#include "ferry/proxy/proxy_dependencies.h"
 #include "ferry/store/store.h"
 
 namespace ferry::api {
@@ -71,7 +71,7 @@ http::Response create_connection(const Services& services, http::RequestContext&
 
   auto created = services.store->create_connection(std::move(connection));
   if (!created) return fail(ctx, created.error());
-  return http::json_response(http::Status::created, connection_full_view(*created, true),
+  return http::json_response(http::StatusCode::created, connection_full_view(*created, true),
                              ctx.request.version());
 }
 
@@ -100,7 +100,7 @@ http::Response list_connections(const Services& services, http::RequestContext& 
   json page_rows = json::array();
   const std::size_t start = *page * *limit;
   for (std::size_t i = start; i < rows.size() && i < start + *limit; ++i) page_rows.push_back(rows[i]);
-  return http::json_response(http::Status::ok, {{"connections", page_rows}}, ctx.request.version());
+  return http::json_response(http::StatusCode::ok, {{"connections", page_rows}}, ctx.request.version());
 }
 
 Result<store::ConnectionKey> key_from_path(http::RequestContext& ctx) {
@@ -109,16 +109,6 @@ Result<store::ConnectionKey> key_from_path(http::RequestContext& ctx) {
     return Error{Errc::invalid_argument, "the provider_config_key query parameter is required"};
   }
   return store::ConnectionKey{*integration, ctx.path_params.at("id")};
-}
-
-// The connection's credentials ready to use: renewed first when due or when forced.
-boost::asio::awaitable<Result<store::Connection>> usable_connection(const Services& services,
-                                                                    const store::ConnectionKey& key,
-                                                                    bool force_refresh) {
-  if (services.proxy && services.proxy->credentials) {
-    co_return co_await services.proxy->credentials->usable_connection(key, force_refresh);
-  }
-  co_return services.store->find_connection(key);
 }
 
 // GET /connections/{id}: getConnection and getToken expect tokens that work, so the
@@ -134,15 +124,17 @@ boost::asio::awaitable<http::Response> get_connection(std::shared_ptr<const Serv
   }
   const std::string* force = ctx.query_param("force_refresh");
   const bool force_refresh = force && *force == "true";
-  auto usable = co_await usable_connection(*services, *key, force_refresh);
+  auto usable = co_await services->credentials->usable_connection(*key, force_refresh);
   if (!usable) co_return fail(ctx, usable.error());
   store::ConnectionUpdate touch;
   touch.last_fetched_at = std::chrono::system_clock::now();
-  auto connection = services->store->update_connection(*key, touch);
+  store::Store& store = *services->store;
+  auto connection = co_await services->blocking->run(
+      [&store, &key, &touch] { return store.update_connection(*key, touch); });
   if (!connection) co_return fail(ctx, connection.error());
   const std::string* refresh = ctx.query_param("refresh_token");
   const bool include_refresh_token = refresh && *refresh == "true";
-  co_return http::json_response(http::Status::ok,
+  co_return http::json_response(http::StatusCode::ok,
                                 connection_full_view(*connection, include_refresh_token),
                                 ctx.request.version());
 }
@@ -153,7 +145,7 @@ http::Response delete_connection(const Services& services, http::RequestContext&
   if (auto deleted = services.store->delete_connection(*key); !deleted) {
     return fail(ctx, deleted.error());
   }
-  return http::json_response(http::Status::ok, {{"success", true}}, ctx.request.version());
+  return http::json_response(http::StatusCode::ok, {{"success", true}}, ctx.request.version());
 }
 
 http::Response write_metadata(const Services& services, http::RequestContext& ctx, bool merge) {
@@ -186,7 +178,7 @@ http::Response write_metadata(const Services& services, http::RequestContext& ct
   if (auto written = services.store->set_metadata(*key, ids, (*body)["metadata"], merge); !written) {
     return fail(ctx, written.error());
   }
-  return http::json_response(http::Status::ok, *body, ctx.request.version());
+  return http::json_response(http::StatusCode::ok, *body, ctx.request.version());
 }
 
 }  // namespace

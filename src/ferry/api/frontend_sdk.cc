@@ -26,7 +26,7 @@ void register_frontend_sdk(http::Router& router) {
                      Error{Errc::internal, "this build has no frontend SDK"},
                      ctx.request.version());
                }
-               http::Response response{http::Status::ok, ctx.request.version()};
+               http::Response response{http::StatusCode::ok, ctx.request.version()};
                response.set(http::bhttp::field::content_type,
                             "application/javascript; charset=utf-8");
                response.set(http::bhttp::field::cache_control, "public, max-age=300");

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "ferry/core/blocking_pool.h"
 #include "ferry/http/json.h"
 
 namespace ferry::api {
@@ -11,7 +12,8 @@ namespace ferry::api {
 http::Handler make_handler(std::shared_ptr<const Services> services, SyncHandler handler) {
   return [services = std::move(services), handler = std::move(handler)](
              http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
-    co_return handler(*services, ctx);
+    if (!services->blocking) co_return handler(*services, ctx);
+    co_return co_await services->blocking->run([&] { return handler(*services, ctx); });
   };
 }
 

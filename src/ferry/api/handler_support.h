@@ -10,10 +10,12 @@
 
 namespace ferry::api {
 
-// A handler whose work never suspends (reads and writes of the store, the configuration).
+// A handler whose work never suspends but may block (reads and writes of the store).
 using SyncHandler = std::function<http::Response(const Services&, http::RequestContext&)>;
 
-// Adapts a SyncHandler to the router's coroutine Handler.
+// Adapts a SyncHandler to the router's coroutine Handler: it runs whole on the blocking pool
+// (services->blocking) while the request's coroutine waits, so the I/O thread serves other
+// connections meanwhile. Without a pool (tests) it runs inline.
 http::Handler make_handler(std::shared_ptr<const Services> services, SyncHandler handler);
 
 // The JSON error response for `error`, in the request's HTTP version.

@@ -61,7 +61,7 @@ http::Response list_integrations(const Services& services, http::RequestContext&
   for (const auto& [key, integration] : services.project->integrations) {
     data.push_back(public_integration(integration, loaded_at));
   }
-  return http::json_response(http::Status::ok, {{"data", data}}, ctx.request.version());
+  return http::json_response(http::StatusCode::ok, {{"data", data}}, ctx.request.version());
 }
 
 http::Response get_integration(const Services& services, http::RequestContext& ctx,
@@ -83,7 +83,7 @@ http::Response get_integration(const Services& services, http::RequestContext& c
                      {"webhook_secret", nullptr}}
               : json();
   }
-  return http::json_response(http::Status::ok, {{"data", data}}, ctx.request.version());
+  return http::json_response(http::StatusCode::ok, {{"data", data}}, ctx.request.version());
 }
 
 http::Response list_providers(const Services& services, http::RequestContext& ctx) {
@@ -96,14 +96,14 @@ http::Response list_providers(const Services& services, http::RequestContext& ct
     }
     data.push_back(provider_view(*catalog.find(name)));
   }
-  return http::json_response(http::Status::ok, {{"data", data}}, ctx.request.version());
+  return http::json_response(http::StatusCode::ok, {{"data", data}}, ctx.request.version());
 }
 
 http::Response get_provider(const Services& services, http::RequestContext& ctx) {
   const std::string& name = ctx.path_params.at("name");
   const config::Blueprint* blueprint = services.project->catalog->find(name);
   if (!blueprint) return fail(ctx, Errc::not_found, fmt::format("unknown provider \"{}\"", name));
-  return http::json_response(http::Status::ok, {{"data", provider_view(*blueprint)}},
+  return http::json_response(http::StatusCode::ok, {{"data", provider_view(*blueprint)}},
                              ctx.request.version());
 }
 

@@ -44,7 +44,7 @@ http::Response list_logs(const Services& services, http::RequestContext& ctx) {
   if (!entries) return fail(ctx, entries.error());
   json logs = json::array();
   for (const auto& e : *entries) logs.push_back(entry_view(e));
-  return http::json_response(http::Status::ok, {{"logs", logs}}, ctx.request.version());
+  return http::json_response(http::StatusCode::ok, {{"logs", logs}}, ctx.request.version());
 }
 
 }  // namespace

@@ -7,7 +7,7 @@ namespace ferry::api {
 
 void register_metrics(http::Router& router, std::shared_ptr<const Services> services) {
   http::Handler handler = [](http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
-    http::Response response{http::Status::ok, ctx.request.version()};
+    http::Response response{http::StatusCode::ok, ctx.request.version()};
     response.set(http::bhttp::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
     response.body() = observe::render_prometheus();
     response.prepare_payload();

@@ -12,6 +12,7 @@
 #include "ferry/auth/oauth2/pkce.h"
 #include "ferry/auth/oauth2/store_grant.h"
 #include "ferry/auth/oauth2/token_client.h"
+#include "ferry/core/blocking_pool.h"
 #include "ferry/core/crypto.h"
 #include "ferry/core/strings.h"
 #include "ferry/observe/log.h"
@@ -95,7 +96,7 @@ std::optional<ConnectFailure> check_caller(const Services& services,
     auto found = find_connect_session(services, *token);
     if (!found) return failure_from(found.error(), "invalid_connect_session_token");
     if (!integration.empty() && !allows_integration(*found, integration)) {
-      return ConnectFailure{http::Status::forbidden, "integration_not_allowed",
+      return ConnectFailure{http::StatusCode::forbidden, "integration_not_allowed",
                             fmt::format("this connect session does not allow integration \"{}\"",
                                         integration)};
     }
@@ -104,11 +105,11 @@ std::optional<ConnectFailure> check_caller(const Services& services,
   }
   const std::string* key = ctx.query_param("public_key");
   if (!key) {
-    return ConnectFailure{http::Status::unauthorized, "missing_auth_token",
+    return ConnectFailure{http::StatusCode::unauthorized, "missing_auth_token",
                           "a public_key or connect_session_token query parameter is required"};
   }
   if (!constant_time_equals(*key, services.project->server.public_key)) {
-    return ConnectFailure{http::Status::unauthorized, "invalid_public_key",
+    return ConnectFailure{http::StatusCode::unauthorized, "invalid_public_key",
                           "the public key is not valid"};
   }
   return std::nullopt;
@@ -148,14 +149,14 @@ std::map<std::string, std::string> string_map(const json& object) {
 }
 
 auth::post_connection::Dependencies grant_dependencies(const Services& services) {
-  return {*services.http_client, *services.store, services.activity.get()};
+  return {*services.exchange, *services.store, *services.blocking, services.activity.get()};
 }
 
 // A client_credentials integration connects without a user: tokens now, then the page.
 net::awaitable<http::Response> connect_without_user(const Services& services,
                                                     const config::Integration& integration,
                                                     const Outcome& outcome, json params) {
-  auto grant = co_await oauth2::client_credentials_tokens(*services.http_client, integration,
+  auto grant = co_await oauth2::client_credentials_tokens(*services.exchange, integration,
                                                           services.clock->now());
   if (!grant) co_return outcome.fail(failure_from(grant.error(), "token_err"));
   auto stored = co_await oauth2::store_grant(grant_dependencies(services), integration,
@@ -184,13 +185,13 @@ http::Response start_authorization(const Services& services, const config::Integ
   auto url = oauth2::build_authorization_url(integration, inputs);
   if (!url) {
     const bool is_input = url.error().code == Errc::invalid_argument;
-    return outcome.fail({is_input ? http::Status::bad_request : http::Status::internal_server_error,
+    return outcome.fail({is_input ? http::StatusCode::bad_request : http::StatusCode::internal_server_error,
                          is_input ? "url_param_err" : "provider_config_err", url.error().message});
   }
   if (auto saved = services.store->save_oauth_state(state); !saved) {
     return outcome.fail(failure_from(saved.error(), "unknown_err"));
   }
-  http::Response redirect{http::Status::found, outcome.ctx.request.version()};
+  http::Response redirect{http::StatusCode::found, outcome.ctx.request.version()};
   redirect.set(http::bhttp::field::location, *url);
   redirect.set(http::bhttp::field::cache_control, "no-store");
   redirect.prepare_payload();
@@ -205,15 +206,18 @@ net::awaitable<http::Response> connect(std::shared_ptr<const Services> services,
   outcome.as_html = !outcome.ws_client_id.empty() || accepts_html(ctx);
 
   std::optional<store::ConnectSession> session;
-  if (auto refused = check_caller(*services, ctx, key, session)) co_return outcome.fail(*refused);
+  // The connect session is looked up in the store: on the blocking pool.
+  auto refused = co_await services->blocking->run(
+      [&] { return check_caller(*services, ctx, key, session); });
+  if (refused) co_return outcome.fail(*refused);
   const config::Integration* integration = services->project->find_integration(key);
   if (!integration) {
-    co_return outcome.fail({http::Status::not_found, "unknown_config_key",
+    co_return outcome.fail({http::StatusCode::not_found, "unknown_config_key",
                             fmt::format("unknown integration \"{}\"", key)});
   }
   if (integration->auth.auth_mode != config::AuthMode::oauth2) {
     co_return outcome.fail(
-        {http::Status::bad_request, "auth_mode_err",
+        {http::StatusCode::bad_request, "auth_mode_err",
          fmt::format("integration \"{}\" uses {}, not OAUTH2: register its credentials with "
                      "POST /connections",
                      key, config::auth_mode_name(integration->auth.auth_mode))});
@@ -227,9 +231,12 @@ net::awaitable<http::Response> connect(std::shared_ptr<const Services> services,
   if (integration->auth.grant_type == config::GrantType::client_credentials) {
     co_return co_await connect_without_user(*services, *integration, outcome, std::move(params));
   }
-  co_return start_authorization(*services, *integration, outcome, user_scope(ctx, defaults),
-                                string_map(defaults.value("authorization_params", json::object())),
-                                std::move(params));
+  // Saves the flow's state in the store: on the blocking pool.
+  co_return co_await services->blocking->run([&] {
+    return start_authorization(*services, *integration, outcome, user_scope(ctx, defaults),
+                               string_map(defaults.value("authorization_params", json::object())),
+                               std::move(params));
+  });
 }
 
 net::awaitable<http::Response> callback(std::shared_ptr<const Services> services,
@@ -237,30 +244,31 @@ net::awaitable<http::Response> callback(std::shared_ptr<const Services> services
   const auto params = oauth2::read_callback_params(ctx.query);
   Outcome outcome{*services, ctx, {}, {}, true};
   // Taken even when the provider refused: the state is used up, and it names the flow.
-  auto session = oauth2::take_oauth_session(*services->store, params.state);
+  auto session = co_await services->blocking->run(
+      [&] { return oauth2::take_oauth_session(*services->store, params.state); });
   if (session) {
     outcome.flow = {session->provider_config_key, session->connection_id};
     outcome.ws_client_id = session->ws_client_id;
   }
   // The provider's own refusal says most; jira.js also checks `error` before `state`.
   if (auto refusal = oauth2::provider_refusal(params)) {
-    co_return outcome.fail({http::Status::bad_request, "callback_err", *refusal});
+    co_return outcome.fail({http::StatusCode::bad_request, "callback_err", *refusal});
   }
   if (!session) {
-    co_return outcome.fail({http::Status::bad_request, "state_err", session.error().message});
+    co_return outcome.fail({http::StatusCode::bad_request, "state_err", session.error().message});
   }
   const config::Integration* integration =
       services->project->find_integration(session->provider_config_key);
   if (!integration) {
-    co_return outcome.fail({http::Status::not_found, "unknown_config_key",
+    co_return outcome.fail({http::StatusCode::not_found, "unknown_config_key",
                             fmt::format("integration \"{}\" is no longer configured",
                                         session->provider_config_key)});
   }
   if (params.code.empty()) {
-    co_return outcome.fail({http::Status::bad_request, "callback_err",
+    co_return outcome.fail({http::StatusCode::bad_request, "callback_err",
                             "the callback has no code parameter"});
   }
-  auto grant = co_await oauth2::exchange_code(*services->http_client, *integration, params.code,
+  auto grant = co_await oauth2::exchange_code(*services->exchange, *integration, params.code,
                                               session->redirect_uri, session->code_verifier,
                                               services->clock->now());
   if (!grant) co_return outcome.fail(failure_from(grant.error(), "token_err"));
@@ -277,11 +285,13 @@ net::awaitable<http::Response> choose(std::shared_ptr<const Services> services,
   Outcome outcome{*services, ctx, {}, {}, true};
   const std::string* token = ctx.query_param("connect_session_token");
   if (!token) {
-    co_return outcome.fail({http::Status::unauthorized, "missing_auth_token",
+    co_return outcome.fail({http::StatusCode::unauthorized, "missing_auth_token",
                             "a connect_session_token query parameter is required"});
   }
   std::optional<store::ConnectSession> session;
-  if (auto refused = check_caller(*services, ctx, "", session)) co_return outcome.fail(*refused);
+  auto refused = co_await services->blocking->run(
+      [&] { return check_caller(*services, ctx, "", session); });
+  if (refused) co_return outcome.fail(*refused);
   std::vector<std::string> keys = session->allowed_integrations;
   if (keys.empty()) {
     for (const auto& [key, integration] : services->project->integrations) {

@@ -24,7 +24,7 @@ void register_routes(http::Router& router, std::shared_ptr<const Services> servi
   register_actions(router, services);
   register_connect_sessions(router, services);
   register_frontend_sdk(router);
-  if (services->http_client && services->websockets) {
+  if (services->exchange && services->websockets) {
     register_oauth(router, services);
     register_websocket(router, services);
   }

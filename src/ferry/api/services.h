@@ -5,15 +5,21 @@
 #include "ferry/config/model.h"
 #include "ferry/core/clock.h"
 
+namespace ferry {
+class BlockingPool;
+}
 namespace ferry::store {
 class Store;
 class ActivityWriter;
 }  // namespace ferry::store
+namespace ferry::auth {
+class CredentialSource;
+}
 namespace ferry::proxy {
 struct ProxyDependencies;
 }
 namespace ferry::http {
-class HttpClient;
+class Exchange;
 }
 namespace ferry::actions {
 class ActionRunner;
@@ -26,16 +32,22 @@ class WebsocketHub;  // api/websocket.h
 // What the REST handlers work with. Built once by the app at start; the pointers stay valid
 // for the server's lifetime. Thread-safe: the project is immutable, the store and the
 // activity writer are callable from any thread.
+//
+// The store blocks (disk, database): handlers call it only on `blocking`, never on an I/O
+// thread. SyncHandlers (handler_support.h) run there whole.
 struct Services {
   std::shared_ptr<const config::Project> project;
-  std::shared_ptr<store::Store> store;  // the cached store: the hot path reads credentials here
+  std::shared_ptr<store::Store> store;  // writes keep the connection cache coherent
+  std::shared_ptr<BlockingPool> blocking;
+  // Connections with usable credentials (the cache, plus refresh): GET /connections/{id}.
+  std::shared_ptr<auth::CredentialSource> credentials;
   std::shared_ptr<store::ActivityWriter> activity;
   std::shared_ptr<const proxy::ProxyDependencies> proxy;
-  // The OAuth connect flow: token endpoints and post-connection calls go through
-  // `http_client`; `websockets` are the @nangohq/frontend clients waiting for a result;
-  // `clock` decides the expiry of OAuth states and connect sessions. The connect routes are
-  // registered only when `http_client` and `websockets` are set.
-  std::shared_ptr<http::HttpClient> http_client;
+  // The OAuth connect flow: token endpoints and post-connection calls go through the
+  // upstream engine `exchange`; `websockets` are the @nangohq/frontend clients waiting for a
+  // result; `clock` decides the expiry of OAuth states and connect sessions. The connect
+  // routes are registered only when `exchange` and `websockets` are set.
+  std::shared_ptr<http::Exchange> exchange;
   std::shared_ptr<WebsocketHub> websockets;
   std::shared_ptr<const Clock> clock = system_clock();
   // Runs actions for POST /action/trigger; null answers 503.

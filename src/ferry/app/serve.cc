@@ -1,5 +1,6 @@
 #include "ferry/app/serve.h"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <algorithm>
@@ -9,19 +10,22 @@
 #include "ferry/actions/action_registry.h"
 #include "ferry/actions/action_runner.h"
 #include "ferry/actions/action_watcher.h"
-#include "ferry/actions/loopback_action_http.h"
+#include "ferry/actions/proxy_action_http.h"
 #include "ferry/api/routes.h"
 #include "ferry/api/services.h"
 #include "ferry/api/websocket.h"
 #include "ferry/auth/oauth2/refresher.h"
-#include "ferry/http/client/http_client.h"
-#include "ferry/proxy/proxy_dependencies.h"
-#include "ferry/store/activity_writer.h"
+#include "ferry/core/blocking_pool.h"
+#include "ferry/core/io_workers.h"
+#include "ferry/http/client/upstream_engine.h"
 #include "ferry/http/server/server.h"
 #include "ferry/observe/log.h"
 #include "ferry/observe/redact.h"
-#include "ferry/store/cached_store.h"
+#include "ferry/proxy/proxy_dependencies.h"
+#include "ferry/store/activity_writer.h"
+#include "ferry/store/connection_cache.h"
 #include "ferry/store/open_store.h"
+#include "ferry/store/write_through_store.h"
 
 namespace ferry::app {
 namespace net = boost::asio;
@@ -56,6 +60,39 @@ void print_banner(const config::Project& project, unsigned short port) {
   std::fflush(stdout);
 }
 
+// Threads that may block on the database or the disk (store reads on a cache miss, every
+// write). Few: SQLite serialises writes anyway, and each one is short.
+constexpr std::size_t kBlockingThreads = 2;
+
+// One io_context per I/O thread (thread-per-core): each runs on exactly one thread, so
+// Asio may skip the locking a shared queue needs.
+struct IoThreads {
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+
+  explicit IoThreads(unsigned count) {
+    for (unsigned i = 0; i < count; ++i) {
+      contexts.push_back(std::make_unique<net::io_context>(1));
+    }
+  }
+  IoWorkers workers() const {
+    std::vector<net::any_io_executor> executors;
+    for (const auto& context : contexts) executors.push_back(context->get_executor());
+    return IoWorkers(std::move(executors));
+  }
+  // Runs every context, the first on the calling thread, until all are stopped.
+  void run() {
+    std::vector<std::thread> threads;
+    for (std::size_t i = 1; i < contexts.size(); ++i) {
+      threads.emplace_back([context = contexts[i].get()] { context->run(); });
+    }
+    contexts.front()->run();
+    for (auto& thread : threads) thread.join();
+  }
+  void stop() {
+    for (auto& context : contexts) context->stop();
+  }
+};
+
 }  // namespace
 
 int serve(std::shared_ptr<const config::Project> project,
@@ -69,56 +106,66 @@ int serve(std::shared_ptr<const config::Project> project,
     observe::error("cannot open the database: {}", opened.error().message);
     return 1;
   }
-  const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  net::io_context ioc(static_cast<int>(threads));
+  IoThreads io(std::max(1u, std::thread::hardware_concurrency()));
+  const IoWorkers workers = io.workers();
+  auto blocking = std::make_shared<BlockingPool>(kBlockingThreads);
 
   auto proxy_settings = http::ProxySettings::from_environment();
   if (!proxy_settings) {
     observe::error("{}", proxy_settings.error().message);
     return 1;
   }
-  http::ClientOptions client_options;
-  client_options.ca_file = project->server.ca_file;
-  client_options.proxy = std::move(*proxy_settings);
-  auto client = http::HttpClient::create(ioc, std::move(client_options));
-  if (!client) {
-    observe::error("{}", client.error().message);
+  http::EngineOptions engine_options;
+  engine_options.connector.ca_file = project->server.ca_file;
+  engine_options.connector.proxy = std::move(*proxy_settings);
+  auto engine = http::UpstreamEngine::create(std::move(engine_options), workers);
+  if (!engine) {
+    observe::error("{}", engine.error().message);
     return 1;
   }
 
+  std::shared_ptr<store::Store> database = std::move(opened).value();
+  auto cache = std::make_shared<store::ConnectionCache>(database, workers, *blocking);
   auto services = std::make_shared<api::Services>();
   services->project = project;
-  services->store = std::make_shared<store::CachedStore>(std::move(opened).value());
+  services->store = std::make_shared<store::WriteThroughStore>(database, cache);
+  services->blocking = blocking;
   services->activity = std::make_shared<store::ActivityWriter>(services->store);
-  auto proxy = std::make_shared<proxy::ProxyDependencies>();
-  proxy->project = project;
-  proxy->client = *client;
+  services->exchange = *engine;
+  services->websockets = std::make_shared<api::WebsocketHub>();
+
   auth::oauth2::RefresherDependencies refresher;
   refresher.project = project;
   refresher.store = services->store;
-  refresher.client = *client;
+  refresher.cache = cache;
+  refresher.exchange = *engine;
+  refresher.blocking = blocking;
   refresher.activity = services->activity;
-  proxy->credentials = std::make_shared<auth::oauth2::Refresher>(std::move(refresher));
+  services->credentials = std::make_shared<auth::oauth2::Refresher>(std::move(refresher));
+
+  auto proxy = std::make_shared<proxy::ProxyDependencies>();
+  proxy->project = proxy::PreparedProject::build(project);
+  proxy->exchange = *engine;
+  proxy->credentials = services->credentials;
   proxy->activity = services->activity;
+  proxy->quota_pauses = std::make_shared<proxy::QuotaBoard>(workers);
   services->proxy = proxy;
-  services->http_client = *client;
-  services->websockets = std::make_shared<api::WebsocketHub>();
 
   // Actions: the folder's *.action.lua files, re-read every second, plus the native actions
-  // of an embedding program. Their upstream calls go through this server's own /proxy.
+  // of an embedding program. Their upstream calls take the proxy's pipeline, in process.
   if (!action_registry) action_registry = std::make_shared<actions::ActionRegistry>(project->dir);
   (void)action_registry->reload();
   observe::info("{} action(s) loaded", action_registry->list().size());
-  auto action_http =
-      std::make_shared<actions::LoopbackActionHttp>(*client, project->server.secret_key);
   actions::RunnerDependencies action_deps;
   action_deps.project = project;
   action_deps.store = services->store;
+  action_deps.blocking = blocking;
   action_deps.registry = action_registry;
-  action_deps.http = action_http;
+  action_deps.http = std::make_shared<actions::ProxyActionHttp>(proxy);
   action_deps.activity = services->activity;
   services->actions = std::make_shared<actions::ActionRunner>(std::move(action_deps));
-  actions::ActionWatcher action_watcher(ioc.get_executor(), action_registry);
+  // Reading the folder touches the disk: the watcher polls on the blocking pool.
+  actions::ActionWatcher action_watcher(blocking->executor(), action_registry);
   action_watcher.start();
 
   auto router = std::make_shared<http::Router>();
@@ -127,27 +174,26 @@ int serve(std::shared_ptr<const config::Project> project,
   options.address = project->server.listen_address;
   options.port = static_cast<unsigned short>(project->server.server_port);
   options.max_body_bytes = project->server.max_request_body_bytes;
-  auto server = http::Server::listen(ioc, options, router);
+  auto server = http::Server::listen(workers, options, router);
   if (!server) {
     observe::error("{}", server.error().message);
     return 1;
   }
-  action_http->set_listening(project->server.listen_address, (*server)->port());
   print_banner(*project, (*server)->port());
 
-  net::signal_set signals(ioc, SIGINT, SIGTERM);
+  net::signal_set signals(*io.contexts.front(), SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;
     observe::info("received signal {}; finishing requests in flight", signal);
     services->websockets->close_all();  // open websockets would hold the graceful stop
     action_watcher.stop();
-    (*server)->stop([&ioc] { ioc.stop(); });
+    (*server)->stop([&io] { io.stop(); });
   });
+  // Each context runs until stop(), even while it has nothing to do.
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> keep_running;
+  for (auto& context : io.contexts) keep_running.push_back(net::make_work_guard(*context));
 
-  std::vector<std::thread> pool;
-  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
-  ioc.run();
-  for (auto& t : pool) t.join();
+  io.run();
   observe::info("Ferry stopped");
   return 0;
 }

@@ -4,27 +4,27 @@
 
 namespace ferry::http {
 
-Status http_status(Errc code) {
+StatusCode http_status(Errc code) {
   switch (code) {
-    case Errc::invalid_argument: return Status::bad_request;
-    case Errc::unauthorized: return Status::unauthorized;
-    case Errc::not_found: return Status::not_found;
-    case Errc::method_not_allowed: return Status::method_not_allowed;
-    case Errc::conflict: return Status::conflict;
-    case Errc::payload_too_large: return Status::payload_too_large;
-    case Errc::upstream_auth_failed: return Status::failed_dependency;
-    case Errc::upstream_unreachable: return Status::bad_gateway;
-    case Errc::unavailable: return Status::service_unavailable;
-    case Errc::upstream_timeout: return Status::gateway_timeout;
+    case Errc::invalid_argument: return StatusCode::bad_request;
+    case Errc::unauthorized: return StatusCode::unauthorized;
+    case Errc::not_found: return StatusCode::not_found;
+    case Errc::method_not_allowed: return StatusCode::method_not_allowed;
+    case Errc::conflict: return StatusCode::conflict;
+    case Errc::payload_too_large: return StatusCode::payload_too_large;
+    case Errc::upstream_auth_failed: return StatusCode::failed_dependency;
+    case Errc::upstream_unreachable: return StatusCode::bad_gateway;
+    case Errc::unavailable: return StatusCode::service_unavailable;
+    case Errc::upstream_timeout: return StatusCode::gateway_timeout;
     case Errc::internal:
     case Errc::action_failed:
     case Errc::config_invalid:
-    case Errc::storage_corrupt: return Status::internal_server_error;
+    case Errc::storage_corrupt: return StatusCode::internal_server_error;
   }
-  return Status::internal_server_error;
+  return StatusCode::internal_server_error;
 }
 
-Response json_response(Status status, const nlohmann::json& body, unsigned version) {
+Response json_response(StatusCode status, const nlohmann::json& body, unsigned version) {
   Response response{status, version};
   response.set(bhttp::field::content_type, "application/json");
   // Invalid UTF-8 from an upstream or a script must not turn into an exception here.

@@ -11,10 +11,10 @@ namespace ferry::http {
 // 405 method_not_allowed, 409 conflict, 413 payload_too_large, 424 upstream_auth_failed,
 // 500 internal/action_failed/config_invalid/storage_corrupt, 502 upstream_unreachable,
 // 503 unavailable, 504 upstream_timeout.
-Status http_status(Errc code);
+StatusCode http_status(Errc code);
 
 // A response with `body` serialised as JSON and Content-Type application/json.
-Response json_response(Status status, const nlohmann::json& body, unsigned version = 11);
+Response json_response(StatusCode status, const nlohmann::json& body, unsigned version = 11);
 
 // The error envelope {"error":{"code":"<errc name>","message":"<message>"}} with the status
 // of http_status(error.code) and the header `X-Ferry-Error: <errc name>`, which tells Ferry's

@@ -11,7 +11,7 @@ namespace bhttp = boost::beast::http;
 
 using Request = bhttp::request<bhttp::string_body>;
 using Response = bhttp::response<bhttp::string_body>;
-using Status = bhttp::status;
+using StatusCode = bhttp::status;
 using Verb = bhttp::verb;
 
 }  // namespace ferry::http

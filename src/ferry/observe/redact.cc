@@ -1,22 +1,53 @@
 #include "ferry/observe/redact.h"
 
+#include <atomic>
 #include <cctype>
+#include <cstdint>
+#include <memory>
 #include <mutex>
 #include <regex>
-#include <shared_mutex>
 #include <unordered_set>
+#include <vector>
+
+#include "ferry/core/strings.h"
 
 namespace ferry::observe {
 namespace {
 
+// The registered secrets. Writers (start-up, tests) take the mutex and publish a new
+// immutable snapshot; every thread keeps its own reference to the latest snapshot and only
+// compares a version number to know it is current, so redact() takes no lock.
 struct SecretSet {
-  std::shared_mutex mutex;
+  std::mutex mutex;
   std::unordered_multiset<std::string> values;  // GUARDED_BY(mutex); multiset: shared values
+  std::shared_ptr<const std::vector<std::string>> snapshot =  // GUARDED_BY(mutex)
+      std::make_shared<const std::vector<std::string>>();
+  std::atomic<std::uint64_t> version{1};
+
+  // REQUIRES: mutex is held.
+  void publish() {
+    snapshot = std::make_shared<const std::vector<std::string>>(values.begin(), values.end());
+    version.fetch_add(1, std::memory_order_release);
+  }
 };
 
 SecretSet& secrets() {
   static SecretSet instance;
   return instance;
+}
+
+// This thread's view of the registered secrets.
+const std::vector<std::string>& current_secrets() {
+  thread_local std::uint64_t seen_version = 0;
+  thread_local std::shared_ptr<const std::vector<std::string>> seen;
+  SecretSet& set = secrets();
+  const std::uint64_t version = set.version.load(std::memory_order_acquire);
+  if (version != seen_version) {
+    std::lock_guard lock(set.mutex);
+    seen = set.snapshot;
+    seen_version = set.version.load(std::memory_order_relaxed);
+  }
+  return *seen;
 }
 
 // Keys whose values are secrets in JSON (`"key": "value"`), query strings and forms
@@ -54,10 +85,10 @@ const std::regex& bearer_pattern() {
 bool mentions_secret_word(std::string_view text) {
   static constexpr std::string_view kWords[] = {"token",  "secret", "password", "key",
                                                 "code",   "bearer", "basic",    "authorization"};
-  std::string lower(text);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (auto word : kWords) {
-    if (lower.find(word) != std::string::npos) return true;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    for (auto word : kWords) {
+      if (starts_with_icase(text.substr(i), word)) return true;
+    }
   }
   return false;
 }
@@ -74,22 +105,22 @@ void replace_all(std::string& text, std::string_view needle) {
 
 void register_secret(std::string_view value) {
   if (value.size() < 4) return;
-  std::unique_lock lock(secrets().mutex);
+  std::lock_guard lock(secrets().mutex);
   secrets().values.emplace(value);
+  secrets().publish();
 }
 
 void unregister_secret(std::string_view value) {
-  std::unique_lock lock(secrets().mutex);
+  std::lock_guard lock(secrets().mutex);
   auto it = secrets().values.find(std::string(value));
-  if (it != secrets().values.end()) secrets().values.erase(it);
+  if (it == secrets().values.end()) return;
+  secrets().values.erase(it);
+  secrets().publish();
 }
 
 std::string redact(std::string_view text) {
   std::string out(text);
-  {
-    std::shared_lock lock(secrets().mutex);
-    for (const auto& value : secrets().values) replace_all(out, value);
-  }
+  for (const auto& value : current_secrets()) replace_all(out, value);
   // Shapes: every pattern needs one of these words, so text without any of them (most log
   // lines and URLs) never reaches the regex engine.
   if (!mentions_secret_word(out)) return out;

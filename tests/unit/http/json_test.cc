@@ -8,24 +8,24 @@ namespace {
 TEST(ErrorResponse, EveryErrcHasItsStatusAndCode) {
   struct Case {
     Errc code;
-    Status status;
+    StatusCode status;
     const char* name;
   };
   const Case cases[] = {
-      {Errc::invalid_argument, Status::bad_request, "invalid_argument"},
-      {Errc::unauthorized, Status::unauthorized, "unauthorized"},
-      {Errc::not_found, Status::not_found, "not_found"},
-      {Errc::method_not_allowed, Status::method_not_allowed, "method_not_allowed"},
-      {Errc::conflict, Status::conflict, "conflict"},
-      {Errc::payload_too_large, Status::payload_too_large, "payload_too_large"},
-      {Errc::upstream_auth_failed, Status::failed_dependency, "upstream_auth_failed"},
-      {Errc::internal, Status::internal_server_error, "internal"},
-      {Errc::action_failed, Status::internal_server_error, "action_failed"},
-      {Errc::upstream_unreachable, Status::bad_gateway, "upstream_unreachable"},
-      {Errc::unavailable, Status::service_unavailable, "unavailable"},
-      {Errc::upstream_timeout, Status::gateway_timeout, "upstream_timeout"},
-      {Errc::config_invalid, Status::internal_server_error, "config_invalid"},
-      {Errc::storage_corrupt, Status::internal_server_error, "storage_corrupt"},
+      {Errc::invalid_argument, StatusCode::bad_request, "invalid_argument"},
+      {Errc::unauthorized, StatusCode::unauthorized, "unauthorized"},
+      {Errc::not_found, StatusCode::not_found, "not_found"},
+      {Errc::method_not_allowed, StatusCode::method_not_allowed, "method_not_allowed"},
+      {Errc::conflict, StatusCode::conflict, "conflict"},
+      {Errc::payload_too_large, StatusCode::payload_too_large, "payload_too_large"},
+      {Errc::upstream_auth_failed, StatusCode::failed_dependency, "upstream_auth_failed"},
+      {Errc::internal, StatusCode::internal_server_error, "internal"},
+      {Errc::action_failed, StatusCode::internal_server_error, "action_failed"},
+      {Errc::upstream_unreachable, StatusCode::bad_gateway, "upstream_unreachable"},
+      {Errc::unavailable, StatusCode::service_unavailable, "unavailable"},
+      {Errc::upstream_timeout, StatusCode::gateway_timeout, "upstream_timeout"},
+      {Errc::config_invalid, StatusCode::internal_server_error, "config_invalid"},
+      {Errc::storage_corrupt, StatusCode::internal_server_error, "storage_corrupt"},
   };
   for (const auto& c : cases) {
     auto response = error_response(Error{c.code, "what went wrong"});

@@ -7,7 +7,7 @@ namespace {
 
 Handler noop() {
   return [](RequestContext& ctx) -> boost::asio::awaitable<Response> {
-    co_return Response{Status::ok, ctx.request.version()};
+    co_return Response{StatusCode::ok, ctx.request.version()};
   };
 }
 

@@ -6,12 +6,9 @@
 #include <memory>
 #include <string>
 
+#include "ferry/core/io_workers.h"
 #include "ferry/core/result.h"
 #include "ferry/http/server/router.h"
-
-namespace boost::asio {
-class io_context;
-}
 
 namespace ferry::http {
 
@@ -27,20 +24,22 @@ struct ServerOptions {
 
 // The HTTP/1.1 listener and its sessions.
 //
-// Threading: Ferry runs ONE io_context on N threads (one per core). Every accepted socket
-// gets its own strand, so a session's steps never overlap, while different sessions run on
-// any free thread. We chose this over one io_context per core because the work per request
-// is uneven (a proxied 1 GiB download next to a /health probe): a shared queue keeps all
-// cores busy without a balancing scheme, and shared state (connection cache, refresh
-// single-flight) is guarded explicitly anyway.
+// Threading: thread-per-core (STYLE.md §2.8). Each I/O thread runs its own io_context (the
+// `workers`). One acceptor, on the first worker, hands every accepted connection to a
+// worker in turn, once; the connection's session then runs on that worker's thread until it
+// ends, with the upstream pool, connection cache and quota table of that thread. A request
+// never changes thread and takes no shared lock on its way: one worker's session list is
+// only touched on that worker. Requests of uneven weight (a 1 GiB download next to a /health
+// probe) cost a thread some latency; connections, not requests, are what is balanced.
 //
 // Owned by the application through shared_ptr; sessions keep a reference to the server's
 // shared state, so the Server object may be destroyed once stop() has completed.
 class Server {
  public:
-  // Binds and starts accepting on `ioc` (which the caller runs). Errc::invalid_argument
-  // when the address is malformed, Errc::unavailable when the port cannot be bound.
-  static Result<std::shared_ptr<Server>> listen(boost::asio::io_context& ioc, ServerOptions options,
+  // Binds and starts accepting on the first of `workers` (whose io_contexts the caller
+  // runs). Errc::invalid_argument when the address is malformed or there is no worker,
+  // Errc::unavailable when the port cannot be bound.
+  static Result<std::shared_ptr<Server>> listen(IoWorkers workers, ServerOptions options,
                                                 std::shared_ptr<const Router> router);
   ~Server();
 
@@ -49,8 +48,8 @@ class Server {
 
   // Graceful stop, callable from any thread, once: closes the listener, lets requests in
   // flight finish (their responses carry `Connection: close`), closes idle keep-alive
-  // connections, and calls `done` (on an io_context thread) when the last session has ended
-  // or shutdown_grace has passed, whichever is first.
+  // connections, and calls `done` (on the first worker's thread) when the last session of
+  // every worker has ended or shutdown_grace has passed, whichever is first.
   void stop(std::function<void()> done);
 
   struct State;  // shared with the sessions; defined in server.cc

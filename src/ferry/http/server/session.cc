@@ -2,7 +2,6 @@
 
 #include <utility>
 
-#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -152,32 +151,30 @@ bool is_quiet_end(const boost::system::error_code& ec) {
 
 }  // namespace
 
-net::awaitable<void> serve_session(std::shared_ptr<Server::State> state, tcp::socket socket) {
+net::awaitable<void> serve_session(std::shared_ptr<Server::State> state, std::size_t index,
+                                   tcp::socket socket) {
   boost::system::error_code ec;
   auto peer = socket.remote_endpoint(ec);
   const std::string remote = ec ? std::string("unknown") : peer.address().to_string();
-  auto executor = socket.get_executor();
   auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
-  auto busy = std::make_shared<bool>(false);  // only touched on this session's strand
+  auto busy = std::make_shared<bool>(false);
 
-  auto handle = state->register_session(SessionHandle{
-      [executor, stream, busy] {
-        net::post(executor, [stream, busy] {
-          if (!*busy) stream->cancel();
-        });
-      },
-      [executor, stream] {
-        net::post(executor, [stream] {
-          boost::system::error_code ignored;
-          stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
-          stream->socket().close(ignored);
-        });
-      }});
+  // Called by the stop on this worker's thread, like every step of this session.
+  auto handle = state->register_session(
+      index, SessionHandle{[stream, busy] {
+                             if (!*busy) stream->cancel();
+                           },
+                           [stream] {
+                             boost::system::error_code ignored;
+                             stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
+                             stream->socket().close(ignored);
+                           }});
   struct Unregister {
     Server::State& state;
+    std::size_t index;
     std::list<SessionHandle>::iterator it;
-    ~Unregister() { state.unregister_session(it); }
-  } unregister{*state, handle};
+    ~Unregister() { state.unregister_session(index, it); }
+  } unregister{*state, index, handle};
 
   beast::flat_buffer buffer;
   for (;;) {
@@ -198,7 +195,7 @@ net::awaitable<void> serve_session(std::shared_ptr<Server::State> state, tcp::so
     std::string request_line = "(unparsed request)";
     if (ec == bhttp::error::header_limit) {
       handled = {make_error(Errc::invalid_argument, "the request header is too large", 11), true};
-      handled.response.result(Status::request_header_fields_too_large);
+      handled.response.result(StatusCode::request_header_fields_too_large);
     } else if (ec == bhttp::error::body_limit) {
       handled = {make_error(Errc::payload_too_large,
                             "the request body is larger than the limit of " +
