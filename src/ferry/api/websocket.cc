@@ -25,7 +25,7 @@ namespace websocket = beast::websocket;
 using namespace net::experimental::awaitable_operators;
 
 // One connected page. Everything but the executor is touched only on that executor (the
-// session's strand).
+// session's I/O thread).
 struct WebsocketHub::Client {
   explicit Client(net::any_io_executor ex) : executor(ex), wake(ex) {}
   net::any_io_executor executor;

@@ -22,7 +22,7 @@ namespace ferry::api {
 // WebsocketHub is the registry of the clients connected to THIS process, keyed by
 // ws_client_id. A callback taken by another instance cannot reach them; the callback page's
 // postMessage to its opener still reports the result there. Thread-safe: the map is
-// guarded by a mutex; each client's socket is only touched on its session's strand.
+// guarded by a mutex; each client's socket is only touched on its session's I/O thread.
 class WebsocketHub {
  public:
   // Most clients at once; more are answered 503 before the upgrade.

@@ -14,7 +14,7 @@
 namespace ferry::store {
 
 // Where connections, OAuth state and the activity log live. Implemented by SqliteStore
-// (and later PostgresStore), decorated by CachedStore, faked in tests. Callable from any
+// (and later PostgresStore), decorated by WriteThroughStore, faked in tests. Callable from any
 // thread. Every write is atomic: it happens entirely or not at all, also across a crash.
 // Any method may also fail with Errc::internal (disk, I/O), Errc::unavailable (the
 // database stayed locked by another process past the busy timeout) or

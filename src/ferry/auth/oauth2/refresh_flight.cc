@@ -49,7 +49,7 @@ void RefreshFlight::park(Waiter waiter) {
 
 void RefreshFlight::resume(Waiter waiter, FlightOutcome outcome) {
   // Posted, never called inline: the waiter's coroutine must resume on its own executor
-  // (its session's strand), and the completing coroutine must not run 200 waiters on its
+  // (its session's I/O thread), and the completing coroutine must not run 200 waiters on its
   // own stack.
   net::post(waiter.executor, [handler = std::move(waiter.handler),
                               outcome = std::move(outcome)]() mutable {

@@ -28,7 +28,7 @@ struct FlightOutcome {
 // one-shot broadcast built from Asio completion handlers (the single-flight of
 // refresher.h). wait() parks the caller's completion handler in a list; complete() stores
 // the outcome once and posts every parked handler to its own executor (the waiter's
-// strand), so a waiter never blocks a thread and always resumes where it suspended.
+// I/O thread), so a waiter never blocks a thread and always resumes where it suspended.
 // Owned by shared_ptr (the refresher's flight table and every waiter). Thread-safe: a
 // mutex guards the list and the outcome, and is never held while a handler runs.
 class RefreshFlight {

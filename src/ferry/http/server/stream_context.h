@@ -15,7 +15,7 @@
 namespace ferry::http {
 
 struct StreamContext {
-  boost::beast::tcp_stream& stream;          // the client connection (on its session's strand)
+  boost::beast::tcp_stream& stream;          // the client connection (on its I/O thread)
   boost::beast::flat_buffer& buffer;         // bytes read past the header
   bhttp::request_parser<bhttp::empty_body>& parser;  // header read; the body is still unread
   std::map<std::string, std::string> path_params;
