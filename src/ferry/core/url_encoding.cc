@@ -11,8 +11,16 @@ std::string percent_encode(std::string_view text) {
 }
 
 std::string encode_target_chars(std::string_view target) {
-  static constexpr auto kKept = boost::urls::pchars + boost::urls::grammar::lut_chars("/?%");
-  return boost::urls::encode(target, kKept);
+  // Boost.URL never keeps '%' raw, so the text is encoded between the '%' it holds.
+  static constexpr auto kKept = boost::urls::pchars + boost::urls::grammar::lut_chars("/?");
+  std::string out;
+  for (;;) {
+    const auto percent = target.find('%');
+    out += boost::urls::encode(target.substr(0, percent), kKept);
+    if (percent == std::string_view::npos) return out;
+    out += '%';
+    target.remove_prefix(percent + 1);
+  }
 }
 
 void append_query_param(std::string& query, std::string_view name, std::string_view value,

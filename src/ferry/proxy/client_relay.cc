@@ -42,6 +42,8 @@ struct ClientBody::Reader {
 
 ClientBody::ClientBody(http::StreamContext& ctx)
     : ctx_(ctx), reader_(std::make_unique<Reader>(ctx.parser)) {
+  // Beast reads at most the buffer's spare capacity: a streamed upload deserves large reads.
+  if (ctx_.buffer.capacity() < kClientPieceBytes) ctx_.buffer.reserve(kClientPieceBytes);
   if (!reader_->parser.get().chunked()) {
     auto length = reader_->parser.content_length();
     length_ = length ? *length : 0;

@@ -223,8 +223,8 @@ Result<BaseUrl> BaseUrl::parse(std::string_view text) {
   return base;
 }
 
-UpstreamTarget::UpstreamTarget(const BaseUrl& base, std::string target)
-    : base_(&base), target_(std::move(target)), url_(base.origin() + target_) {}
+UpstreamTarget::UpstreamTarget(std::string target, std::string url, std::string host_header)
+    : target_(std::move(target)), url_(std::move(url)), host_header_(std::move(host_header)) {}
 
 Result<UpstreamTarget> UpstreamTarget::build(const BaseUrl& base, std::string_view endpoint,
                                              std::string_view query) {
@@ -237,7 +237,11 @@ Result<UpstreamTarget> UpstreamTarget::build(const BaseUrl& base, std::string_vi
   if (!origin_form) {
     return Error{Errc::invalid_argument, "the proxy endpoint or query string is not a valid URL"};
   }
-  UpstreamTarget result(base, std::move(target));
+  std::string url = base.origin() + target;
+  std::string host_header = is_default_port(base.scheme(), base.port())
+                                ? base.host()
+                                : base.host() + ":" + std::to_string(base.port());
+  UpstreamTarget result(std::move(target), std::move(url), std::move(host_header));
   if (auto checked = same_origin(base, result.url_); !checked) return std::move(checked).error();
   return result;
 }
@@ -253,12 +257,8 @@ UpstreamTarget UpstreamTarget::with_params(
     append_query_param(param, name, value);
     target += param;
   }
-  return UpstreamTarget(*base_, std::move(target));
-}
-
-std::string UpstreamTarget::host_header() const {
-  if (is_default_port(base_->scheme(), base_->port())) return base_->host();
-  return base_->host() + ":" + std::to_string(base_->port());
+  std::string url = url_.substr(0, url_.size() - target_.size()) + target;
+  return UpstreamTarget(std::move(target), std::move(url), host_header_);
 }
 
 }  // namespace ferry::proxy

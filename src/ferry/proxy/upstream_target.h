@@ -41,9 +41,7 @@ class BaseUrl {
 
 // A URL proven to stay on the integration's base URL: same scheme, host and port, and a
 // path below the base path. build() is the only way to make one, so holders never
-// re-check. Immutable value that refers to its BaseUrl, which must outlive it (the base
-// of a prepared integration lives as long as the process; an override, as long as its
-// call).
+// re-check. Immutable value; freely copied between threads.
 //
 // The guard (DESIGN.md §3, "Security rule") rejects, with Errc::invalid_argument and a
 // message that names the problem but never repeats the input, an endpoint that:
@@ -78,19 +76,18 @@ class UpstreamTarget {
   // or change the path. Names already present are not replaced.
   UpstreamTarget with_params(const std::vector<std::pair<std::string, std::string>>& params) const;
 
-  const BaseUrl& base() const { return *base_; }
   // The absolute URL: origin + target().
   const std::string& url() const { return url_; }
   // Origin-form request target (RFC 9112 §3.2.1): encoded path plus "?query".
   const std::string& target() const { return target_; }
   // The Host header value (RFC 9110 §7.2): host, plus ":port" when not the default.
-  std::string host_header() const;
+  const std::string& host_header() const { return host_header_; }
 
  private:
-  UpstreamTarget(const BaseUrl& base, std::string target);
-  const BaseUrl* base_;
+  UpstreamTarget(std::string target, std::string url, std::string host_header);
   std::string target_;
   std::string url_;
+  std::string host_header_;
 };
 
 }  // namespace ferry::proxy

@@ -226,7 +226,7 @@ TEST(UpstreamTarget, HostHeaderCarriesOnlyANonDefaultPort) {
   auto tls = UpstreamTarget::build(base("https://Example.Test:443/"), "x", "");
   ASSERT_TRUE(tls);
   EXPECT_EQ(tls->host_header(), "example.test");
-  EXPECT_EQ(tls->base().port(), 443);
+  EXPECT_EQ(tls->url(), "https://example.test/x");
 }
 
 TEST(UpstreamTarget, WithParamsAppendsEncodedParameters) {

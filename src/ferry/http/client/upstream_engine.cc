@@ -27,6 +27,10 @@ namespace {
 // Upstream response heads larger than this are refused (Beast's default is 8 KiB, less
 // than some providers' cookie-laden heads).
 constexpr std::uint32_t kMaxResponseHeadBytes = 64 * 1024;
+// Bodies larger than this (or of unknown length) are read through a read buffer of
+// kReadBufferBytes.
+constexpr std::uint64_t kLargeBodyBytes = 16 * 1024;
+constexpr std::size_t kReadBufferBytes = 64 * 1024;
 // Interim heads accepted before the final one; an upstream sending more is misbehaving.
 constexpr int kMaxInterimHeads = 16;
 
@@ -203,6 +207,13 @@ class PooledResponse final : public UpstreamResponse {
     if (parser_->is_done()) co_return std::string_view();
     auto buffer = connection_->relay_buffer();
     const std::size_t capacity = std::min(limit == 0 ? buffer.size() : limit, buffer.size());
+    // Beast reads at most the read buffer's spare capacity: a large body read through a
+    // small one costs a syscall per few KiB. Small answers keep the small buffer.
+    auto& incoming = connection_->read_buffer();
+    const auto length = parser_->content_length();
+    if ((!length || *length > kLargeBodyBytes) && incoming.capacity() < kReadBufferBytes) {
+      incoming.reserve(kReadBufferBytes);
+    }
     auto& body = parser_->get().body();
     connection_->tcp().expires_after(timeout_);
     for (;;) {
