@@ -12,17 +12,24 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+namespace {
+
+// ASCII only, as HTTP names are: no locale lookup on the hot path (std::tolower is a call
+// into the C library per byte).
+constexpr char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+
+}  // namespace
+
 std::string to_lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) c = ascii_lower(c);
   return out;
 }
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
+    if (ascii_lower(a[i]) != ascii_lower(b[i]))
       return false;
   }
   return true;

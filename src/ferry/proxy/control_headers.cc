@@ -23,6 +23,7 @@ std::optional<int> parse_int(std::string_view text) {
 
 Result<std::vector<int>> parse_statuses(std::string_view text) {
   std::vector<int> statuses;
+  if (text.empty()) return statuses;
   for (const auto& item : split(text, ',')) {
     const std::string_view token = trim(item);
     if (token.empty()) continue;

@@ -1,12 +1,27 @@
 #include "ferry/http/client/connection_pool.h"
 
+#include <sys/socket.h>
+
 #include <boost/asio/ip/tcp.hpp>
+#include <cerrno>
 
 #include "ferry/http/client/upstream_connection.h"
 
 namespace ferry::http {
 
 using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// Nothing to read and no EOF: the server has neither closed the connection nor written to it.
+bool looks_alive(UpstreamConnection& connection) {
+  char byte;
+  const int fd = connection.tcp().socket().native_handle();
+  const ssize_t n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+}  // namespace
 
 ConnectionPool::ConnectionPool(PoolOptions options) : options_(options) {}
 ConnectionPool::~ConnectionPool() = default;
@@ -20,13 +35,14 @@ std::unique_ptr<UpstreamConnection> ConnectionPool::take(const Origin& origin) {
     // Newest first: it is the least likely to have been closed by the server.
     auto connection = std::move(queue.back());
     queue.pop_back();
-    boost::system::error_code ignored;
-    // Ends the idle watch: its handler runs later with operation_aborted.
-    connection->tcp().socket().cancel(ignored);
-    if (now - connection->idle_since < options_.idle_ttl) {
-      reuses_.fetch_add(1, std::memory_order_relaxed);
-      return connection;
+    const auto idle = now - connection->idle_since;
+    if (idle >= options_.idle_ttl) continue;
+    if (idle >= options_.check_after && !looks_alive(*connection)) {
+      evictions_.fetch_add(1, std::memory_order_relaxed);
+      continue;
     }
+    reuses_.fetch_add(1, std::memory_order_relaxed);
+    return connection;
   }
   return nullptr;
 }
@@ -36,9 +52,7 @@ void ConnectionPool::put(std::unique_ptr<UpstreamConnection> connection) {
   auto& queue = idle_[connection->origin()];
   if (queue.size() >= options_.max_idle_per_origin) return;
   connection->idle_since = Clock::now();
-  connection->idle_ticket = ++next_ticket_;
   connection->tcp().expires_never();
-  watch(*connection);
   queue.push_back(std::move(connection));
 }
 
@@ -46,33 +60,6 @@ std::size_t ConnectionPool::idle_count() const {
   std::size_t count = 0;
   for (const auto& [origin, queue] : idle_) count += queue.size();
   return count;
-}
-
-void ConnectionPool::watch(UpstreamConnection& connection) {
-  using boost::asio::ip::tcp;
-  const UpstreamConnection* watched = &connection;
-  const std::uint64_t ticket = connection.idle_ticket;
-  connection.tcp().socket().async_wait(
-      tcp::socket::wait_read, [this, watched, ticket](boost::system::error_code ec) {
-        // Cancelled by take() or by closing: the connection left the pool, maybe the
-        // pool itself is gone; touch nothing.
-        if (ec == boost::asio::error::operation_aborted) return;
-        evict(watched, ticket);
-      });
-}
-
-void ConnectionPool::evict(const UpstreamConnection* connection, std::uint64_t ticket) {
-  // The pointer is only compared: the connection may be long gone. The ticket tells a
-  // later idle period of a connection at the same address from the one that was watched.
-  for (auto& [origin, queue] : idle_) {
-    for (auto it = queue.begin(); it != queue.end(); ++it) {
-      if (it->get() == connection && (*it)->idle_ticket == ticket) {
-        queue.erase(it);
-        evictions_.fetch_add(1, std::memory_order_relaxed);
-        return;
-      }
-    }
-  }
 }
 
 }  // namespace ferry::http

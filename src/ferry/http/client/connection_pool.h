@@ -17,18 +17,21 @@ class UpstreamConnection;
 struct PoolOptions {
   std::size_t max_idle_per_origin = 64;  // idle keep-alive connections kept per origin
   std::chrono::seconds idle_ttl{30};     // idle connections older than this are not reused
+  // A connection idle at least this long is checked before reuse (one non-blocking peek:
+  // has the server closed it, or written to it?). Busier ones are reused as they are.
+  std::chrono::milliseconds check_after{1000};
 };
 
 // The idle keep-alive connections of ONE I/O thread, by origin. Owned by the upstream
 // engine, one per worker; every member but stats() must be called on that worker's thread,
 // so no lock is taken on a request's path.
 //
-// An idle connection is watched: put() starts a wait for readability on its socket, and a
-// server that closes it (or sends anything, such as a 408) while it sits in the pool has it
-// evicted at once. take() cancels the watch. So a stale connection is found without a
-// syscall per request, and a request is rarely sent on a connection the server already gave
-// up (the remaining race, a close crossing our request on the wire, is the engine's to
-// handle).
+// Staleness: servers close keep-alive connections after seconds of idleness (Node 5 s,
+// nginx 75 s), and may send a 408 first. A connection idle for check_after or more is
+// peeked at before reuse (MSG_PEEK, non-blocking): any readable byte or EOF means the server
+// gave it up, and it is closed. A connection reused sooner is not checked: under load that
+// is every request, which so costs no syscall, and a close within that window is the same
+// race as a close crossing our request on the wire, which the engine handles.
 class ConnectionPool {
  public:
   explicit ConnectionPool(PoolOptions options);
@@ -48,18 +51,14 @@ class ConnectionPool {
 
   struct Stats {
     std::uint64_t reuses = 0;     // take() calls answered from the pool
-    std::uint64_t evictions = 0;  // idle connections the server closed (or wrote to)
+    std::uint64_t evictions = 0;  // idle connections found closed (or written to) by the server
   };
   // Callable from any thread.
   Stats stats() const { return {reuses_.load(), evictions_.load()}; }
 
  private:
-  void watch(UpstreamConnection& connection);
-  void evict(const UpstreamConnection* connection, std::uint64_t ticket);
-
   const PoolOptions options_;
   std::map<Origin, std::deque<std::unique_ptr<UpstreamConnection>>> idle_;
-  std::uint64_t next_ticket_ = 0;
   // Written by the owning thread only; relaxed atomics so stats() may read them anywhere.
   std::atomic<std::uint64_t> reuses_{0};
   std::atomic<std::uint64_t> evictions_{0};

@@ -50,9 +50,8 @@ class UpstreamConnection {
     return f(*plain_);
   }
 
-  // Pool bookkeeping: when it went idle, and which idle period a pending watch belongs to.
+  // Pool bookkeeping: when it went idle.
   std::chrono::steady_clock::time_point idle_since{};
-  std::uint64_t idle_ticket = 0;
 
  private:
   Origin origin_;

@@ -136,6 +136,7 @@ net::awaitable<Streamed> run_stream_handler(Server::State& state, beast::tcp_str
 
 void log_exchange(const std::string& remote, const std::string& request_line, unsigned status,
                   std::chrono::steady_clock::time_point started) {
+  if (!observe::enabled(observe::Level::http)) return;
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                           std::chrono::steady_clock::now() - started)
                           .count();
@@ -207,7 +208,10 @@ net::awaitable<void> serve_session(std::shared_ptr<Server::State> state, std::si
                  true};
     } else {
       // The parser is moved into the body reader; keep what the log line needs first.
-      request_line = describe(header_parser.get().method(), header_parser.get().target());
+      // Only for the access log line: not built when that level is off.
+      if (observe::enabled(observe::Level::http)) {
+        request_line = describe(header_parser.get().method(), header_parser.get().target());
+      }
       const bool wants_keep_alive = header_parser.get().keep_alive();
       auto match = state->router->match(header_parser.get().method(), header_parser.get().target());
       if (match.stream_handler) {
