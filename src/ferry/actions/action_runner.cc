@@ -8,6 +8,7 @@
 #include "ferry/core/blocking_pool.h"
 #include "ferry/core/crypto.h"
 #include "ferry/observe/redact.h"
+#include "ferry/store/connection_cache.h"
 #include "ferry/store/activity_writer.h"
 #include "ferry/store/store.h"
 
@@ -86,6 +87,19 @@ net::awaitable<ActionOutcome> ActionRunner::run(store::ConnectionKey key, std::s
   }
 }
 
+net::awaitable<Result<store::Connection>> ActionRunner::find_connection(
+    const store::ConnectionKey& key) {
+  if (deps_.connections) {
+    auto snapshot = co_await deps_.connections->find(key);
+    if (!snapshot) co_return snapshot.error();
+    co_return **snapshot;
+  }
+  store::Store& store = *deps_.store;
+  auto find = [&store, &key] { return store.find_connection(key); };
+  if (deps_.blocking) co_return co_await deps_.blocking->run(find);
+  co_return find();
+}
+
 net::awaitable<ActionOutcome> ActionRunner::run_admitted(store::ConnectionKey key,
                                                          std::string action_name, json input,
                                                          std::string exec_id) {
@@ -101,14 +115,7 @@ net::awaitable<ActionOutcome> ActionRunner::run_admitted(store::ConnectionKey ke
                       fmt::format("no action \"{}\" for integration \"{}\"", action_name,
                                   key.provider_config_key));
   }
-  store::Store& store = *deps_.store;
-  auto find = [&store, &key] { return store.find_connection(key); };
-  Result<store::Connection> connection = Error{Errc::internal, "the connection was not read"};
-  if (deps_.blocking) {
-    connection = co_await deps_.blocking->run(find);
-  } else {
-    connection = find();
-  }
+  auto connection = co_await find_connection(key);
   if (!connection) co_return refused(std::move(exec_id), connection.error().code,
                                      connection.error().message);
 

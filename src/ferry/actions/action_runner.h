@@ -18,6 +18,7 @@ class BlockingPool;
 }
 namespace ferry::store {
 class Store;
+class ConnectionCache;
 class ActivityWriter;
 }  // namespace ferry::store
 
@@ -32,11 +33,13 @@ struct RunnerOptions {
 
 // What the runner works with. Built once by the app. `http` may be null (every upstream
 // call then fails with "unavailable"); `activity` may be null (no activity-log entries);
-// `blocking` runs the store's work (null: inline, as in tests).
+// `blocking` runs the store's work (null: inline, as in tests); `connections`, when set, is
+// where a run finds its connection (this thread's snapshot; null: read from `store`).
 struct RunnerDependencies {
   std::shared_ptr<const config::Project> project;
   std::shared_ptr<store::Store> store;
   std::shared_ptr<BlockingPool> blocking;
+  std::shared_ptr<store::ConnectionCache> connections;
   std::shared_ptr<ActionRegistry> registry;
   std::shared_ptr<ActionHttp> http;
   std::shared_ptr<store::ActivityWriter> activity;
@@ -62,6 +65,8 @@ class ActionRunner {
   ActionRegistry& registry() { return *deps_.registry; }
 
  private:
+  // The run's connection: this thread's snapshot, else read from the store.
+  boost::asio::awaitable<Result<store::Connection>> find_connection(const store::ConnectionKey& key);
   boost::asio::awaitable<ActionOutcome> run_admitted(store::ConnectionKey key,
                                                      std::string action_name,
                                                      nlohmann::json input,

@@ -160,6 +160,7 @@ int serve(std::shared_ptr<const config::Project> project,
   action_deps.project = project;
   action_deps.store = services->store;
   action_deps.blocking = blocking;
+  action_deps.connections = cache;
   action_deps.registry = action_registry;
   action_deps.http = std::make_shared<actions::ProxyActionHttp>(proxy);
   action_deps.activity = services->activity;

@@ -14,9 +14,12 @@ boost::beast::tcp_stream& UpstreamConnection::tcp() {
   return tls_ ? boost::beast::get_lowest_layer(*tls_) : *plain_;
 }
 
-std::span<char> UpstreamConnection::relay_buffer() {
-  if (!relay_) relay_ = std::make_unique<char[]>(kRelayBufferBytes);
-  return {relay_.get(), kRelayBufferBytes};
+std::span<char> UpstreamConnection::relay_buffer(std::size_t size) {
+  if (relay_size_ < size) {
+    relay_ = std::make_unique<char[]>(size);
+    relay_size_ = size;
+  }
+  return {relay_.get(), relay_size_};
 }
 
 bool UpstreamConnection::drained() {

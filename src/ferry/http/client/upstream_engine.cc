@@ -205,15 +205,15 @@ class PooledResponse final : public UpstreamResponse {
   net::awaitable<Result<std::string_view>> read(std::size_t limit) override {
     if (failed_) co_return Error{Errc::upstream_unreachable, "the upstream response failed"};
     if (parser_->is_done()) co_return std::string_view();
-    auto buffer = connection_->relay_buffer();
-    const std::size_t capacity = std::min(limit == 0 ? buffer.size() : limit, buffer.size());
     // Beast reads at most the read buffer's spare capacity: a large body read through a
-    // small one costs a syscall per few KiB. Small answers keep the small buffer.
-    auto& incoming = connection_->read_buffer();
+    // small one costs a syscall per few KiB. Small answers keep small buffers.
     const auto length = parser_->content_length();
-    if ((!length || *length > kLargeBodyBytes) && incoming.capacity() < kReadBufferBytes) {
-      incoming.reserve(kReadBufferBytes);
-    }
+    const bool large = !length || *length > kLargeBodyBytes;
+    auto buffer = connection_->relay_buffer(large ? UpstreamConnection::kRelayBufferBytes
+                                                  : UpstreamConnection::kSmallRelayBufferBytes);
+    const std::size_t capacity = std::min(limit == 0 ? buffer.size() : limit, buffer.size());
+    auto& incoming = connection_->read_buffer();
+    if (large && incoming.capacity() < kReadBufferBytes) incoming.reserve(kReadBufferBytes);
     auto& body = parser_->get().body();
     connection_->tcp().expires_after(timeout_);
     for (;;) {
