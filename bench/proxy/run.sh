@@ -7,16 +7,22 @@
 #   (c) wrk -> Ferry /proxy (credential injected from the stored connection) -> origin
 # at 1 connection (latency) and 64 connections (throughput), and prints a markdown table
 # with req/s, p50, p99, non-2xx responses, socket errors and CPU use, Ferry's RSS after the
-# runs, and the two ratios the targets are stated in.
+# runs, and the two ratios the targets are stated in. For (c) it also prints Ferry's CPU time
+# per request at 1 and 64 connections (utime+stime from /proc/PID/stat over the measured run,
+# divided by the requests wrk completed), and, from one extra short pass at 64 connections
+# with `strace -c -f -p PID` attached to Ferry, its system calls per request. strace slows
+# Ferry a lot: only the counts per request of that pass mean anything, not its req/s.
 #
 # Usage (as root, from anywhere): bench/proxy/run.sh
 # Environment:
-#   BENCH_DURATION       length of each measured wrk run (default 10s)
-#   BENCH_WARMUP         length of the warm-up run per target, at 64 connections (default 3s)
-#   BENCH_NGINX_WORKERS  nginx worker_processes (default auto = one per core, like Ferry's threads)
-#   BENCH_RESULTS_DIR    if set, the table and the raw wrk outputs are copied there
-#   BENCH_KEEP           if 1, the temporary folder (configs, logs) is kept
-#   FERRY_BIN            the ferry binary (default build/release/ferry, built if missing)
+#   BENCH_DURATION         length of each measured wrk run (default 10s)
+#   BENCH_WARMUP           length of the warm-up run per target, at 64 connections (default 3s)
+#   BENCH_NGINX_WORKERS    nginx worker_processes (default auto = one per core, like Ferry's threads)
+#   BENCH_STRACE           if 0, the strace pass (syscalls per request) is skipped (default 1)
+#   BENCH_STRACE_DURATION  length of the wrk run of the strace pass, 64 connections (default 3s)
+#   BENCH_RESULTS_DIR      if set, the table and the raw wrk (and strace) outputs are copied there
+#   BENCH_KEEP             if 1, the temporary folder (configs, logs) is kept
+#   FERRY_BIN              the ferry binary (default build/release/ferry, built if missing)
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -26,6 +32,8 @@ command_line="$(printf '%q ' "$0" "$@")"
 duration="${BENCH_DURATION:-10s}"
 warmup="${BENCH_WARMUP:-3s}"
 nginx_workers="${BENCH_NGINX_WORKERS:-auto}"
+strace_enabled="${BENCH_STRACE:-1}"
+strace_duration="${BENCH_STRACE_DURATION:-3s}"
 ferry_bin="${FERRY_BIN:-$repo/build/release/ferry}"
 results_dir="${BENCH_RESULTS_DIR:-}"
 secret="bench-secret"
@@ -44,6 +52,7 @@ ensure_tools() {
   command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light)
   command -v wrk >/dev/null || missing+=(wrk)
   command -v curl >/dev/null || missing+=(curl)
+  [[ "$strace_enabled" == 0 ]] || command -v strace >/dev/null || missing+=(strace)
   ((${#missing[@]} == 0)) && return 0
   [[ $EUID -eq 0 ]] || die "missing ${missing[*]}: run as root to install them"
   log "installing ${missing[*]}"
@@ -63,10 +72,12 @@ ensure_ferry() {
 work=""
 nginx_pid=""
 ferry_pid=""
+strace_pid=""
 
 cleanup() {
   local pid
-  for pid in "$ferry_pid" "$nginx_pid"; do
+  # strace first: SIGINT makes it detach from Ferry's threads before Ferry is stopped.
+  for pid in "$strace_pid" "$ferry_pid" "$nginx_pid"; do
     [[ -n "$pid" ]] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
   done
   if [[ -n "$work" && "${BENCH_KEEP:-0}" != 1 ]]; then rm -rf "$work"; fi
@@ -214,13 +225,17 @@ run_wrk() {  # target connections duration output-file
   wrk -t"$threads" -c"$conns" -d"$3" --latency "${headers[@]}" "$(target_url "$t" data.json)" >"$4"
 }
 
+# Requests wrk completed ("  123456 requests in 10.00s, 50.00MB read").
+wrk_requests() { awk '/ requests in / {print $1; exit}' "$1"; }
+
 clk_tck="$(getconf CLK_TCK)"
 rows=()
+cpu_rows=()
 declare -A rps p50
 
 measure() {  # target connections
   local t="$1" conns="$2" out="$work/wrk-$1-$2c.txt"
-  local n0 f0 n1 f1 m0 m1 secs non2xx sockerr nginx_cpu ferry_cpu machine
+  local n0 f0 n1 f1 m0 m1 secs requests non2xx sockerr nginx_cpu ferry_cpu machine
   m0="$(machine_ticks)"
   n0="$(cpu_ticks $(nginx_pids))"
   f0="$(cpu_ticks "$ferry_pid")"
@@ -234,7 +249,13 @@ measure() {  # target connections
   secs="$(awk '/requests in/ {sub(/s,?$/, "", $4); print $4; exit}' "$out")"
   nginx_cpu="$(awk -v d=$((n1 - n0)) -v hz="$clk_tck" -v s="$secs" 'BEGIN {printf "%.0f%%", 100 * d / hz / s}')"
   ferry_cpu="-"
-  [[ "$t" == c ]] && ferry_cpu="$(awk -v d=$((f1 - f0)) -v hz="$clk_tck" -v s="$secs" 'BEGIN {printf "%.0f%%", 100 * d / hz / s}')"
+  if [[ "$t" == c ]]; then
+    ferry_cpu="$(awk -v d=$((f1 - f0)) -v hz="$clk_tck" -v s="$secs" 'BEGIN {printf "%.0f%%", 100 * d / hz / s}')"
+    # Ferry's CPU time (all its threads, user + system) per request wrk completed.
+    requests="$(wrk_requests "$out")"
+    cpu_rows+=("$(awk -v c="$conns" -v n="$requests" -v d=$((f1 - f0)) -v hz="$clk_tck" 'BEGIN {
+      printf "| %d | %d | %.2f | %s |", c, n, d / hz, (n > 0 ? sprintf("%.1f", 1e6 * d / hz / n) : "-") }')")
+  fi
   non2xx="$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$out")"
   sockerr="$(awk '/Socket errors:/ {gsub(/,/, ""); print $4 + $6 + $8 + $10}' "$out")"
   rps[$t$conns]="$(awk '/^Requests\/sec:/ {print $2}' "$out")"
@@ -243,6 +264,103 @@ measure() {  # target connections
 }
 
 proc_status() { awk -v k="$2:" '$1 == k {print $2, $3}' "/proc/$1/status"; }
+
+# --- system calls per request (strace pass) -----------------------------------------------
+
+strace_rows=()
+strace_summary_line=""
+
+ferry_tasks() { ls "/proc/$ferry_pid/task"; }
+
+# How many of Ferry's threads are traced right now (TracerPid not 0).
+ferry_traced_tasks() {
+  local n=0 task tracer
+  for task in $(ferry_tasks); do
+    tracer="$(awk '$1 == "TracerPid:" {print $2}' "/proc/$ferry_pid/task/$task/status" 2>/dev/null || echo 0)"
+    [[ "${tracer:-0}" != 0 ]] && n=$((n + 1))
+  done
+  echo "$n"
+}
+
+# Ferry must be left as it was: no thread traced or stopped, and /proxy still answering.
+check_ferry_healthy() {
+  local task state body
+  for _ in $(seq 50); do
+    [[ "$(ferry_traced_tasks)" == 0 ]] && break
+    sleep 0.1
+  done
+  [[ "$(ferry_traced_tasks)" == 0 ]] || die "strace did not detach from Ferry ($(ferry_traced_tasks) threads still traced)"
+  for task in $(ferry_tasks); do
+    state="$(awk '$1 == "State:" {print $2}' "/proc/$ferry_pid/task/$task/status" 2>/dev/null || true)"
+    [[ "$state" != [tT] ]] || die "Ferry's thread $task is left stopped (state $state) after strace"
+  done
+  body="$(curl -sf -m 5 "${ferry_headers[@]}" "$(target_url c data.json)")" || die "Ferry no longer serves /proxy after strace"
+  [[ "$body" == "$(cat "$work/nginx/www/data.json")" ]] || die "Ferry serves a different body after strace: $body"
+}
+
+# One extra wrk run of (c) at 64 connections with `strace -c -f` attached to all of Ferry's
+# threads; every system call count is divided by the requests wrk completed in that run.
+strace_pass() {
+  local out="$work/wrk-strace-64c.txt" summary="$work/strace-c.txt" requests secs tasks non2xx
+  log "strace pass: $(target_name c), 64 connections, $strace_duration, strace -c -f -p $ferry_pid"
+  strace -c -f -p "$ferry_pid" -o "$summary" 2>"$work/strace.log" &
+  strace_pid=$!
+  # Measure only once every thread is traced, or the first requests' calls would be missed.
+  for _ in $(seq 100); do
+    tasks="$(ferry_tasks | wc -l)"
+    [[ "$(ferry_traced_tasks)" == "$tasks" ]] && break
+    kill -0 "$strace_pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  if [[ "$(ferry_traced_tasks)" != "$(ferry_tasks | wc -l)" ]]; then
+    log "strace did not attach to all of Ferry's threads: $(tr '\n' ' ' <"$work/strace.log")"
+    kill -INT "$strace_pid" 2>/dev/null || true
+    wait "$strace_pid" 2>/dev/null || true
+    strace_pid=""
+    check_ferry_healthy
+    strace_summary_line="strace could not attach to Ferry; no system call counts."
+    return 0
+  fi
+  run_wrk c 64 "$strace_duration" "$out"
+  # SIGINT: strace detaches from every thread, then writes its summary.
+  kill -INT "$strace_pid" 2>/dev/null || true
+  wait "$strace_pid" 2>/dev/null || true
+  strace_pid=""
+  check_ferry_healthy
+  log "strace detached; Ferry still serves /proxy"
+
+  requests="$(wrk_requests "$out")"
+  secs="$(awk '/requests in/ {sub(/s,?$/, "", $4); print $4; exit}' "$out")"
+  [[ "${requests:-0}" -gt 0 ]] || die "no request completed during the strace pass"
+  [[ -s "$summary" ]] || die "strace wrote no summary ($(tr '\n' ' ' <"$work/strace.log"))"
+  # strace -c: "% time  seconds  usecs/call  calls  [errors]  syscall", then a "total" line.
+  mapfile -t strace_rows < <(awk -v n="$requests" -v top=12 '
+    $1 ~ /^[0-9.]+$/ && NF >= 5 {
+      name = $NF; calls = $4; errors = (NF >= 6) ? $5 : 0
+      if (name == "total") { total = calls; total_errors = errors; next }
+      count++; names[count] = name; c[count] = calls; e[count] = errors
+    }
+    END {
+      # sort by calls, descending (a simple insertion sort: a few dozen syscalls at most)
+      for (i = 2; i <= count; i++)
+        for (j = i; j > 1 && c[j] > c[j - 1]; j--) {
+          t = c[j]; c[j] = c[j - 1]; c[j - 1] = t
+          t = e[j]; e[j] = e[j - 1]; e[j - 1] = t
+          t = names[j]; names[j] = names[j - 1]; names[j - 1] = t
+        }
+      for (i = 1; i <= count && i <= top; i++)
+        printf "| %s | %d | %.2f | %.2f |\n", names[i], c[i], c[i] / n, e[i] / n
+      if (count > top) {
+        oc = 0; oe = 0
+        for (i = top + 1; i <= count; i++) { oc += c[i]; oe += e[i] }
+        printf "| (%d others) | %d | %.2f | %.2f |\n", count - top, oc, oc / n, oe / n
+      }
+      printf "| **total** | %d | **%.2f** | %.2f |\n", total, total / n, total_errors / n
+    }' "$summary")
+  non2xx="$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$out")"
+  strace_summary_line="$(awk -v n="$requests" -v s="$secs" -v d="$strace_duration" -v bad="${non2xx:-0}" 'BEGIN {
+    printf "one extra %s wrk run of (c) at 64 connections with `strace -c -f -p` attached to all of Ferry'"'"'s threads: %d requests completed (%.0f req/s under strace), %d non-2xx.", d, n, n / s, bad }')"
+}
 
 verdict() { awk -v v="$1" -v op="$2" -v lim="$3" 'BEGIN {
   ok = (op == ">=") ? v >= lim : v <= lim; print ok ? "met" : "NOT met" }'; }
@@ -278,6 +396,11 @@ main() {
   rss="$(proc_status "$ferry_pid" VmRSS)"
   hwm="$(proc_status "$ferry_pid" VmHWM)"
   threads="$(awk '$1 == "Threads:" {print $2}' "/proc/$ferry_pid/status")"
+  if [[ "$strace_enabled" != 0 ]]; then
+    strace_pass
+  else
+    strace_summary_line="skipped (BENCH_STRACE=0)."
+  fi
   throughput="$(awk -v f="${rps[c64]}" -v n="${rps[b64]}" 'BEGIN {printf "%.2f", f / n}')"
   added="$(awk -v f="${p50[c1]}" -v d="${p50[a1]}" 'BEGIN {printf "%.3f", f - d}')"
   nginx_added="$(awk -v f="${p50[b1]}" -v d="${p50[a1]}" 'BEGIN {printf "%.3f", f - d}')"
@@ -285,7 +408,7 @@ main() {
   {
     echo "## Ferry proxy benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
-    echo "- command: \`${FERRY_BIN:+FERRY_BIN=$FERRY_BIN }BENCH_DURATION=$duration BENCH_WARMUP=$warmup BENCH_NGINX_WORKERS=$nginx_workers ${command_line% }\`"
+    echo "- command: \`${FERRY_BIN:+FERRY_BIN=$FERRY_BIN }BENCH_DURATION=$duration BENCH_WARMUP=$warmup BENCH_NGINX_WORKERS=$nginx_workers BENCH_STRACE=$strace_enabled BENCH_STRACE_DURATION=$strace_duration ${command_line% }\`"
     echo "- machine: $(nproc) cores, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), kernel $(uname -r)"
     echo "- $(nginx -v 2>&1 | sed 's/^nginx version: //') (worker_processes $nginx_workers), $(wrk -v 2>&1 | awk 'NR == 1 {print $1, $2}'), $("$ferry_bin" version 2>/dev/null | head -1) ($threads threads)"
     echo "- wrk: \`-t1 -c1\` and \`-t2 -c64\`, \`-d$duration --latency\`, after a $warmup warm-up per target at 64 connections"
@@ -299,6 +422,32 @@ main() {
     echo
     echo "Ferry RSS: idle before the runs $idle_rss; after the runs VmRSS $rss, VmHWM (peak) $hwm."
     echo
+    echo "### Ferry CPU per request, (c) Ferry /proxy"
+    echo
+    echo "| conns | requests | Ferry CPU s | Ferry CPU µs per request |"
+    echo "|---:|---:|---:|---:|"
+    printf '%s\n' "${cpu_rows[@]}"
+    echo
+    echo "Ferry CPU: user + system time of all of Ferry's threads (\`/proc/PID/stat\`, $clk_tck ticks/s) over"
+    echo "the measured run, divided by the requests wrk completed in that run."
+    echo
+    echo "### Ferry system calls per request, (c) Ferry /proxy"
+    echo
+    echo "strace pass: $strace_summary_line"
+    if ((${#strace_rows[@]} > 0)); then
+      echo
+      echo "**strace stops Ferry at every system call and slows it several-fold: only the counts per"
+      echo "request below are meaningful, not the req/s of that pass.** Even so, calls made once per wake-up"
+      echo "rather than once per request (epoll_wait, futex) shift with that slowdown, since more work waits at"
+      echo "each wake-up. All of Ferry's threads are counted (I/O threads, helpers, the activity writer)."
+      echo "Errors are failed calls, typically EAGAIN from a non-blocking read or peek, or a futex wait that"
+      echo "timed out or found the value changed. With BENCH_RESULTS_DIR, strace's raw summary is kept (strace-c.txt)."
+      echo
+      echo "| syscall | calls | per request | errors per request |"
+      echo "|---|---:|---:|---:|"
+      printf '%s\n' "${strace_rows[@]}"
+    fi
+    echo
     echo "- throughput at 64 connections, Ferry / nginx proxy: **$throughput** (target >= 0.8: $(verdict "$throughput" ">=" 0.8))"
     echo "- added p50 at 1 connection, Ferry - nginx direct: **$added ms** (target <= 0.1 ms: $(verdict "$added" "<=" 0.1)); nginx proxy - nginx direct: $nginx_added ms"
   } >"$report"
@@ -306,6 +455,7 @@ main() {
   if [[ -n "$results_dir" ]]; then
     mkdir -p "$results_dir"
     cp "$report" "$work"/wrk-*.txt "$work/ferry.log" "$results_dir/"
+    if [[ -f "$work/strace-c.txt" ]]; then cp "$work/strace-c.txt" "$results_dir/"; fi
   fi
 }
 
