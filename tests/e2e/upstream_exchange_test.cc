@@ -4,6 +4,8 @@
 // header values holding CR, LF or NUL from every place a value can come from (a stored API
 // key, metadata and connection_config in a header template, a Nango-Proxy-* header, an
 // action's request), each refused with nothing sent.
+#include <signal.h>
+
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -18,6 +20,11 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 
 constexpr const char* kSecretKey = "exchange-secret-key-0123456789abcdef";
 constexpr const char* kApiKey = "exchange-api-key-0123456789";
+
+Headers api_headers() {
+  return {{"Authorization", std::string("Bearer ") + kSecretKey},
+          {"Content-Type", "application/json"}};
+}
 
 class UpstreamExchange : public ::testing::Test {
  protected:
@@ -74,10 +81,7 @@ class UpstreamExchange : public ::testing::Test {
     ASSERT_EQ(reply.status, 201) << reply.body;
   }
 
-  static Headers api() {
-    return {{"Authorization", std::string("Bearer ") + kSecretKey},
-            {"Content-Type", "application/json"}};
-  }
+  static Headers api() { return api_headers(); }
 
   static Headers proxy_headers(const std::string& connection_id = "clean") {
     return {{"Authorization", std::string("Bearer ") + kSecretKey},
@@ -252,6 +256,42 @@ TEST_F(UpstreamExchange, AnActionsHeaderWithALineBreakFailsTheActionAndNothingIs
   ASSERT_EQ(clean.status, 200) << clean.body;
   EXPECT_EQ(json::parse(clean.body)["status"], 200);
   EXPECT_EQ(upstream_->last().target, "/echo/from-action");
+}
+
+// Pooled upstream connections belong to the I/O threads' event loops: stopping must close them
+// while those loops still exist (it once crashed here, exit code 139).
+TEST(UpstreamExchangeStop, AServerHoldingPooledConnectionsStopsCleanly) {
+  auto upstream = TestUpstream::start();
+  const std::string dir = make_temp_dir("ferry-exchange-stop");
+  write_file(dir + "/ferry.yaml", std::string("secret_key: ") + kSecretKey + "\n");
+  write_file(dir + "/integrations.yaml",
+             "integrations:\n"
+             "  open:\n"
+             "    auth:\n"
+             "      auth_mode: NONE\n"
+             "    requests:\n"
+             "      base_url: " + upstream->base_url() + "\n");
+  RunningFerry server(dir);
+  auto created = server.client().request(
+      "POST", "/connections", api_headers(),
+      json{{"provider_config_key", "open"}, {"connection_id", "u1"},
+           {"credentials", {{"type", "NONE"}}}}.dump());
+  ASSERT_EQ(created.status, 201) << created.body;
+  // Several client connections, so both I/O threads pool upstream connections.
+  for (int i = 0; i < 4; ++i) {
+    HttpClient client("127.0.0.1", server.port());
+    for (int j = 0; j < 3; ++j) {
+      ASSERT_EQ(client.request("GET", "/proxy/echo/pooled",
+                               {{"Authorization", std::string("Bearer ") + kSecretKey},
+                                {"Connection-Id", "u1"},
+                                {"Provider-Config-Key", "open"}})
+                    .status,
+                200);
+    }
+  }
+  server.process().signal(SIGTERM);
+  EXPECT_EQ(server.process().wait(std::chrono::seconds(30)), 0) << server.process().output();
+  EXPECT_NE(server.process().output().find("Ferry stopped"), std::string::npos);
 }
 
 }  // namespace

@@ -195,6 +195,8 @@ int serve(std::shared_ptr<const config::Project> project,
   for (auto& context : io.contexts) keep_running.push_back(net::make_work_guard(*context));
 
   io.run();
+  // The pooled upstream sockets go while their io_contexts still exist.
+  (*engine)->close_idle();
   observe::info("Ferry stopped");
   return 0;
 }

@@ -56,6 +56,8 @@ void ConnectionPool::put(std::unique_ptr<UpstreamConnection> connection) {
   queue.push_back(std::move(connection));
 }
 
+void ConnectionPool::clear() { idle_.clear(); }
+
 std::size_t ConnectionPool::idle_count() const {
   std::size_t count = 0;
   for (const auto& [origin, queue] : idle_) count += queue.size();

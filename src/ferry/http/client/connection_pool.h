@@ -48,6 +48,8 @@ class ConnectionPool {
   void put(std::unique_ptr<UpstreamConnection> connection);
 
   std::size_t idle_count() const;
+  // Closes every idle connection.
+  void clear();
 
   struct Stats {
     std::uint64_t reuses = 0;     // take() calls answered from the pool

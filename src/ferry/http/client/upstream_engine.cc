@@ -337,6 +337,10 @@ net::awaitable<ExchangeOutcome> UpstreamEngine::send(const OutboundRequest& requ
   }
 }
 
+void UpstreamEngine::close_idle() {
+  for (auto& pool : impl_->pools) pool->clear();
+}
+
 UpstreamEngine::Stats UpstreamEngine::stats() const {
   Stats stats;
   stats.connects = impl_->connects.load(std::memory_order_relaxed);

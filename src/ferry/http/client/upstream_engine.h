@@ -41,6 +41,11 @@ class UpstreamEngine final : public Exchange {
   boost::asio::awaitable<ExchangeOutcome> send(const OutboundRequest& request,
                                                BodySource& body) override;
 
+  // Closes every pooled connection. Sockets belong to the I/O threads' io_contexts, so they
+  // must go while those exist, whatever else still holds the engine. REQUIRES: the I/O
+  // threads have stopped running.
+  void close_idle();
+
   struct Stats {
     std::uint64_t connects = 0;       // new connections opened
     std::uint64_t reuses = 0;         // requests sent on a pooled connection

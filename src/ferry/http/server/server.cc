@@ -43,6 +43,7 @@ void Server::State::report_if_drained(std::size_t index) {
   WorkerSessions& mine = *per_worker[index];
   if (!mine.sessions.empty() || mine.stop_reported) return;
   mine.stop_reported = true;
+  if (mine.grace_timer) mine.grace_timer->cancel();
   if (workers_pending.fetch_sub(1) != 1) return;
   std::function<void()> done;
   {
@@ -97,16 +98,20 @@ void stop_worker(const std::shared_ptr<Server::State>& state, std::size_t index)
   // Copied: a handle may end its session, which erases it from the list.
   std::vector<SessionHandle> idle(mine.sessions.begin(), mine.sessions.end());
   for (auto& handle : idle) handle.close_if_idle();
-  state->report_if_drained(index);
   auto timer = std::make_shared<net::steady_timer>(state->workers.executor(index),
                                                    state->options.shutdown_grace);
-  timer->async_wait([state, index, timer](boost::system::error_code ec) {
-    if (ec) return;
+  mine.grace_timer = timer;
+  // The handler holds the state weakly: a drained worker's stop must not keep it alive.
+  std::weak_ptr<Server::State> weak = state;
+  timer->async_wait([weak, index](boost::system::error_code ec) {
+    auto state = weak.lock();
+    if (ec || !state) return;
     std::vector<SessionHandle> left(state->per_worker[index]->sessions.begin(),
                                     state->per_worker[index]->sessions.end());
     if (!left.empty()) observe::warn("shutdown grace passed; closing {} connections", left.size());
     for (auto& handle : left) handle.force_close();
   });
+  state->report_if_drained(index);
 }
 
 }  // namespace

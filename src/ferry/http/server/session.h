@@ -3,6 +3,7 @@
 // Internal to the server: one HTTP/1.1 connection and the state it shares with the listener.
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <atomic>
 #include <functional>
 #include <list>
@@ -23,6 +24,9 @@ struct SessionHandle {
 // The sessions of one worker. Touched only on that worker's thread.
 struct WorkerSessions {
   std::list<SessionHandle> sessions;
+  // Cuts what is left after the grace period; cancelled once the worker has drained, so
+  // nothing keeps the server's state alive past the stop.
+  std::shared_ptr<boost::asio::steady_timer> grace_timer;
   bool stopping = false;       // the stop reached this worker
   bool stop_reported = false;  // this worker told the server it has no session left
 };
