@@ -37,29 +37,11 @@ measure_within=45   # measure at most this long after the first connection was a
 # Everything talks to 127.0.0.1: never through an HTTP proxy from the environment.
 unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 
-log() { echo "bench: $*" >&2; }
-die() { log "$*"; exit 1; }
+source "$here/../lib.sh"
 
 # --- dependencies -------------------------------------------------------------------------
 
-ensure_tools() {
-  local missing=()
-  command -v node >/dev/null || missing+=(nodejs)
-  command -v curl >/dev/null || missing+=(curl)
-  command -v ss >/dev/null || missing+=(iproute2)
-  ((${#missing[@]} == 0)) && return 0
-  [[ $EUID -eq 0 ]] || die "missing ${missing[*]}: run as root to install them"
-  log "installing ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" >/dev/null ||
-    { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" >/dev/null; }
-}
-
-ensure_ferry() {
-  [[ -x "$ferry_bin" ]] && return 0
-  [[ -z "${FERRY_BIN:-}" ]] || die "FERRY_BIN=$ferry_bin is not an executable"
-  log "building the release configuration of ferry"
-  "$repo/scripts/build.sh" release ferry >&2
-}
+ensure_tools() { install_missing node:nodejs curl:curl ss:iproute2; }
 
 # Ferry and the client each need one descriptor per connection, plus their own.
 raise_fd_limit() {
@@ -86,33 +68,8 @@ ferry_pid=""
 hold_pid=""
 
 cleanup() {
-  local pid
-  for pid in "$hold_pid" "$ferry_pid"; do
-    [[ -n "$pid" ]] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  done
-  if [[ -n "$work" && "${BENCH_KEEP:-0}" != 1 ]]; then rm -rf "$work"; fi
-  [[ -n "$work" && "${BENCH_KEEP:-0}" == 1 ]] && log "kept $work"
-  return 0
-}
-
-port_is_free() { ! ss -Htan "( sport = :$1 )" | grep -q .; }
-
-# A free TCP port in 20000-39999.
-pick_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 20000))
-    port_is_free "$port" && { echo "$port"; return; }
-  done
-}
-
-# Waits until `curl URL` succeeds (up to ~10 s).
-wait_for() {
-  for _ in $(seq 100); do
-    curl -sf -o /dev/null "$1" && return 0
-    sleep 0.1
-  done
-  return 1
+  bench_pids=("$hold_pid" "$ferry_pid")
+  stop_bench_processes
 }
 
 start_ferry() {

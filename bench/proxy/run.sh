@@ -42,29 +42,14 @@ api_key="k-123"
 # Everything talks to 127.0.0.1: never through an HTTP proxy from the environment.
 unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 
-log() { echo "bench: $*" >&2; }
-die() { log "$*"; exit 1; }
+source "$here/../lib.sh"
 
 # --- dependencies -------------------------------------------------------------------------
 
 ensure_tools() {
-  local missing=()
-  command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light)
-  command -v wrk >/dev/null || missing+=(wrk)
-  command -v curl >/dev/null || missing+=(curl)
-  [[ "$strace_enabled" == 0 ]] || command -v strace >/dev/null || missing+=(strace)
-  ((${#missing[@]} == 0)) && return 0
-  [[ $EUID -eq 0 ]] || die "missing ${missing[*]}: run as root to install them"
-  log "installing ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" >/dev/null ||
-    { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" >/dev/null; }
-}
-
-ensure_ferry() {
-  [[ -x "$ferry_bin" ]] && return 0
-  [[ -z "${FERRY_BIN:-}" ]] || die "FERRY_BIN=$ferry_bin is not an executable"
-  log "building the release configuration of ferry"
-  "$repo/scripts/build.sh" release ferry >&2
+  local wanted=(nginx:nginx-light wrk:wrk curl:curl)
+  [[ "$strace_enabled" == 0 ]] || wanted+=(strace:strace)
+  install_missing "${wanted[@]}"
 }
 
 # --- processes ----------------------------------------------------------------------------
@@ -74,38 +59,10 @@ nginx_pid=""
 ferry_pid=""
 strace_pid=""
 
+# strace first: SIGINT makes it detach from Ferry's threads before Ferry is stopped.
 cleanup() {
-  local pid
-  # strace first: SIGINT makes it detach from Ferry's threads before Ferry is stopped.
-  for pid in "$strace_pid" "$ferry_pid" "$nginx_pid"; do
-    [[ -n "$pid" ]] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  done
-  if [[ -n "$work" && "${BENCH_KEEP:-0}" != 1 ]]; then rm -rf "$work"; fi
-  [[ -n "$work" && "${BENCH_KEEP:-0}" == 1 ]] && log "kept $work"
-  return 0
-}
-
-port_is_free() { ! ss -Htan "( sport = :$1 )" | grep -q .; }
-
-# A free TCP port in 20000-39999 not already in the arguments.
-pick_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 20000))
-    [[ " $* " == *" $port "* ]] && continue
-    port_is_free "$port" && { echo "$port"; return; }
-  done
-}
-
-# Waits until `curl URL` succeeds (up to ~10 s); extra arguments go to curl.
-wait_for() {
-  local url="$1"
-  shift
-  for _ in $(seq 100); do
-    curl -sf -o /dev/null "$@" "$url" && return 0
-    sleep 0.1
-  done
-  return 1
+  bench_pids=("$strace_pid" "$ferry_pid" "$nginx_pid")
+  stop_bench_processes
 }
 
 start_nginx() {
