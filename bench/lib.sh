@@ -61,3 +61,26 @@ wait_for() {
   done
   return 1
 }
+
+# Starts `ferry serve` in "$work/ferry" on "$ferry_port" (secret_key "$secret", level warn,
+# loopback only) with one API_KEY integration "bench" whose base URL is $1, and waits until
+# it answers. Sets ferry_pid.
+start_bench_ferry() {
+  mkdir -p "$work/ferry"
+  cat >"$work/ferry/ferry.yaml" <<EOF
+secret_key: $secret
+main_server_log_level: warn
+listen_address: 127.0.0.1
+EOF
+  cat >"$work/ferry/integrations.yaml" <<EOF
+integrations:
+  bench:
+    auth: {auth_mode: API_KEY}
+    requests:
+      base_url: $1
+      headers: {authorization: "Bearer \${api_key}"}
+EOF
+  "$ferry_bin" serve "$work/ferry" --port "$ferry_port" >"$work/ferry.log" 2>&1 &
+  ferry_pid=$!
+  wait_for "http://127.0.0.1:$ferry_port/health" || { cat "$work/ferry.log" >&2; die "ferry did not start"; }
+}

@@ -84,23 +84,7 @@ start_nginx() {
 }
 
 start_ferry() {
-  mkdir -p "$work/ferry"
-  cat >"$work/ferry/ferry.yaml" <<EOF
-secret_key: $secret
-main_server_log_level: warn
-listen_address: 127.0.0.1
-EOF
-  cat >"$work/ferry/integrations.yaml" <<EOF
-integrations:
-  bench:
-    auth: {auth_mode: API_KEY}
-    requests:
-      base_url: http://127.0.0.1:$origin_port/
-      headers: {authorization: "Bearer \${api_key}"}
-EOF
-  "$ferry_bin" serve "$work/ferry" --port "$ferry_port" >"$work/ferry.log" 2>&1 &
-  ferry_pid=$!
-  wait_for "http://127.0.0.1:$ferry_port/health" || { cat "$work/ferry.log" >&2; die "ferry did not start"; }
+  start_bench_ferry "http://127.0.0.1:$origin_port/"
   local status
   status="$(curl -s -o "$work/connection.json" -w '%{http_code}' -X POST "http://127.0.0.1:$ferry_port/connections" \
     -H "Authorization: Bearer $secret" -H 'Content-Type: application/json' \
