@@ -8,6 +8,8 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "fake_exchange.h"
 
@@ -118,6 +120,44 @@ TEST(TokenClient, ProviderRefusalsAreAuthFailuresWithTheProvidersWords) {
   EXPECT_NE(grant.error().message.find("invalid_grant: Unknown or invalid refresh token."),
             std::string::npos);
   EXPECT_EQ(grant.error().message.find("s3cret"), std::string::npos);
+}
+
+
+// A provider's expires_in is untrusted: a huge value (1e300) once went through an undefined
+// double-to-integer cast. It is clamped to the longest lifetime Ferry believes; negative,
+// infinite or non-numeric values are refused.
+TEST(TokenClient, ExpiresInIsClampedAndCheckedBeforeAnyArithmetic) {
+  struct Case {
+    std::string expires_in;  // JSON text
+    std::optional<std::chrono::seconds> lifetime;  // none: the response is refused
+  };
+  const std::vector<Case> cases = {
+      {"3600", std::chrono::seconds(3600)},
+      {"\"3600\"", std::chrono::seconds(3600)},
+      {"1e300", kMaxTokenLifetime},
+      {"\"1e300\"", kMaxTokenLifetime},
+      {"9223372036854775807", kMaxTokenLifetime},
+      {"18446744073709551615", kMaxTokenLifetime},
+      {"0", std::chrono::seconds(0)},
+      {"-1", std::nullopt},
+      {"\"inf\"", std::nullopt},
+      {"\"nan\"", std::nullopt},
+      {"\"12abc\"", std::nullopt},
+      {"true", std::nullopt},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.expires_in);
+    auto grant = parse_token_response(
+        200, R"({"access_token":"at","expires_in":)" + c.expires_in + "}", "example.test", kNow);
+    if (!c.lifetime) {
+      ASSERT_FALSE(grant);
+      EXPECT_NE(grant.error().message.find("expires_in"), std::string::npos);
+      continue;
+    }
+    ASSERT_TRUE(grant) << grant.error().message;
+    ASSERT_TRUE(grant->expires_at);
+    EXPECT_EQ(*grant->expires_at - kNow, *c.lifetime);
+  }
 }
 
 }  // namespace

@@ -80,7 +80,13 @@ Result<TokenGrant> parse_token_response(int status, std::string_view body, std::
                    fmt::format("the token response of {} has an expires_in that is not a number",
                                host)};
     }
-    grant.expires_at = now + std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
+    // Clamped before any conversion: a double beyond int64's range has no defined cast.
+    const double max_seconds = static_cast<double>(kMaxTokenLifetime.count());
+    const auto lifetime =
+        seconds >= max_seconds
+            ? std::chrono::milliseconds(kMaxTokenLifetime)
+            : std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
+    grant.expires_at = now + lifetime;
   }
   grant.raw = std::move(parsed);
   return grant;

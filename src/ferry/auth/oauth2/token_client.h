@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -16,6 +17,10 @@ class Exchange;
 }
 
 namespace ferry::auth::oauth2 {
+
+// The longest token lifetime Ferry believes: a larger expires_in (some providers send
+// "never" as a huge number) is clamped to it, so expiry arithmetic never overflows.
+inline constexpr std::chrono::seconds kMaxTokenLifetime{std::chrono::hours(24 * 366 * 10)};
 
 // What a token endpoint granted (RFC 6749 §5.1).
 struct TokenGrant {
