@@ -8,6 +8,7 @@
 #include <atomic>
 #include <memory>
 
+#include "ferry/core/private_file.h"
 #include "ferry/observe/redact.h"
 
 namespace ferry::observe {
@@ -46,6 +47,12 @@ Status init_logging(const LogOptions& options) {
   std::vector<spdlog::sink_ptr> sinks;
   if (options.to_stdout) sinks.push_back(std::make_shared<spdlog::sinks::stdout_sink_mt>());
   if (!options.file.empty()) {
+    // Log lines are redacted, but may still quote what users sent: owner-only, like the
+    // database.
+    if (auto made = make_private_file(options.file); !made) {
+      return Error{Errc::invalid_argument,
+                   fmt::format("cannot open log file {}: {}", options.file, made.error().message)};
+    }
     try {
       sinks.push_back(std::make_shared<spdlog::sinks::basic_file_sink_mt>(options.file));
     } catch (const spdlog::spdlog_ex& e) {

@@ -1,7 +1,10 @@
 #include "ferry/store/sqlite/sqlite_store.h"
 
+#include <filesystem>
+#include <system_error>
 #include <utility>
 
+#include "ferry/core/private_file.h"
 #include "ferry/store/migrations/migration.h"
 #include "ferry/store/sqlite/migrate.h"
 
@@ -51,6 +54,12 @@ SqliteStore::SqliteStore(Database db, std::optional<Cipher> cipher,
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
                                                        std::optional<Cipher> cipher,
                                                        std::shared_ptr<const Clock> clock) {
+  const bool on_disk = path != ":memory:" && !path.starts_with("file:");
+  // The database holds tokens: created 0600 before SQLite opens it (SQLite gives its WAL
+  // and shared-memory files the database file's mode). A failure here is left to
+  // Database::open, whose message says why the path is unusable.
+  std::error_code ignored;
+  if (on_disk && !std::filesystem::exists(path, ignored)) (void)make_private_file(path);
   auto db = Database::open(path);
   if (!db) return std::move(db).error();
   if (!clock) clock = system_clock();
@@ -58,6 +67,15 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
       new SqliteStore(std::move(*db), std::move(cipher), std::move(clock)));
   if (auto configured = store->configure(); !configured) {
     return at_path(path, std::move(configured).error());
+  }
+  if (on_disk) {
+    // An existing database (or files left by an older version) may be readable by others;
+    // checked once it is known to be a database, so another file is left as it was.
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      if (auto narrowed = narrow_if_present(path + suffix); !narrowed) {
+        return std::move(narrowed).error();
+      }
+    }
   }
   if (auto migrated = sqlite::migrate(store->db_, sqlite_migrations()); !migrated) {
     return at_path(path, std::move(migrated).error());
