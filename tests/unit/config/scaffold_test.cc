@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "config_test_support.h"
@@ -69,6 +71,43 @@ TEST(Scaffold, SecondInitFailsAndKeepsTheFirst) {
   Status again = scaffold_project(folder.path());
   ASSERT_FALSE(again);
   EXPECT_EQ(read(folder.path() / ".env"), "JIRA_CLIENT_SECRET=real-secret\n");
+}
+
+
+// A new install never stores tokens in clear, and its backend key survives a restart: both
+// come from .env, generated per folder, readable by the owner only.
+TEST(Scaffold, EnvHoldsThisFoldersOwnKeysAndIsOwnerOnly) {
+  TempFolder parent;
+  ASSERT_TRUE(scaffold_project(parent.path() / "a"));
+  ASSERT_TRUE(scaffold_project(parent.path() / "b"));
+  std::map<std::string, std::string> first;
+  for (const char* folder : {"a", "b"}) {
+    SCOPED_TRACE(folder);
+    const auto dir = parent.path() / folder;
+    EXPECT_EQ(std::filesystem::status(dir / ".env").permissions(),
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    const std::string env = read(dir / ".env");
+    for (const char* name : {"FERRY_SECRET_KEY", "FERRY_PUBLIC_KEY", "FERRY_ENCRYPTION_KEY"}) {
+      if (std::getenv(name) != nullptr) {
+        GTEST_SKIP() << name << " is set in the environment";
+      }
+      const auto at = env.find(std::string(name) + "=");
+      ASSERT_NE(at, std::string::npos) << name;
+      const auto start = at + std::string(name).size() + 1;
+      const std::string value = env.substr(start, env.find('\n', start) - start);
+      EXPECT_GE(value.size(), 32u) << name;
+      if (first.count(name) != 0) {
+        EXPECT_NE(first[name], value) << name << " repeats";
+      }
+      first[name] = value;
+    }
+    auto project = load_project(dir);
+    ASSERT_TRUE(project) << project.error().message;
+    EXPECT_FALSE(project->server.secret_key_generated);
+    EXPECT_EQ(project->server.secret_key, first["FERRY_SECRET_KEY"]);
+    EXPECT_EQ(project->server.public_key, first["FERRY_PUBLIC_KEY"]);
+    EXPECT_FALSE(project->server.encryption_key.empty());
+  }
 }
 
 }  // namespace
