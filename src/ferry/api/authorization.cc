@@ -22,14 +22,17 @@ Status check_secret_key(std::string_view authorization, const std::string& secre
   return ok();
 }
 
-http::Handler require_secret_key(std::shared_ptr<const Services> services, http::Handler handler) {
-  return [services = std::move(services), handler = std::move(handler)](
-             http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
-    auto allowed = check_secret_key(ctx.header("Authorization"),
-                                    services->project->server.secret_key);
-    if (!allowed) co_return http::error_response(allowed.error(), ctx.request.version());
-    co_return co_await handler(ctx);
+http::GuardedHandler require_secret_key(std::shared_ptr<const Services> services,
+                                        http::Handler handler) {
+  auto guard = [services = std::move(services)](const http::bhttp::fields& header) {
+    auto authorization = header.find(http::bhttp::field::authorization);
+    const std::string_view value =
+        authorization == header.end()
+            ? std::string_view()
+            : std::string_view(authorization->value().data(), authorization->value().size());
+    return check_secret_key(value, services->project->server.secret_key);
   };
+  return http::GuardedHandler{std::move(guard), std::move(handler)};
 }
 
 http::StreamHandler require_secret_key(std::shared_ptr<const Services> services,

@@ -10,10 +10,11 @@ namespace ferry::api {
 // the same time wherever the keys differ.
 Status check_secret_key(std::string_view authorization, const std::string& secret_key);
 
-// Wraps a backend handler so it runs only for `Authorization: Bearer <secret_key>`.
-// A missing or wrong key gets 401 {"error":{"code":"unauthorized",...}} and the handler is
-// not called.
-http::Handler require_secret_key(std::shared_ptr<const Services> services, http::Handler handler);
+// A backend handler that runs only for `Authorization: Bearer <secret_key>`. The key is
+// checked on the header, before the body is read: a missing or wrong key gets 401
+// {"error":{"code":"unauthorized",...}}, the body stays unread and the handler is not called.
+http::GuardedHandler require_secret_key(std::shared_ptr<const Services> services,
+                                        http::Handler handler);
 
 // The same for a streaming route. The body of a rejected request is left unread, so the
 // connection is closed after the 401.

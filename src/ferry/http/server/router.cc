@@ -74,15 +74,21 @@ std::string_view RequestContext::header(std::string_view name) const {
 }
 
 void Router::add(Verb method, std::string pattern, Handler handler) {
+  add(method, std::move(pattern), GuardedHandler{nullptr, std::move(handler)});
+}
+
+void Router::add(Verb method, std::string pattern, GuardedHandler guarded) {
   std::vector<std::string> segments;
   for (auto s : raw_segments(pattern)) segments.emplace_back(s);
-  routes_.push_back(Route{method, std::move(segments), std::move(handler), nullptr});
+  routes_.push_back(Route{method, std::move(segments), std::move(guarded.handler), nullptr,
+                          std::move(guarded.guard)});
 }
 
 void Router::add_streaming(std::string pattern, StreamHandler handler) {
   std::vector<std::string> segments;
   for (auto s : raw_segments(pattern)) segments.emplace_back(s);
-  routes_.push_back(Route{std::nullopt, std::move(segments), nullptr, std::move(handler)});
+  routes_.push_back(
+      Route{std::nullopt, std::move(segments), nullptr, std::move(handler), nullptr});
 }
 
 Router::Match Router::match(Verb method, std::string_view target) const {
@@ -103,6 +109,7 @@ Router::Match Router::match(Verb method, std::string_view target) const {
       result.stream_handler = &route.stream_handler;
     } else {
       result.handler = &route.handler;
+      if (route.guard) result.guard = &route.guard;
     }
     result.path_params = std::move(params);
     result.rest = std::move(rest);

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ferry/core/result.h"
 #include "ferry/http/message.h"
 
 namespace ferry::http {
@@ -31,6 +32,17 @@ struct RequestContext {
 // turned into a 500 by the session (and logged); handlers should return errors instead.
 using Handler = std::function<boost::asio::awaitable<Response>(RequestContext&)>;
 
+// A check of the request header that runs before the body is read (typically the API key):
+// a refused request never gets its body read, so an unauthenticated client cannot make the
+// server buffer max_body_bytes. ok() lets the request through; an error is the response.
+using HeaderGuard = std::function<Status(const bhttp::fields&)>;
+
+// A handler with the guard that must pass before its body is read.
+struct GuardedHandler {
+  HeaderGuard guard;
+  Handler handler;
+};
+
 struct StreamContext;  // http/server/stream_context.h
 
 // A route that handles the connection itself: it is called after the request header was
@@ -46,6 +58,8 @@ class Router {
  public:
   // Adds a route. REQUIRES: `pattern` starts with '/'.
   void add(Verb method, std::string pattern, Handler handler);
+  // Adds a route whose guard runs on the header before the body is read.
+  void add(Verb method, std::string pattern, GuardedHandler guarded);
   // Adds a streaming route for every method.
   void add_streaming(std::string pattern, StreamHandler handler);
 
@@ -53,6 +67,7 @@ class Router {
   struct Match {
     Outcome outcome = Outcome::not_found;
     const Handler* handler = nullptr;
+    const HeaderGuard* guard = nullptr;             // set when the route has one
     const StreamHandler* stream_handler = nullptr;  // set instead of handler for streaming routes
     std::map<std::string, std::string> path_params;
     std::string rest;
@@ -70,6 +85,7 @@ class Router {
     std::vector<std::string> segments;
     Handler handler;
     StreamHandler stream_handler;
+    HeaderGuard guard;
   };
   std::vector<Route> routes_;
 };

@@ -1,5 +1,6 @@
 #include "ferry/http/server/session.h"
 
+#include <array>
 #include <utility>
 
 #include <boost/asio/redirect_error.hpp>
@@ -40,12 +41,48 @@ std::string describe(Verb method, std::string_view target) {
   return line;
 }
 
-// Reads the body of the request whose header is in `header_parser`, routes it and runs the
-// handler. Never throws: a handler's exception becomes a 500.
+// A response for a request whose route was refused before its body was read: routing and
+// the route's guard run on the header alone. When a body follows, the connection is out of
+// step and is closed after the response (see linger_and_close).
+std::optional<Handled> refuse_before_body(const bhttp::request_parser<bhttp::empty_body>& parser,
+                                          const Router::Match& match) {
+  const auto& header = parser.get();
+  const unsigned version = header.version();
+  const bool unread_body = !parser.is_done();
+  if (match.outcome == Router::Outcome::not_found) {
+    return Handled{make_error(Errc::not_found,
+                              "no route for " + describe(header.method(), header.target()),
+                              version),
+                   unread_body};
+  }
+  if (match.outcome == Router::Outcome::method_not_allowed) {
+    Response response = make_error(Errc::method_not_allowed,
+                                   "method " + std::string(bhttp::to_string(header.method())) +
+                                       " is not allowed on this path",
+                                   version);
+    std::string allow;
+    for (Verb v : match.allowed) {
+      if (!allow.empty()) allow += ", ";
+      allow += bhttp::to_string(v);
+    }
+    response.set(bhttp::field::allow, allow);
+    return Handled{std::move(response), unread_body};
+  }
+  if (match.guard != nullptr) {
+    if (Status allowed = (*match.guard)(header); !allowed) {
+      return Handled{error_response(allowed.error(), version), unread_body};
+    }
+  }
+  return std::nullopt;
+}
+
+// Routes the request whose header is in `header_parser`, runs its guard, then reads the body
+// and runs the handler. Never throws: a handler's exception becomes a 500.
 net::awaitable<Handled> handle_one(Server::State& state, beast::tcp_stream& stream,
                                    beast::flat_buffer& buffer,
                                    bhttp::request_parser<bhttp::empty_body>& header_parser,
                                    Router::Match match, const std::string& remote) {
+  if (auto refused = refuse_before_body(header_parser, match)) co_return std::move(*refused);
   const unsigned version = header_parser.get().version();
   // The header was read without a body limit (streaming routes need none): check the
   // announced length here; a chunked body is bounded by the parser's limit as it arrives.
@@ -74,24 +111,6 @@ net::awaitable<Handled> handle_one(Server::State& state, beast::tcp_stream& stre
                       true};
   }
   Request request = parser.release();
-  if (match.outcome == Router::Outcome::not_found) {
-    co_return Handled{make_error(Errc::not_found,
-                                 "no route for " + describe(request.method(), request.target()),
-                                 version)};
-  }
-  if (match.outcome == Router::Outcome::method_not_allowed) {
-    Response response = make_error(Errc::method_not_allowed,
-                                   "method " + std::string(bhttp::to_string(request.method())) +
-                                       " is not allowed on this path",
-                                   version);
-    std::string allow;
-    for (Verb v : match.allowed) {
-      if (!allow.empty()) allow += ", ";
-      allow += bhttp::to_string(v);
-    }
-    response.set(bhttp::field::allow, allow);
-    co_return Handled{std::move(response)};
-  }
   RequestContext context{request, std::move(match.path_params), std::move(match.rest),
                          parse_query(request.target()), remote};
   try {
@@ -142,6 +161,29 @@ void log_exchange(const std::string& remote, const std::string& request_line, un
                           .count();
   observe::http("{} {} {} {}.{:03}ms", remote, request_line, status, micros / 1000,
                 micros % 1000);
+}
+
+// How long, and how much, a lingering close reads and drops.
+constexpr std::chrono::seconds kLingerTime{2};
+constexpr std::size_t kLingerBytes = 1 << 20;
+
+// Closes a connection whose client may still be sending (a body left unread after a refusal):
+// closing at once would make the kernel answer that data with a reset, which can destroy the
+// response before the client reads it. Half-closes, then reads and drops what arrives, for
+// at most kLingerTime and kLingerBytes, so a refused upload costs the server little.
+net::awaitable<void> linger_and_close(beast::tcp_stream& stream) {
+  boost::system::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (ec) co_return;
+  std::array<char, 16 * 1024> scratch{};
+  std::size_t dropped = 0;
+  stream.expires_after(kLingerTime);
+  while (dropped < kLingerBytes) {
+    const std::size_t n = co_await stream.async_read_some(
+        net::buffer(scratch), net::redirect_error(net::use_awaitable, ec));
+    if (ec) break;
+    dropped += n;
+  }
 }
 
 bool is_quiet_end(const boost::system::error_code& ec) {
@@ -237,6 +279,10 @@ net::awaitable<void> serve_session(std::shared_ptr<Server::State> state, std::si
     stream->expires_after(state->options.io_timeout);
     co_await bhttp::async_write(*stream, response, net::redirect_error(net::use_awaitable, ec));
     log_exchange(remote, request_line, static_cast<unsigned>(response.result()), started);
+    if (!ec && handled.must_close) {
+      co_await linger_and_close(*stream);
+      co_return;
+    }
     if (ec || !keep_alive) break;
   }
   stream->socket().shutdown(tcp::socket::shutdown_send, ec);
