@@ -7,6 +7,7 @@
 
 #include "ferry/api/authorization.h"
 #include "ferry/api/client_credentials.h"
+#include "ferry/api/connection_id.h"
 #include "ferry/api/connection_view.h"
 #include "ferry/api/handler_support.h"
 #include "ferry/auth/credential_source.h"
@@ -54,6 +55,9 @@ http::Response create_connection(const Services& services, http::RequestContext&
   if (body->contains("connection_id")) {
     auto id = required_string(*body, "connection_id");
     if (!id) return fail(ctx, id.error());
+    if (auto valid = check_connection_id(*id, "\"connection_id\""); !valid) {
+      return fail(ctx, valid.error());
+    }
     connection.connection_id = *id;
   } else {
     // As Nango does: a connection registered without an id gets a generated one.
