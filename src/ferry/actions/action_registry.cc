@@ -53,6 +53,7 @@ ReloadReport ActionRegistry::reload() {
   }
   ReloadReport report;
   Table next;
+  std::map<Key, std::string, std::less<>> unloadable;
   for (const ActionFile& file : scan_action_files(dir_)) {
     Key key{file.integration, file.name};
     auto previous = current.find(key);
@@ -73,7 +74,11 @@ ReloadReport ActionRegistry::reload() {
         rejected_[file.file] = seen;
       }
       report.errors.push_back(compiled.error());
-      if (existed) next.emplace(key, previous->second);
+      if (existed) {
+        next.emplace(key, previous->second);
+      } else {
+        unloadable.emplace(key, compiled.error().message);
+      }
       continue;
     }
     rejected_.erase(file.file);
@@ -97,7 +102,16 @@ ReloadReport ActionRegistry::reload() {
   for (const auto& name : report.removed) observe::info("action {} removed", name);
   std::lock_guard lock(mu_);
   scripts_ = std::move(next);
+  unloadable_ = std::move(unloadable);
   return report;
+}
+
+std::optional<std::string> ActionRegistry::load_error(std::string_view integration,
+                                                      std::string_view name) const {
+  Key key{std::string(integration), std::string(name)};
+  std::lock_guard lock(mu_);
+  if (auto it = unloadable_.find(key); it != unloadable_.end()) return it->second;
+  return std::nullopt;
 }
 
 std::shared_ptr<const ActionDefinition> ActionRegistry::find(std::string_view integration,

@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -64,6 +65,12 @@ class ActionRegistry {
   std::shared_ptr<const ActionDefinition> find(std::string_view integration,
                                                std::string_view name) const;
 
+  // Why the file of action `name` could not be loaded, when it exists but has never
+  // compiled (a file that compiled once keeps serving its previous version instead), or
+  // nullopt. The message names the file and line.
+  std::optional<std::string> load_error(std::string_view integration,
+                                        std::string_view name) const;
+
   // Every action as "<integration>/<name>", sorted.
   std::vector<std::string> list() const;
 
@@ -75,6 +82,7 @@ class ActionRegistry {
   mutable std::mutex mu_;
   Table native_;   // GUARDED_BY(mu_)
   Table scripts_;  // GUARDED_BY(mu_)
+  std::map<Key, std::string, std::less<>> unloadable_;  // GUARDED_BY(mu_): key -> error
   std::mutex reload_mu_;
   std::map<std::string, std::string> rejected_;  // GUARDED_BY(reload_mu_): file -> source
 };

@@ -111,6 +111,12 @@ net::awaitable<ActionOutcome> ActionRunner::run_admitted(store::ConnectionKey ke
   }
   auto definition = deps_.registry->find(key.provider_config_key, action_name);
   if (!definition) {
+    if (auto load_error = deps_.registry->load_error(key.provider_config_key, action_name)) {
+      // The file is there but does not compile: say why, not that it does not exist.
+      co_return refused(std::move(exec_id), Errc::action_failed,
+                        fmt::format("action \"{}\" cannot be loaded: {}", action_name,
+                                    *load_error));
+    }
     co_return refused(std::move(exec_id), Errc::not_found,
                       fmt::format("no action \"{}\" for integration \"{}\"", action_name,
                                   key.provider_config_key));

@@ -82,6 +82,25 @@ TEST_F(HotReload, ABrokenEditKeepsThePreviousVersionServing) {
   EXPECT_EQ(output_of("a"), "fixed");
 }
 
+// A new file that has never compiled is not "unknown": running it says why it cannot load.
+TEST_F(HotReload, ANewBrokenFileIsReportedWhenRunNotCalledUnknown) {
+  folder_.write("jira/broken.action.lua", "return function() if end");
+  ASSERT_EQ(registry_->reload().errors.size(), 1u);
+  auto result = run("broken");
+  ASSERT_TRUE(result.failure);
+  EXPECT_EQ(result.failure->code, Errc::action_failed);
+  EXPECT_NE(result.failure->message.find("cannot be loaded: jira/broken.action.lua:1:"),
+            std::string::npos)
+      << result.failure->message;
+
+  folder_.write("jira/broken.action.lua", "return function() return 'ok' end");
+  registry_->reload();
+  EXPECT_EQ(output_of("broken"), "ok");
+  std::filesystem::remove(folder_.path() / "jira/broken.action.lua");
+  registry_->reload();
+  EXPECT_EQ(run("broken").failure->code, Errc::not_found);
+}
+
 TEST_F(HotReload, TheWatcherReloadsWithoutBeingAsked) {
   boost::asio::io_context ioc;
   ActionWatcher watcher(ioc.get_executor(), registry_, std::chrono::milliseconds(5));
