@@ -66,7 +66,7 @@ constexpr std::string_view kPage = R"html(<!DOCTYPE html>
       (function () {
         var message = @MESSAGE@;
         try {
-          if (window.opener) window.opener.postMessage(message, '*');
+          if (window.opener) window.opener.postMessage(message, @TARGET_ORIGIN@);
         } catch (e) {}
         if (message.eventType === 'AUTHORIZATION_SUCEEDED') {
           window.setTimeout(function () { window.close(); }, 300);
@@ -78,7 +78,8 @@ constexpr std::string_view kPage = R"html(<!DOCTYPE html>
 )html";
 
 http::Response page(http::StatusCode status, const std::string& title, const std::string& text,
-                    bool failed, const json& message, unsigned version) {
+                    bool failed, const json& message, const std::string& target_origin,
+                    unsigned version) {
   http::Response response{status, version};
   response.set(http::bhttp::field::content_type, "text/html; charset=utf-8");
   response.set(http::bhttp::field::cache_control, "no-store");
@@ -88,6 +89,9 @@ http::Response page(http::StatusCode status, const std::string& title, const std
   std::string body(kPage);
   // Last marker first: an inserted value (which may hold marker text) lies after every
   // marker still to be replaced, so it is never scanned.
+  // The page's result goes to that origin only: a browser drops the message when the
+  // opener has navigated elsewhere, instead of handing it to whoever is there now.
+  replace_once(body, "@TARGET_ORIGIN@", script_json(target_origin));
   replace_once(body, "@MESSAGE@", script_json(message));
   replace_once(body, "@TEXT@", escape_html(text));
   replace_once(body, "@STYLE@", failed ? "color: #b3261e" : "");
@@ -113,25 +117,27 @@ json ws_error(const ConnectFailure& failure) {
   return {{"message_type", "error"}, {"error_type", failure.type}, {"error_desc", failure.message}};
 }
 
-http::Response success_page(const FlowIdentity& flow, unsigned version) {
+http::Response success_page(const FlowIdentity& flow, const std::string& target_origin,
+                            unsigned version) {
   const json message = {
       {"eventType", "AUTHORIZATION_SUCEEDED"},
       {"data",
        {{"providerConfigKey", flow.provider_config_key}, {"connectionId", flow.connection_id}}}};
   return page(http::StatusCode::ok, "Connected",
               fmt::format("You are now connected to {}.", flow.provider_config_key), false,
-              message, version);
+              message, target_origin, version);
 }
 
 http::Response failure_page(const FlowIdentity& flow, const ConnectFailure& failure,
-                            unsigned version) {
+                            const std::string& target_origin, unsigned version) {
   const json message = {{"eventType", "AUTHORIZATION_FAILED"},
                         {"data",
                          {{"providerConfigKey", flow.provider_config_key},
                           {"connectionId", flow.connection_id},
                           {"error", {{"type", failure.type}, {"message", failure.message}}}}}};
   return page(failure.status, "Authorization failed",
-              "The connection could not be made: " + failure.message, true, message, version);
+              "The connection could not be made: " + failure.message, true, message,
+              target_origin, version);
 }
 
 http::Response failure_json(const ConnectFailure& failure, unsigned version) {
@@ -141,10 +147,14 @@ http::Response failure_json(const ConnectFailure& failure, unsigned version) {
 }
 
 http::Response connect_chooser(const std::vector<std::string>& integrations,
-                               const std::string& token, unsigned version) {
+                               const std::string& token, const std::string& origin,
+                               unsigned version) {
   auto link = [&](const std::string& key) {
-    return "/oauth/connect/" + percent_encode(key) + "?connect_session_token=" +
-           percent_encode(token);
+    std::string target = "/oauth/connect/" + percent_encode(key) +
+                         "?connect_session_token=" + percent_encode(token);
+    // Passed on explicitly: a click in this list would otherwise name Ferry's own page.
+    if (!origin.empty()) target += "&origin=" + percent_encode(origin);
+    return target;
   };
   if (integrations.size() == 1) {
     http::Response redirect{http::StatusCode::found, version};

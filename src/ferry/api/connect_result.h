@@ -14,7 +14,8 @@ namespace ferry::api {
 // Both run in the popup that @nangohq/frontend or Ferry's frontend SDK opened, so they end
 // in a small HTML page that posts {eventType: 'AUTHORIZATION_SUCEEDED' | 'AUTHORIZATION_FAILED',
 // data: {providerConfigKey, connectionId[, error: {type, message}]}} to window.opener (the
-// spelling is Nango's) and closes itself after success; a failure stays visible with its
+// spelling is Nango's), with the flow's origin as postMessage's target origin (never '*':
+// see flow_origin.h), and closes itself after success; a failure stays visible with its
 // message. The websocket client of the flow, if any, gets the same outcome as a
 // success/error message. The connect endpoint answers an error as JSON ({"error":{"code":
 // <type>,"message"}}) instead when it was called without a ws_client_id by a client that
@@ -42,16 +43,20 @@ struct FlowIdentity {
 nlohmann::json ws_success(const FlowIdentity& flow);
 nlohmann::json ws_error(const ConnectFailure& failure);
 
-// The callback page for a success or a failure. `version` is the request's HTTP version.
-http::Response success_page(const FlowIdentity& flow, unsigned version);
-http::Response failure_page(const FlowIdentity& flow, const ConnectFailure& failure,
+// The callback page for a success or a failure. `target_origin` is the http(s) origin the
+// page posts its message to (an origin, never '*'); `version` is the request's HTTP version.
+http::Response success_page(const FlowIdentity& flow, const std::string& target_origin,
                             unsigned version);
+http::Response failure_page(const FlowIdentity& flow, const ConnectFailure& failure,
+                            const std::string& target_origin, unsigned version);
 
 // The page behind a connect session's connect_link: a redirect to
-// /oauth/connect/<key>?connect_session_token=<token> when `integrations` has exactly one key,
-// else a list of such links, one per key.
+// /oauth/connect/<key>?connect_session_token=<token>[&origin=<origin>] when `integrations`
+// has exactly one key, else a list of such links, one per key. `origin` (may be empty) is the
+// origin of the page that opened the link.
 http::Response connect_chooser(const std::vector<std::string>& integrations,
-                               const std::string& token, unsigned version);
+                               const std::string& token, const std::string& origin,
+                               unsigned version);
 
 // The JSON error form of `failure` ({"error":{"code":type,"message":…}}).
 http::Response failure_json(const ConnectFailure& failure, unsigned version);

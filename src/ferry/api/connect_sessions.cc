@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "ferry/api/authorization.h"
+#include "ferry/api/connect_session_request.h"
 #include "ferry/api/handler_support.h"
 #include "ferry/core/crypto.h"
 #include "ferry/http/json.h"
@@ -17,81 +18,22 @@ using nlohmann::json;
 
 constexpr std::size_t kTokenBytes = 32;
 
-Error bad(std::string message) { return Error{Errc::invalid_argument, std::move(message)}; }
-
-Status check_end_user(const json& body) {
-  auto it = body.find("end_user");
-  if (it == body.end() || it->is_null()) {
-    // Nango: end_user may be left out only when the session is identified by tags.
-    if (body.contains("tags") && body["tags"].is_object() && !body["tags"].empty()) return ok();
-    return bad("\"end_user\" is required: an object with a non-empty string \"id\"");
-  }
-  if (!it->is_object() || !it->contains("id") || !(*it)["id"].is_string() ||
-      (*it)["id"].get<std::string>().empty()) {
-    return bad("\"end_user\" must be an object with a non-empty string \"id\"");
-  }
-  return ok();
+IntegrationExists integration_exists(const Services& services) {
+  return [&services](const std::string& key) {
+    return services.project->find_integration(key) != nullptr;
+  };
 }
 
-Result<std::vector<std::string>> allowed_integrations(const Services& services, const json& body) {
-  std::vector<std::string> keys;
-  auto it = body.find("allowed_integrations");
-  if (it == body.end() || it->is_null()) return keys;
-  if (!it->is_array()) return bad("\"allowed_integrations\" must be an array of integration keys");
-  for (const json& key : *it) {
-    if (!key.is_string()) return bad("\"allowed_integrations\" entries must be strings");
-    if (!services.project->find_integration(key.get<std::string>())) {
-      return bad(fmt::format("\"allowed_integrations\" names an unknown integration \"{}\"",
-                             key.get<std::string>()));
-    }
-    keys.push_back(key.get<std::string>());
-  }
-  return keys;
-}
-
-Status check_config_defaults(const Services& services, const json& body) {
-  auto it = body.find("integrations_config_defaults");
-  if (it == body.end() || it->is_null()) return ok();
-  if (!it->is_object()) return bad("\"integrations_config_defaults\" must be an object");
-  for (const auto& [key, defaults] : it->items()) {
-    if (!services.project->find_integration(key)) {
-      return bad(fmt::format(
-          "\"integrations_config_defaults\" names an unknown integration \"{}\"", key));
-    }
-    if (!defaults.is_object()) {
-      return bad(fmt::format("\"integrations_config_defaults.{}\" must be an object", key));
-    }
-    for (const char* field : {"authorization_params", "connection_config"}) {
-      if (defaults.contains(field) && !defaults[field].is_object()) {
-        return bad(fmt::format("\"integrations_config_defaults.{}.{}\" must be an object", key,
-                               field));
-      }
-    }
-    if (defaults.contains("user_scopes") && !defaults["user_scopes"].is_string() &&
-        !defaults["user_scopes"].is_array()) {
-      return bad(fmt::format(
-          "\"integrations_config_defaults.{}.user_scopes\" must be a string or an array", key));
-    }
-  }
-  return ok();
-}
-
-http::Response create_session(const Services& services, http::RequestContext& ctx) {
-  auto body = http::parse_json_body(ctx.request);
-  if (!body) return fail(ctx, body.error());
-  if (!body->is_object()) return fail(ctx, bad("the body must be a JSON object"));
-  if (auto checked = check_end_user(*body); !checked) return fail(ctx, checked.error());
-  auto allowed = allowed_integrations(services, *body);
-  if (!allowed) return fail(ctx, allowed.error());
-  if (auto checked = check_config_defaults(services, *body); !checked) {
-    return fail(ctx, checked.error());
-  }
-
+// Stores a session for `request` and answers 201 {data: {token, connect_link, expires_at}}.
+http::Response issue_session(const Services& services, const http::RequestContext& ctx,
+                             ConnectSessionRequest request, bool is_reconnect) {
   const std::string token = std::string(kConnectSessionPrefix) + random_hex(kTokenBytes);
   store::ConnectSession session;
   session.token_hash = connect_session_hash(token);
-  session.allowed_integrations = std::move(*allowed);
-  session.request = std::move(*body);
+  session.allowed_integrations = std::move(request.allowed_integrations);
+  session.connection_id = std::move(request.connection_id);
+  session.is_reconnect = is_reconnect;
+  session.request = std::move(request.body);
   session.created_at = services.clock->now();
   session.expires_at = session.created_at + kConnectSessionLifetime;
   if (auto saved = services.store->save_connect_session(session); !saved) {
@@ -107,6 +49,27 @@ http::Response create_session(const Services& services, http::RequestContext& ct
                              ctx.request.version());
 }
 
+http::Response create_session(const Services& services, http::RequestContext& ctx) {
+  auto body = http::parse_json_body(ctx.request);
+  if (!body) return fail(ctx, body.error());
+  auto request = parse_connect_session(*body, integration_exists(services));
+  if (!request) return fail(ctx, request.error());
+  return issue_session(services, ctx, std::move(*request), /*is_reconnect=*/false);
+}
+
+http::Response create_reconnect_session(const Services& services, http::RequestContext& ctx) {
+  auto body = http::parse_json_body(ctx.request);
+  if (!body) return fail(ctx, body.error());
+  auto request = parse_reconnect_session(*body, integration_exists(services));
+  if (!request) return fail(ctx, request.error());
+  // Bound to a connection that exists: a reconnect session never creates one by surprise.
+  const store::ConnectionKey key{request->allowed_integrations.front(), request->connection_id};
+  if (auto existing = services.store->find_connection(key); !existing) {
+    return fail(ctx, existing.error());
+  }
+  return issue_session(services, ctx, std::move(*request), /*is_reconnect=*/true);
+}
+
 }  // namespace
 
 std::string connect_session_hash(std::string_view token) { return hex_encode(sha256(token)); }
@@ -115,15 +78,27 @@ Result<store::ConnectSession> find_connect_session(const Services& services,
                                                    const std::string& token) {
   if (token.empty()) return Error{Errc::unauthorized, "the connect session token is empty"};
   auto session = services.store->find_connect_session(connect_session_hash(token));
-  if (session) return session;
-  switch (session.error().code) {
+  if (!session) return connect_session_error(session.error());
+  if (session->used_at) {
+    return connect_session_error(
+        Error{Errc::conflict, "the connect session was already used by a connect flow"});
+  }
+  return session;
+}
+
+Error connect_session_error(const Error& error) {
+  switch (error.code) {
     case Errc::not_found:
       return Error{Errc::unauthorized, "the connect session token is not valid"};
     case Errc::invalid_argument:
       return Error{Errc::unauthorized,
                    "the connect session expired; ask the backend for a new one"};
+    case Errc::conflict:
+      return Error{Errc::conflict,
+                   "this connect session token was already used for a connect flow; a token "
+                   "serves one flow: ask the backend for a new one"};
     default:
-      return session;
+      return error;
   }
 }
 
@@ -135,6 +110,8 @@ bool allows_integration(const store::ConnectSession& session, const std::string&
 void register_connect_sessions(http::Router& router, std::shared_ptr<const Services> services) {
   router.add(http::Verb::post, "/connect/sessions",
              require_secret_key(services, make_handler(services, create_session)));
+  router.add(http::Verb::post, "/connect/sessions/reconnect",
+             require_secret_key(services, make_handler(services, create_reconnect_session)));
 }
 
 }  // namespace ferry::api

@@ -20,8 +20,8 @@ json connection_full_view(const store::Connection& c, bool include_refresh_token
       {"connection_config", c.connection_config},
       {"metadata", c.metadata},
       {"errors", c.errors},
-      {"end_user", nullptr},
-      {"tags", json::object()},
+      {"end_user", c.end_user.is_object() ? c.end_user : json()},
+      {"tags", c.tags.is_object() ? c.tags : json::object()},
       {"webhook_url_override", nullptr},
   };
 }
@@ -35,8 +35,8 @@ json connection_list_view(const store::Connection& c) {
       {"created", format_iso8601(c.created_at)},
       {"metadata", c.metadata},
       {"errors", c.errors},
-      {"end_user", nullptr},
-      {"tags", json::object()},
+      {"end_user", c.end_user.is_object() ? c.end_user : json()},
+      {"tags", c.tags.is_object() ? c.tags : json::object()},
   };
 }
 

@@ -4,8 +4,11 @@
 
 #include <optional>
 
+#include "ferry/api/client_address.h"
+#include "ferry/api/connect_binding.h"
 #include "ferry/api/connect_result.h"
 #include "ferry/api/connect_sessions.h"
+#include "ferry/api/flow_origin.h"
 #include "ferry/api/websocket.h"
 #include "ferry/auth/oauth2/authorization_request.h"
 #include "ferry/auth/oauth2/oauth_state.h"
@@ -34,6 +37,7 @@ struct Outcome {
   FlowIdentity flow;
   std::string ws_client_id;
   bool as_html = true;
+  std::string target_origin;  // where the page posts its result
 
   void record(const char* level, int status, const std::string& message) const {
     if (!services.activity) return;
@@ -57,13 +61,14 @@ struct Outcome {
                   observe::redact(failure.message), failure.type);
     if (!ws_client_id.empty()) services.websockets->notify(ws_client_id, ws_error(failure));
     const unsigned version = ctx.request.version();
-    return as_html ? failure_page(flow, failure, version) : failure_json(failure, version);
+    return as_html ? failure_page(flow, failure, target_origin, version)
+                   : failure_json(failure, version);
   }
 
   http::Response succeed() const {
     record("info", 200, "connection authorized through OAuth");
     if (!ws_client_id.empty()) services.websockets->notify(ws_client_id, ws_success(flow));
-    return success_page(flow, ctx.request.version());
+    return success_page(flow, target_origin, ctx.request.version());
   }
 };
 
@@ -76,25 +81,42 @@ bool accepts_html(const http::RequestContext& ctx) {
   return to_lower(ctx.header("Accept")).find("text/html") != std::string::npos;
 }
 
-// params[NAME]=VALUE query parameters, as @nangohq/frontend sends them.
-json connect_params(const http::RequestContext& ctx) {
-  json params = json::object();
-  for (const auto& [name, value] : ctx.query) {
-    if (name.size() > 8 && name.rfind("params[", 0) == 0 && name.back() == ']') {
-      params[name.substr(7, name.size() - 8)] = value;
-    }
-  }
-  return params;
+// The origin of server_root_url: where a page of a flow whose starter is unknown posts.
+std::string server_origin(const Services& services) {
+  // server_root_url is checked to be an http(s) URL at load; "/" (the page's own origin,
+  // which is the server's) only guards against a future change of that rule.
+  return http_origin(services.project->server.server_root_url).value_or("/");
 }
 
-// Who may start this flow: the public key, or a connect session allowing the integration.
+// What the browser asked for: connection_id, params[NAME]=VALUE (as @nangohq/frontend
+// sends them) and user_scope.
+BrowserRequest browser_request(const http::RequestContext& ctx) {
+  BrowserRequest browser;
+  browser.connection_id = query_or_empty(ctx, "connection_id");
+  for (const auto& [name, value] : ctx.query) {
+    if (name.size() > 8 && name.rfind("params[", 0) == 0 && name.back() == ']') {
+      browser.params[name.substr(7, name.size() - 8)] = value;
+    }
+  }
+  if (const std::string* scope = ctx.query_param("user_scope")) browser.user_scope = *scope;
+  return browser;
+}
+
+ConnectFailure session_failure(const Error& error) {
+  const Error shown = connect_session_error(error);
+  return failure_from(shown, shown.code == Errc::conflict ? "connect_session_used"
+                                                           : "invalid_connect_session_token");
+}
+
+// Who may start this flow: the public key, or an unused connect session allowing the
+// integration (found, not yet used up: that happens when the flow starts).
 std::optional<ConnectFailure> check_caller(const Services& services,
                                            const http::RequestContext& ctx,
                                            const std::string& integration,
                                            std::optional<store::ConnectSession>& session) {
   if (const std::string* token = ctx.query_param("connect_session_token")) {
     auto found = find_connect_session(services, *token);
-    if (!found) return failure_from(found.error(), "invalid_connect_session_token");
+    if (!found) return session_failure(found.error());
     if (!integration.empty() && !allows_integration(*found, integration)) {
       return ConnectFailure{http::StatusCode::forbidden, "integration_not_allowed",
                             fmt::format("this connect session does not allow integration \"{}\"",
@@ -115,81 +137,120 @@ std::optional<ConnectFailure> check_caller(const Services& services,
   return std::nullopt;
 }
 
-// The connect session's integrations_config_defaults entry for `integration`, or {}.
-json session_defaults(const std::optional<store::ConnectSession>& session,
-                      const std::string& integration) {
-  if (!session) return json::object();
-  const json& all = session->request.value("integrations_config_defaults", json::object());
-  if (!all.is_object() || !all.contains(integration) || !all[integration].is_object()) {
-    return json::object();
+// The connection the flow targets, as it is now: a flow that may only create must not find
+// one (it is checked again when the tokens are stored), a reconnect must. Blocks.
+std::optional<ConnectFailure> check_target(const Services& services,
+                                           const std::string& integration,
+                                           const FlowBinding& binding, bool is_reconnect) {
+  auto existing = services.store->find_connection({integration, binding.connection_id});
+  if (!existing && existing.error().code != Errc::not_found) {
+    return failure_from(existing.error(), "unknown_err");
   }
-  return all[integration];
-}
-
-std::string user_scope(const http::RequestContext& ctx, const json& defaults) {
-  if (const std::string* scope = ctx.query_param("user_scope")) return *scope;
-  const json scopes = defaults.value("user_scopes", json());
-  if (scopes.is_string()) return scopes.get<std::string>();
-  std::vector<std::string> names;
-  if (scopes.is_array()) {
-    for (const json& s : scopes) {
-      if (s.is_string()) names.push_back(s.get<std::string>());
-    }
+  if (existing && !binding.may_overwrite) {
+    return ConnectFailure{
+        http::StatusCode::conflict, "connection_already_exists",
+        fmt::format("connection \"{}\" of integration \"{}\" already exists; re-authorising an "
+                    "existing connection takes a reconnect session (POST "
+                    "/connect/sessions/reconnect)",
+                    binding.connection_id, integration)};
   }
-  return join(names, ",");
-}
-
-std::map<std::string, std::string> string_map(const json& object) {
-  std::map<std::string, std::string> out;
-  if (!object.is_object()) return out;
-  for (const auto& [key, value] : object.items()) {
-    if (value.is_string()) out[key] = value.get<std::string>();
+  if (!existing && is_reconnect) {
+    return ConnectFailure{http::StatusCode::not_found, "unknown_connection",
+                          fmt::format("connection \"{}\" of integration \"{}\" no longer exists: "
+                                      "this reconnect session cannot re-authorise it",
+                                      binding.connection_id, integration)};
   }
-  return out;
+  return std::nullopt;
 }
 
 auth::post_connection::Dependencies grant_dependencies(const Services& services) {
   return {*services.exchange, *services.store, *services.blocking, services.activity.get()};
 }
 
+oauth2::GrantTarget grant_target(const std::string& connection_id, bool may_overwrite,
+                                 json end_user, json tags) {
+  return {connection_id, may_overwrite, std::move(end_user), std::move(tags)};
+}
+
+// The page of a grant that could not be stored.
+ConnectFailure store_failure(const Error& error) {
+  return failure_from(error,
+                      error.code == Errc::conflict ? "connection_already_exists" : "unknown_err");
+}
+
 // A client_credentials integration connects without a user: tokens now, then the page.
 net::awaitable<http::Response> connect_without_user(const Services& services,
                                                     const config::Integration& integration,
-                                                    const Outcome& outcome, json params) {
+                                                    const Outcome& outcome,
+                                                    const FlowBinding& binding) {
   auto grant = co_await oauth2::client_credentials_tokens(*services.exchange, integration,
                                                           services.clock->now());
   if (!grant) co_return outcome.fail(failure_from(grant.error(), "token_err"));
-  auto stored = co_await oauth2::store_grant(grant_dependencies(services), integration,
-                                             outcome.flow.connection_id, *grant, params, params);
-  if (!stored) co_return outcome.fail(failure_from(stored.error(), "unknown_err"));
+  auto stored = co_await oauth2::store_grant(
+      grant_dependencies(services), integration,
+      grant_target(binding.connection_id, binding.may_overwrite, binding.end_user, binding.tags),
+      *grant, binding.connection_config, binding.connection_config);
+  if (!stored) co_return outcome.fail(store_failure(stored.error()));
   co_return outcome.succeed();
 }
 
-// Stores the flow's state and sends the browser to the provider (302).
+// The refusal of save_oauth_state, in the browser's words.
+ConnectFailure admission_failure(const Services& services, const Error& error,
+                                 bool uses_session) {
+  if (error.code == Errc::too_many_requests) {
+    return ConnectFailure{
+        http::StatusCode::too_many_requests, "too_many_requests",
+        fmt::format("too many unfinished authorizations from this address (at most {} at "
+                    "once); finish one, or wait until they expire {} minutes after they started",
+                    services.project->server.max_pending_oauth_flows_per_client,
+                    oauth2::kStateLifetime.count())};
+  }
+  switch (error.code) {
+    case Errc::not_found:         // the session vanished,
+    case Errc::invalid_argument:  // expired,
+    case Errc::conflict:          // or another flow used it first
+      if (uses_session) return session_failure(error);
+      [[fallthrough]];
+    default:
+      return failure_from(error, "unknown_err");
+  }
+}
+
+// Stores the flow's state (using up its connect session, within the client's cap) and sends
+// the browser to the provider (302). Blocks.
 http::Response start_authorization(const Services& services, const config::Integration& integration,
-                                   const Outcome& outcome, std::string scope,
-                                   std::map<std::string, std::string> extra_params, json params) {
-  store::OAuthSession state = oauth2::new_oauth_session(
-      integration,
-      {outcome.flow.connection_id, outcome.ws_client_id, services.project->callback_url(), params},
-      services.clock->now());
+                                   const Outcome& outcome, const FlowBinding& binding,
+                                   const store::StateAdmission& admission) {
+  oauth2::FlowRequest request;
+  request.connection_id = binding.connection_id;
+  request.ws_client_id = outcome.ws_client_id;
+  request.redirect_uri = services.project->callback_url();
+  request.params = binding.connection_config;
+  request.client_address = client_key(outcome.ctx.remote_address);
+  request.origin = outcome.target_origin;
+  request.may_overwrite = binding.may_overwrite;
+  request.end_user = binding.end_user;
+  request.tags = binding.tags;
+  store::OAuthSession state =
+      oauth2::new_oauth_session(integration, std::move(request), services.clock->now());
   oauth2::AuthorizationInputs inputs;
   inputs.redirect_uri = state.redirect_uri;
   inputs.state = state.state;
   if (!state.code_verifier.empty()) {
     inputs.code_challenge = oauth2::s256_code_challenge(state.code_verifier);
   }
-  inputs.user_scope = std::move(scope);
-  inputs.extra_params = std::move(extra_params);
-  inputs.connection_config = std::move(params);
+  inputs.user_scope = binding.user_scope;
+  inputs.extra_params = binding.authorization_params;
+  inputs.connection_config = binding.connection_config;
   auto url = oauth2::build_authorization_url(integration, inputs);
   if (!url) {
     const bool is_input = url.error().code == Errc::invalid_argument;
     return outcome.fail({is_input ? http::StatusCode::bad_request : http::StatusCode::internal_server_error,
                          is_input ? "url_param_err" : "provider_config_err", url.error().message});
   }
-  if (auto saved = services.store->save_oauth_state(state); !saved) {
-    return outcome.fail(failure_from(saved.error(), "unknown_err"));
+  if (auto saved = services.store->save_oauth_state(state, admission); !saved) {
+    return outcome.fail(
+        admission_failure(services, saved.error(), !admission.connect_session_hash.empty()));
   }
   http::Response redirect{http::StatusCode::found, outcome.ctx.request.version()};
   redirect.set(http::bhttp::field::location, *url);
@@ -198,12 +259,25 @@ http::Response start_authorization(const Services& services, const config::Integ
   return redirect;
 }
 
+// The origin of the page that started the flow, into `outcome`; a failure when the request
+// names a malformed one.
+std::optional<ConnectFailure> take_origin(const Services& services,
+                                          const http::RequestContext& ctx, Outcome& outcome) {
+  outcome.target_origin = server_origin(services);
+  auto origin = requested_origin(ctx.query_param("origin"), ctx.header("Referer"));
+  if (!origin) return failure_from(origin.error(), "invalid_origin");
+  if (!origin->empty()) outcome.target_origin = *origin;
+  return std::nullopt;
+}
+
 net::awaitable<http::Response> connect(std::shared_ptr<const Services> services,
                                        http::RequestContext& ctx) {
   const std::string key = ctx.path_params.at("integration");
-  Outcome outcome{*services, ctx, {key, query_or_empty(ctx, "connection_id")},
-                  query_or_empty(ctx, "ws_client_id"), false};
+  const BrowserRequest browser = browser_request(ctx);
+  Outcome outcome{*services, ctx, {key, browser.connection_id},
+                  query_or_empty(ctx, "ws_client_id"), false, {}};
   outcome.as_html = !outcome.ws_client_id.empty() || accepts_html(ctx);
+  if (auto refused = take_origin(*services, ctx, outcome)) co_return outcome.fail(*refused);
 
   std::optional<store::ConnectSession> session;
   // The connect session is looked up in the store: on the blocking pool.
@@ -222,33 +296,43 @@ net::awaitable<http::Response> connect(std::shared_ptr<const Services> services,
                      "POST /connections",
                      key, config::auth_mode_name(integration->auth.auth_mode))});
   }
-  if (outcome.flow.connection_id.empty()) outcome.flow.connection_id = uuid_v4();
-  const json defaults = session_defaults(session, key);
-  json params = defaults.value("connection_config", json::object());
-  const json given = connect_params(ctx);  // named: items() of a temporary dangles
-  for (const auto& [name, value] : given.items()) params[name] = value;
+  auto bound = bind_flow(session ? &*session : nullptr, key, browser, uuid_v4);
+  if (auto* failure = std::get_if<ConnectFailure>(&bound)) co_return outcome.fail(*failure);
+  const FlowBinding binding = std::get<FlowBinding>(std::move(bound));
+  outcome.flow.connection_id = binding.connection_id;
+  const bool is_reconnect = session && session->is_reconnect;
+  if (auto conflict = co_await services->blocking->run(
+          [&] { return check_target(*services, key, binding, is_reconnect); })) {
+    co_return outcome.fail(*conflict);
+  }
 
   if (integration->auth.grant_type == config::GrantType::client_credentials) {
-    co_return co_await connect_without_user(*services, *integration, outcome, std::move(params));
+    if (session) {
+      auto used = co_await services->blocking->run(
+          [&] { return services->store->use_connect_session(session->token_hash); });
+      if (!used) co_return outcome.fail(session_failure(used.error()));
+    }
+    co_return co_await connect_without_user(*services, *integration, outcome, binding);
   }
+  const store::StateAdmission admission{services->project->server.max_pending_oauth_flows_per_client,
+                                        session ? session->token_hash : std::string()};
   // Saves the flow's state in the store: on the blocking pool.
   co_return co_await services->blocking->run([&] {
-    return start_authorization(*services, *integration, outcome, user_scope(ctx, defaults),
-                               string_map(defaults.value("authorization_params", json::object())),
-                               std::move(params));
+    return start_authorization(*services, *integration, outcome, binding, admission);
   });
 }
 
 net::awaitable<http::Response> callback(std::shared_ptr<const Services> services,
                                         http::RequestContext& ctx) {
   const auto params = oauth2::read_callback_params(ctx.query);
-  Outcome outcome{*services, ctx, {}, {}, true};
+  Outcome outcome{*services, ctx, {}, {}, true, server_origin(*services)};
   // Taken even when the provider refused: the state is used up, and it names the flow.
   auto session = co_await services->blocking->run(
       [&] { return oauth2::take_oauth_session(*services->store, params.state); });
   if (session) {
     outcome.flow = {session->provider_config_key, session->connection_id};
     outcome.ws_client_id = session->ws_client_id;
+    if (!session->origin.empty()) outcome.target_origin = session->origin;
   }
   // The provider's own refusal says most; jira.js also checks `error` before `state`.
   if (auto refusal = oauth2::provider_refusal(params)) {
@@ -272,17 +356,20 @@ net::awaitable<http::Response> callback(std::shared_ptr<const Services> services
                                               session->redirect_uri, session->code_verifier,
                                               services->clock->now());
   if (!grant) co_return outcome.fail(failure_from(grant.error(), "token_err"));
-  auto stored = co_await oauth2::store_grant(grant_dependencies(*services), *integration,
-                                             session->connection_id, *grant, session->params,
-                                             session->params);
-  if (!stored) co_return outcome.fail(failure_from(stored.error(), "unknown_err"));
+  auto stored = co_await oauth2::store_grant(
+      grant_dependencies(*services), *integration,
+      grant_target(session->connection_id, session->may_overwrite, session->end_user,
+                   session->tags),
+      *grant, session->params, session->params);
+  if (!stored) co_return outcome.fail(store_failure(stored.error()));
   co_return outcome.succeed();
 }
 
 // The connect_link of a connect session.
 net::awaitable<http::Response> choose(std::shared_ptr<const Services> services,
                                       http::RequestContext& ctx) {
-  Outcome outcome{*services, ctx, {}, {}, true};
+  Outcome outcome{*services, ctx, {}, {}, true, {}};
+  if (auto refused = take_origin(*services, ctx, outcome)) co_return outcome.fail(*refused);
   const std::string* token = ctx.query_param("connect_session_token");
   if (!token) {
     co_return outcome.fail({http::StatusCode::unauthorized, "missing_auth_token",
@@ -298,7 +385,9 @@ net::awaitable<http::Response> choose(std::shared_ptr<const Services> services,
       if (integration.auth.auth_mode == config::AuthMode::oauth2) keys.push_back(key);
     }
   }
-  co_return connect_chooser(keys, *token, ctx.request.version());
+  // The origin the links pass on: the one this request named, not the server's fallback.
+  const auto named = requested_origin(ctx.query_param("origin"), ctx.header("Referer"));
+  co_return connect_chooser(keys, *token, named ? *named : std::string(), ctx.request.version());
 }
 
 }  // namespace

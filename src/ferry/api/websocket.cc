@@ -9,9 +9,11 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/websocket.hpp>
+#include <fmt/format.h>
 #include <chrono>
 #include <deque>
 
+#include "ferry/api/client_address.h"
 #include "ferry/core/crypto.h"
 #include "ferry/http/json.h"
 #include "ferry/http/server/stream_context.h"
@@ -90,12 +92,14 @@ net::awaitable<std::optional<http::Response>> serve(std::shared_ptr<WebsocketHub
                                                     http::StreamContext& ctx) {
   if (!websocket::is_upgrade(ctx.parser.get())) co_return not_an_upgrade(ctx);
   auto client = std::make_shared<WebsocketHub::Client>(co_await net::this_coro::executor);
-  const std::string id = hub->add(client);
-  if (id.empty()) {
-    co_return http::error_response(
-        Error{Errc::unavailable, "too many websocket clients; try again later"},
-        ctx.parser.get().version());
+  auto added = hub->add(client, client_key(ctx.remote_address));
+  if (!added) {
+    ctx.must_close = !ctx.parser.is_done();
+    co_return http::error_response(added.error(), ctx.parser.get().version());
   }
+  const std::string id = std::move(*added);
+  // Whatever ends this coroutine (a close, an error, an exception, the server stopping)
+  // gives the client's place back.
   struct Forget {
     WebsocketHub& hub;
     const std::string& id;
@@ -130,7 +134,7 @@ bool WebsocketHub::notify(const std::string& ws_client_id, const nlohmann::json&
     std::lock_guard lock(mu_);
     auto it = clients_.find(ws_client_id);
     if (it == clients_.end()) return false;
-    client = it->second;
+    client = it->second.client;
   }
   net::post(client->executor, [client, text = message.dump()]() mutable {
     client->outbox.push_back(std::move(text));
@@ -142,8 +146,8 @@ bool WebsocketHub::notify(const std::string& ws_client_id, const nlohmann::json&
 void WebsocketHub::close_all() {
   std::lock_guard lock(mu_);
   closed_ = true;
-  for (auto& [id, client] : clients_) {
-    net::post(client->executor, [client = client] {
+  for (auto& [id, entry] : clients_) {
+    net::post(entry.client->executor, [client = entry.client] {
       client->closing = true;
       client->wake.cancel();
     });
@@ -155,17 +159,39 @@ std::size_t WebsocketHub::size() const {
   return clients_.size();
 }
 
-std::string WebsocketHub::add(std::shared_ptr<Client> client) {
+std::size_t WebsocketHub::count_of(const std::string& client_key) const {
+  std::lock_guard lock(mu_);
+  auto it = per_client_.find(client_key);
+  return it == per_client_.end() ? 0 : it->second;
+}
+
+Result<std::string> WebsocketHub::add(std::shared_ptr<Client> client,
+                                      const std::string& client_key) {
   std::string id = uuid_v4();
   std::lock_guard lock(mu_);
-  if (closed_ || clients_.size() >= kMaxClients) return {};
-  clients_.emplace(id, std::move(client));
+  if (closed_ || clients_.size() >= kMaxClients) {
+    return Error{Errc::unavailable, "too many websocket clients; try again later"};
+  }
+  auto found = per_client_.find(client_key);
+  const std::size_t count = found == per_client_.end() ? 0 : found->second;
+  if (max_per_client_ > 0 && count >= max_per_client_) {
+    return Error{Errc::too_many_requests,
+                 fmt::format("this address already has {} websockets open, the most allowed; "
+                             "close one and try again",
+                             count)};
+  }
+  ++per_client_[client_key];
+  clients_.emplace(id, Entry{std::move(client), client_key});
   return id;
 }
 
 void WebsocketHub::remove(const std::string& ws_client_id) {
   std::lock_guard lock(mu_);
-  clients_.erase(ws_client_id);
+  auto it = clients_.find(ws_client_id);
+  if (it == clients_.end()) return;
+  auto count = per_client_.find(it->second.client_key);
+  if (count != per_client_.end() && --count->second == 0) per_client_.erase(count);
+  clients_.erase(it);
 }
 
 void register_websocket(http::Router& router, std::shared_ptr<const Services> services) {

@@ -132,7 +132,8 @@ int serve(std::shared_ptr<const config::Project> project,
   services->blocking = blocking;
   services->activity = std::make_shared<store::ActivityWriter>(services->store);
   services->exchange = *engine;
-  services->websockets = std::make_shared<api::WebsocketHub>();
+  services->websockets =
+      std::make_shared<api::WebsocketHub>(project->server.max_websockets_per_client);
 
   auth::oauth2::RefresherDependencies refresher;
   refresher.project = project;

@@ -103,6 +103,11 @@ struct ServerConfig {
   std::string log_file;                // resolved absolute path
   std::size_t max_request_body_bytes = 10 * 1024 * 1024;
   std::string ca_file;                 // extra CA bundle for upstream TLS; empty = system
+  // Per client address (an IPv4 address or an IPv6 /64): most unfinished OAuth flows (their
+  // states live 10 minutes) and most open websockets at once; over them, 429. Behind a
+  // reverse proxy every user shares the proxy's address.
+  std::size_t max_pending_oauth_flows_per_client = 64;
+  std::size_t max_websockets_per_client = 32;
 };
 
 struct Project {

@@ -139,6 +139,8 @@ std::string describe_server(const Project& project) {
       {"log_file", s.log_file},
       {"max_request_body_bytes", s.max_request_body_bytes},
       {"ca_file", s.ca_file.empty() ? "(system)" : s.ca_file},
+      {"max_pending_oauth_flows_per_client", s.max_pending_oauth_flows_per_client},
+      {"max_websockets_per_client", s.max_websockets_per_client},
       {"secret_key", key(s.secret_key, s.secret_key_generated)},
       {"public_key", key(s.public_key, s.public_key_generated)},
       {"encryption_key", s.encryption_key.empty() ? "(none: credentials are stored unencrypted)"

@@ -34,6 +34,8 @@ encryption_key: ${FERRY_ENCRYPTION_KEY}      # base64 of 32 bytes: tokens are en
 # log_file: ferry-server.log
 # max_request_body_bytes: 10485760
 # ca_file: extra-ca.pem                      # extra CA bundle for upstream TLS
+# max_pending_oauth_flows_per_client: 64     # unfinished OAuth flows per client address
+# max_websockets_per_client: 32              # open websockets per client address
 )";
 
 constexpr std::string_view kIntegrationsYaml = R"(# One entry per integration. `extends_blueprint` takes a provider from Ferry's catalog

@@ -17,7 +17,9 @@ const std::vector<std::string> kServerKeys = {
     "server_port",       "server_root_url", "main_server_log_level", "default_action_log_level",
     "default_http_request_timeout_seconds", "database_url", "secret_key", "public_key",
     "encryption_key",    "log_file",        "listen_address",        "max_request_body_bytes",
-    "ca_file"};
+    "ca_file",           "max_pending_oauth_flows_per_client",     "max_websockets_per_client"};
+
+constexpr long long kMaxPerClientLimit = 1'000'000;
 
 constexpr std::string_view kDefaultDatabase = "sqlite://ferry.db";
 constexpr std::string_view kDefaultLogFile = "ferry-server.log";
@@ -140,6 +142,12 @@ ServerConfig read_server_config(const std::filesystem::path& dir, const Environm
   r.read_nonempty_string("listen_address", out.listen_address);
   if (r.read_int("max_request_body_bytes", 1, std::numeric_limits<long long>::max(), number)) {
     out.max_request_body_bytes = static_cast<std::size_t>(number);
+  }
+  if (r.read_int("max_pending_oauth_flows_per_client", 1, kMaxPerClientLimit, number)) {
+    out.max_pending_oauth_flows_per_client = static_cast<std::size_t>(number);
+  }
+  if (r.read_int("max_websockets_per_client", 1, kMaxPerClientLimit, number)) {
+    out.max_websockets_per_client = static_cast<std::size_t>(number);
   }
   read_keys(r, out);
   read_paths(r, dir, out);

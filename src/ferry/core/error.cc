@@ -10,6 +10,7 @@ std::string_view errc_name(Errc code) {
     case Errc::method_not_allowed: return "method_not_allowed";
     case Errc::conflict: return "conflict";
     case Errc::payload_too_large: return "payload_too_large";
+    case Errc::too_many_requests: return "too_many_requests";
     case Errc::upstream_auth_failed: return "upstream_auth_failed";
     case Errc::internal: return "internal";
     case Errc::action_failed: return "action_failed";

@@ -15,6 +15,7 @@ enum class Errc {
   method_not_allowed,      // 405 route exists, method does not
   conflict,                // 409 duplicate (integration, connection id)
   payload_too_large,       // 413 body over the configured limit
+  too_many_requests,       // 429 a per-client limit is reached (pending OAuth flows, websockets)
   upstream_auth_failed,    // 424 provider rejected our refresh; re-consent needed
   internal,                // 500 a failure inside Ferry (disk, database)
   action_failed,           // 500 an action script failed

@@ -12,6 +12,7 @@ StatusCode http_status(Errc code) {
     case Errc::method_not_allowed: return StatusCode::method_not_allowed;
     case Errc::conflict: return StatusCode::conflict;
     case Errc::payload_too_large: return StatusCode::payload_too_large;
+    case Errc::too_many_requests: return StatusCode::too_many_requests;
     case Errc::upstream_auth_failed: return StatusCode::failed_dependency;
     case Errc::upstream_unreachable: return StatusCode::bad_gateway;
     case Errc::unavailable: return StatusCode::service_unavailable;

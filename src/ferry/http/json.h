@@ -9,6 +9,7 @@ namespace ferry::http {
 
 // The one table from Errc to HTTP status: 400 invalid_argument, 401 unauthorized, 404 not_found,
 // 405 method_not_allowed, 409 conflict, 413 payload_too_large, 424 upstream_auth_failed,
+// 429 too_many_requests,
 // 500 internal/action_failed/config_invalid/storage_corrupt, 502 upstream_unreachable,
 // 503 unavailable, 504 upstream_timeout.
 StatusCode http_status(Errc code);

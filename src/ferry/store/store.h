@@ -55,10 +55,15 @@ class Store {
                               const std::vector<std::string>& connection_ids,
                               const nlohmann::json& metadata, bool merge) = 0;
 
-  // Remembers an OAuth flow until take_oauth_state(). Errc::conflict when the state
-  // already exists; Errc::invalid_argument when it is empty. Also drops sessions that
-  // expired more than a day ago.
-  virtual Status save_oauth_state(const OAuthSession& session) = 0;
+  // Remembers an OAuth flow until take_oauth_state(), in one transaction with the checks of
+  // `admission`; when any fails, nothing is written. Errc::too_many_requests when
+  // session.client_address already has admission.max_pending_per_client unexpired flows;
+  // when admission.connect_session_hash is set, uses that connect session up, failing as
+  // use_connect_session() does. Errc::conflict when the state already exists;
+  // Errc::invalid_argument when it is empty. Also drops flows that expired more than a day
+  // ago.
+  virtual Status save_oauth_state(const OAuthSession& session,
+                                  const StateAdmission& admission) = 0;
 
   // Atomically removes and returns the session for `state`, so a state works once.
   // Errc::not_found for an unknown (or already taken) state; Errc::invalid_argument
@@ -70,10 +75,15 @@ class Store {
   // day ago.
   virtual Status save_connect_session(const ConnectSession& session) = 0;
 
-  // The connect session whose token hashes to `token_hash` (sessions are reusable until
-  // they expire). Errc::not_found for an unknown one; Errc::invalid_argument "... expired"
-  // once expires_at has passed.
+  // The connect session whose token hashes to `token_hash`, used or not (see used_at).
+  // Errc::not_found for an unknown one; Errc::invalid_argument "... expired" once
+  // expires_at has passed.
   virtual Result<ConnectSession> find_connect_session(std::string_view token_hash) = 0;
+
+  // Atomically marks the session of `token_hash` used and returns it: of concurrent callers,
+  // exactly one succeeds. Errc::not_found, Errc::invalid_argument "... expired" as
+  // find_connect_session; Errc::conflict "... already used" when a flow used it before.
+  virtual Result<ConnectSession> use_connect_session(std::string_view token_hash) = 0;
 
   // Appends the entries in one transaction; epoch timestamps become now.
   virtual Status append_activity(const std::vector<ActivityEntry>& entries) = 0;

@@ -42,6 +42,10 @@ struct Connection {
   nlohmann::json connection_config = nlohmann::json::object();  // provider-derived, e.g. cloudId
   nlohmann::json metadata = nlohmann::json::object();           // app-defined
   nlohmann::json errors = nlohmann::json::array();              // [{type, log_id, message}]
+  // Who the connection belongs to, from the connect session that made it: null, or Nango's
+  // ApiEndUser {id, email, display_name, tags, organization: {id, display_name} | null}.
+  nlohmann::json end_user = nullptr;
+  nlohmann::json tags = nlohmann::json::object();  // the session's tags (string values)
   // Starts at 1 and grows by one on every write, for optimistic concurrency checks.
   std::int64_t version = 0;
 
@@ -62,6 +66,8 @@ struct ConnectionUpdate {
   std::optional<nlohmann::json> connection_config;  // object
   std::optional<nlohmann::json> metadata;           // object
   std::optional<nlohmann::json> errors;             // array
+  std::optional<nlohmann::json> end_user;           // null or object
+  std::optional<nlohmann::json> tags;               // object
   std::optional<TimePoint> last_fetched_at;
   // When set, the update applies only if the row's version is still this one.
   std::optional<std::int64_t> expected_version;
@@ -78,10 +84,30 @@ struct OAuthSession {
   std::string redirect_uri;
   nlohmann::json params = nlohmann::json::object();  // connect-time params, e.g. subdomain
   TimePoint expires_at{};
+  // Who started the flow (api/client_address.h's key: an IPv4 address or an IPv6 /64), for
+  // the per-client cap on pending flows; may be empty.
+  std::string client_address;
+  // The http(s) origin of the page that started the flow ("https://app.example.com"): the
+  // only target the callback page posts its result to. Empty = the server's own origin.
+  std::string origin;
+  // True when the flow may replace the credentials of an existing connection (a reconnect
+  // session); otherwise it may only create one.
+  bool may_overwrite = false;
+  nlohmann::json end_user = nullptr;               // stored on the connection it creates
+  nlohmann::json tags = nlohmann::json::object();  // likewise
 };
 
-// A connect session (POST /connect/sessions): lets a frontend start connect flows without
-// the public key, possibly only for some integrations, until it expires. The token itself
+// How save_oauth_state admits a new flow, checked in the same transaction as the insert.
+struct StateAdmission {
+  // At most this many unexpired flows of the session's client_address; 0 = no limit.
+  std::size_t max_pending_per_client = 0;
+  // When not empty: the connect session (token hash) the flow uses up.
+  std::string connect_session_hash;
+};
+
+// A connect session (POST /connect/sessions or /connect/sessions/reconnect): lets a frontend
+// run ONE connect flow without the public key, for the end user the backend named, possibly
+// only for some integrations and a fixed connection id, until it expires. The token itself
 // is never stored, only its SHA-256, so a copy of the database cannot be used to connect.
 struct ConnectSession {
   std::string token_hash;  // lower-case hex SHA-256 of the token
@@ -89,6 +115,13 @@ struct ConnectSession {
   nlohmann::json request = nlohmann::json::object();  // the creation body (end_user, tags...)
   TimePoint created_at{};  // save_connect_session fills it when left at the epoch
   TimePoint expires_at{};
+  // The connection id the backend fixed; empty = Ferry generates one per flow.
+  std::string connection_id;
+  // A reconnect session: bound to the existing connection (allowed_integrations[0],
+  // connection_id), whose credentials its flow may replace.
+  bool is_reconnect = false;
+  // When a flow used the session up (a session serves one flow); nullopt = still unused.
+  std::optional<TimePoint> used_at;
 };
 
 // One activity-log line: a proxied request, a refresh, an OAuth step... Never holds a

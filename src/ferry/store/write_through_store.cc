@@ -51,8 +51,9 @@ Status WriteThroughStore::set_metadata(const std::string& provider_config_key,
   return set;
 }
 
-Status WriteThroughStore::save_oauth_state(const OAuthSession& session) {
-  return inner_->save_oauth_state(session);
+Status WriteThroughStore::save_oauth_state(const OAuthSession& session,
+                                           const StateAdmission& admission) {
+  return inner_->save_oauth_state(session, admission);
 }
 
 Result<OAuthSession> WriteThroughStore::take_oauth_state(std::string_view state) {
@@ -65,6 +66,10 @@ Status WriteThroughStore::save_connect_session(const ConnectSession& session) {
 
 Result<ConnectSession> WriteThroughStore::find_connect_session(std::string_view token_hash) {
   return inner_->find_connect_session(token_hash);
+}
+
+Result<ConnectSession> WriteThroughStore::use_connect_session(std::string_view token_hash) {
+  return inner_->use_connect_session(token_hash);
 }
 
 Status WriteThroughStore::append_activity(const std::vector<ActivityEntry>& entries) {

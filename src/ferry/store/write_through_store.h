@@ -29,10 +29,11 @@ class WriteThroughStore final : public Store {
   Status set_metadata(const std::string& provider_config_key,
                       const std::vector<std::string>& connection_ids,
                       const nlohmann::json& metadata, bool merge) override;
-  Status save_oauth_state(const OAuthSession& session) override;
+  Status save_oauth_state(const OAuthSession& session, const StateAdmission& admission) override;
   Result<OAuthSession> take_oauth_state(std::string_view state) override;
   Status save_connect_session(const ConnectSession& session) override;
   Result<ConnectSession> find_connect_session(std::string_view token_hash) override;
+  Result<ConnectSession> use_connect_session(std::string_view token_hash) override;
   Status append_activity(const std::vector<ActivityEntry>& entries) override;
   Result<std::vector<ActivityEntry>> list_activity(const ActivityFilter& filter) override;
   Status prune_activity(std::size_t max_rows, std::chrono::seconds max_age) override;

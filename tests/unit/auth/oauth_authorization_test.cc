@@ -213,7 +213,7 @@ class TakeOAuthSessionTest : public ::testing::Test {
 
 TEST_F(TakeOAuthSessionTest, AStateWorksOnceAndThenNeverAgain) {
   auto session = new_oauth_session(jira(), {"user-1", "", kCallback, json::object()}, clock_->now());
-  ASSERT_TRUE(store_->save_oauth_state(session));
+  ASSERT_TRUE(store_->save_oauth_state(session, {}));
   auto taken = take_oauth_session(*store_, session.state);
   ASSERT_TRUE(taken) << taken.error().message;
   EXPECT_EQ(taken->connection_id, "user-1");
@@ -225,7 +225,7 @@ TEST_F(TakeOAuthSessionTest, AStateWorksOnceAndThenNeverAgain) {
 
 TEST_F(TakeOAuthSessionTest, MissingUnknownAndExpiredStatesSayWhatHappened) {
   auto session = new_oauth_session(jira(), {"user-1", "", kCallback, json::object()}, clock_->now());
-  ASSERT_TRUE(store_->save_oauth_state(session));
+  ASSERT_TRUE(store_->save_oauth_state(session, {}));
   clock_->advance(kStateLifetime + std::chrono::seconds(1));
   struct Case {
     std::string state;

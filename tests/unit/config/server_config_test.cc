@@ -33,6 +33,8 @@ TEST(ServerConfig, MissingFerryYamlMeansDefaults) {
   EXPECT_NE(server->secret_key, server->public_key);
   EXPECT_TRUE(server->encryption_key.empty());
   EXPECT_TRUE(server->ca_file.empty());
+  EXPECT_EQ(server->max_pending_oauth_flows_per_client, 64u);
+  EXPECT_EQ(server->max_websockets_per_client, 32u);
 }
 
 TEST(ServerConfig, ReadsEveryKeyAndSubstitutesVariables) {
@@ -51,6 +53,8 @@ log_file: /var/log/ferry.log
 listen_address: 127.0.0.1
 max_request_body_bytes: 1024
 ca_file: ca.pem
+max_pending_oauth_flows_per_client: 5
+max_websockets_per_client: 3
 )");
   auto server = load_server_config(folder.path(), Environment::from_map({{"FERRY_SECRET", "sk"}}));
   ASSERT_TRUE(server) << server.error().message;
@@ -69,6 +73,8 @@ ca_file: ca.pem
   EXPECT_EQ(server->listen_address, "127.0.0.1");
   EXPECT_EQ(server->max_request_body_bytes, 1024u);
   EXPECT_EQ(server->ca_file, (folder.path() / "ca.pem").string());
+  EXPECT_EQ(server->max_pending_oauth_flows_per_client, 5u);
+  EXPECT_EQ(server->max_websockets_per_client, 3u);
 }
 
 TEST(ServerConfig, DatabaseUrls) {
@@ -151,6 +157,10 @@ TEST(ServerConfig, BadValuesAreReported) {
       {"secret_key: ${NOT_SET_ANYWHERE}\n",
        ":1:13: secret_key: environment variable NOT_SET_ANYWHERE is not set"},
       {"server_port: [1]\n", ":1:14: server_port: expected an integer, got a list"},
+      {"max_websockets_per_client: 0\n",
+       ":1:28: max_websockets_per_client: expected an integer between 1 and 1000000"},
+      {"max_pending_oauth_flows_per_client: many\n",
+       ":1:37: max_pending_oauth_flows_per_client: expected an integer"},
   };
   for (const auto& c : cases) {
     TempFolder folder;

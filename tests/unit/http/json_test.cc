@@ -18,6 +18,7 @@ TEST(ErrorResponse, EveryErrcHasItsStatusAndCode) {
       {Errc::method_not_allowed, StatusCode::method_not_allowed, "method_not_allowed"},
       {Errc::conflict, StatusCode::conflict, "conflict"},
       {Errc::payload_too_large, StatusCode::payload_too_large, "payload_too_large"},
+      {Errc::too_many_requests, StatusCode::too_many_requests, "too_many_requests"},
       {Errc::upstream_auth_failed, StatusCode::failed_dependency, "upstream_auth_failed"},
       {Errc::internal, StatusCode::internal_server_error, "internal"},
       {Errc::action_failed, StatusCode::internal_server_error, "action_failed"},

@@ -83,5 +83,119 @@ TEST_F(ConnectSessionTest, AnEmptyAllowListMeansEveryIntegration) {
   EXPECT_TRUE(found->allowed_integrations.empty());
 }
 
+TEST_F(ConnectSessionTest, BindingFieldsRoundTrip) {
+  auto store = open("c.db");
+  ConnectSession s = make_session("h1", clock_->now() + minutes(30));
+  s.allowed_integrations = {"jira"};
+  s.connection_id = "user-1";
+  s.is_reconnect = true;
+  ASSERT_TRUE(store->save_connect_session(s));
+  auto found = store->find_connect_session("h1");
+  ASSERT_TRUE(found) << found.error().message;
+  EXPECT_EQ(found->connection_id, "user-1");
+  EXPECT_TRUE(found->is_reconnect);
+  EXPECT_FALSE(found->used_at);
+}
+
+TEST_F(ConnectSessionTest, ASessionCanBeUsedOnlyOnce) {
+  auto store = open("c.db");
+  ASSERT_TRUE(store->save_connect_session(make_session("h1", clock_->now() + minutes(30))));
+  auto used = store->use_connect_session("h1");
+  ASSERT_TRUE(used) << used.error().message;
+  EXPECT_EQ(used->used_at, clock_->now());
+  EXPECT_EQ(used->request["end_user"]["id"], "end-user-1");
+
+  auto again = store->use_connect_session("h1");
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, Errc::conflict);
+  EXPECT_NE(again.error().message.find("already used"), std::string::npos);
+  // Still readable (the connect link shows what it allowed), marked used.
+  auto found = store->find_connect_session("h1");
+  ASSERT_TRUE(found);
+  EXPECT_TRUE(found->used_at);
+
+  EXPECT_EQ(store->use_connect_session("nope").error().code, Errc::not_found);
+  ASSERT_TRUE(store->save_connect_session(make_session("h2", clock_->now() + minutes(1))));
+  clock_->advance(minutes(1));
+  EXPECT_EQ(store->use_connect_session("h2").error().code, Errc::invalid_argument);
+}
+
+OAuthSession flow(const std::string& state, const std::string& client) {
+  OAuthSession s;
+  s.state = state;
+  s.provider_config_key = "jira";
+  s.connection_id = "user-1";
+  s.client_address = client;
+  return s;
+}
+
+TEST_F(ConnectSessionTest, SavingAFlowUsesItsConnectSessionInTheSameTransaction) {
+  auto store = open("c.db");
+  ASSERT_TRUE(store->save_connect_session(make_session("h1", clock_->now() + minutes(30))));
+  OAuthSession first = flow("s1", "10.0.0.1");
+  first.expires_at = clock_->now() + minutes(10);
+  ASSERT_TRUE(store->save_oauth_state(first, {0, "h1"}));
+  EXPECT_TRUE(store->find_connect_session("h1")->used_at);
+
+  OAuthSession second = flow("s2", "10.0.0.1");
+  second.expires_at = clock_->now() + minutes(10);
+  auto refused = store->save_oauth_state(second, {0, "h1"});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::conflict);
+  // Nothing of the refused flow was written.
+  EXPECT_EQ(store->take_oauth_state("s2").error().code, Errc::not_found);
+  EXPECT_TRUE(store->take_oauth_state("s1"));
+}
+
+TEST_F(ConnectSessionTest, PendingFlowsPerClientAreCappedUntilTakenOrExpired) {
+  auto store = open("c.db");
+  const StateAdmission cap{2, ""};
+  for (const char* state : {"a", "b"}) {
+    OAuthSession s = flow(state, "10.0.0.1");
+    s.expires_at = clock_->now() + minutes(10);
+    ASSERT_TRUE(store->save_oauth_state(s, cap)) << state;
+  }
+  OAuthSession third = flow("c", "10.0.0.1");
+  third.expires_at = clock_->now() + minutes(10);
+  auto refused = store->save_oauth_state(third, cap);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::too_many_requests);
+  EXPECT_EQ(store->take_oauth_state("c").error().code, Errc::not_found);
+
+  // Another client is not affected.
+  OAuthSession other = flow("d", "10.0.0.2");
+  other.expires_at = clock_->now() + minutes(10);
+  EXPECT_TRUE(store->save_oauth_state(other, cap));
+
+  // A finished flow frees its place...
+  ASSERT_TRUE(store->take_oauth_state("a"));
+  EXPECT_TRUE(store->save_oauth_state(third, cap));
+  // ...and so does an expired one, without anyone taking it.
+  clock_->advance(minutes(10));
+  for (const char* state : {"e", "f"}) {
+    OAuthSession s = flow(state, "10.0.0.1");
+    s.expires_at = clock_->now() + minutes(10);
+    EXPECT_TRUE(store->save_oauth_state(s, cap)) << state;
+  }
+}
+
+TEST_F(ConnectSessionTest, FlowBindingFieldsRoundTrip) {
+  auto store = open("c.db");
+  OAuthSession s = flow("s1", "10.0.0.1");
+  s.expires_at = clock_->now() + minutes(10);
+  s.origin = "https://app.example.com";
+  s.may_overwrite = true;
+  s.end_user = {{"id", "end-user-1"}};
+  s.tags = {{"team", "blue"}};
+  ASSERT_TRUE(store->save_oauth_state(s, {}));
+  auto taken = store->take_oauth_state("s1");
+  ASSERT_TRUE(taken) << taken.error().message;
+  EXPECT_EQ(taken->client_address, "10.0.0.1");
+  EXPECT_EQ(taken->origin, "https://app.example.com");
+  EXPECT_TRUE(taken->may_overwrite);
+  EXPECT_EQ(taken->end_user, s.end_user);
+  EXPECT_EQ(taken->tags, s.tags);
+}
+
 }  // namespace
 }  // namespace ferry::store

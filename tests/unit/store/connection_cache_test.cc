@@ -190,7 +190,7 @@ TEST_F(ConnectionCacheTest, OtherCallsPassThroughTheWriteThroughStore) {
   OAuthSession session;
   session.state = "s";
   session.expires_at = clock_->now() + std::chrono::minutes(1);
-  ASSERT_TRUE(store_->save_oauth_state(session));
+  ASSERT_TRUE(store_->save_oauth_state(session, {}));
   EXPECT_TRUE(sqlite_->take_oauth_state("s"));
   ActivityEntry entry;
   entry.type = "proxy";

@@ -40,6 +40,34 @@ TEST_F(ConnectionsTest, CreateFillsIdTimesAndVersionAndFindReturnsTheSameRow) {
   EXPECT_EQ(found->metadata, json::object());
   EXPECT_EQ(found->errors, json::array());
   EXPECT_FALSE(found->last_fetched_at.has_value());
+  EXPECT_TRUE(found->end_user.is_null());
+  EXPECT_EQ(found->tags, json::object());
+}
+
+TEST_F(ConnectionsTest, EndUserAndTagsAreStoredAndUpdated) {
+  auto store = open("c.db");
+  Connection c = make_connection("jira", "user-1");
+  c.end_user = {{"id", "end-user-1"}, {"email", "a@example.com"}};
+  c.tags = {{"team", "blue"}};
+  ASSERT_TRUE(store->create_connection(c));
+  auto found = store->find_connection({"jira", "user-1"});
+  ASSERT_TRUE(found) << found.error().message;
+  EXPECT_EQ(found->end_user, c.end_user);
+  EXPECT_EQ(found->tags, c.tags);
+
+  ConnectionUpdate update;
+  update.end_user = json{{"id", "end-user-2"}};
+  auto updated = store->update_connection({"jira", "user-1"}, update);
+  ASSERT_TRUE(updated) << updated.error().message;
+  EXPECT_EQ(store->find_connection({"jira", "user-1"})->end_user["id"], "end-user-2");
+  EXPECT_EQ(store->find_connection({"jira", "user-1"})->tags, c.tags);
+
+  Connection bad = make_connection("jira", "user-2");
+  bad.end_user = json::array();
+  EXPECT_EQ(store->create_connection(bad).error().code, Errc::invalid_argument);
+  bad.end_user = nullptr;
+  bad.tags = json::array();
+  EXPECT_EQ(store->create_connection(bad).error().code, Errc::invalid_argument);
 }
 
 TEST_F(ConnectionsTest, DuplicateKeyIsAConflictAndKeepsTheFirstRow) {

@@ -40,7 +40,9 @@ class CountingStore final : public Store {
                       const json& metadata, bool merge) override {
     return inner_->set_metadata(pck, ids, metadata, merge);
   }
-  Status save_oauth_state(const OAuthSession& s) override { return inner_->save_oauth_state(s); }
+  Status save_oauth_state(const OAuthSession& s, const StateAdmission& a) override {
+    return inner_->save_oauth_state(s, a);
+  }
   Result<OAuthSession> take_oauth_state(std::string_view s) override {
     return inner_->take_oauth_state(s);
   }
@@ -49,6 +51,9 @@ class CountingStore final : public Store {
   }
   Result<ConnectSession> find_connect_session(std::string_view h) override {
     return inner_->find_connect_session(h);
+  }
+  Result<ConnectSession> use_connect_session(std::string_view h) override {
+    return inner_->use_connect_session(h);
   }
   Status append_activity(const std::vector<ActivityEntry>& e) override {
     return inner_->append_activity(e);

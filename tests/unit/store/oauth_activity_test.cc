@@ -30,7 +30,7 @@ OAuthSession make_session(const std::string& state, TimePoint expires_at) {
 
 TEST_F(OAuthStateTest, TakeReturnsTheSessionOnceAndOnlyOnce) {
   auto store = open("o.db");
-  ASSERT_TRUE(store->save_oauth_state(make_session("s1", clock_->now() + minutes(10))));
+  ASSERT_TRUE(store->save_oauth_state(make_session("s1", clock_->now() + minutes(10)), {}));
   auto taken = store->take_oauth_state("s1");
   ASSERT_TRUE(taken) << taken.error().message;
   EXPECT_EQ(taken->provider_config_key, "jira");
@@ -53,7 +53,7 @@ TEST_F(OAuthStateTest, UnknownStateIsNotFound) {
 
 TEST_F(OAuthStateTest, ExpiredStateIsRejectedAndRemoved) {
   auto store = open("o.db");
-  ASSERT_TRUE(store->save_oauth_state(make_session("s1", clock_->now() + minutes(10))));
+  ASSERT_TRUE(store->save_oauth_state(make_session("s1", clock_->now() + minutes(10)), {}));
   clock_->advance(minutes(10));
   auto expired = store->take_oauth_state("s1");
   ASSERT_FALSE(expired);
@@ -64,18 +64,18 @@ TEST_F(OAuthStateTest, ExpiredStateIsRejectedAndRemoved) {
 
 TEST_F(OAuthStateTest, DuplicateAndEmptyStatesAreRejected) {
   auto store = open("o.db");
-  ASSERT_TRUE(store->save_oauth_state(make_session("s1", clock_->now() + minutes(10))));
-  EXPECT_EQ(store->save_oauth_state(make_session("s1", clock_->now())).error().code,
+  ASSERT_TRUE(store->save_oauth_state(make_session("s1", clock_->now() + minutes(10)), {}));
+  EXPECT_EQ(store->save_oauth_state(make_session("s1", clock_->now()), {}).error().code,
             Errc::conflict);
-  EXPECT_EQ(store->save_oauth_state(make_session("", clock_->now())).error().code,
+  EXPECT_EQ(store->save_oauth_state(make_session("", clock_->now()), {}).error().code,
             Errc::invalid_argument);
 }
 
 TEST_F(OAuthStateTest, SavingSweepsSessionsExpiredForMoreThanADay) {
   auto store = open("o.db");
-  ASSERT_TRUE(store->save_oauth_state(make_session("old", clock_->now() - std::chrono::hours(25))));
-  ASSERT_TRUE(store->save_oauth_state(make_session("recent", clock_->now() - minutes(1))));
-  ASSERT_TRUE(store->save_oauth_state(make_session("new", clock_->now() + minutes(10))));
+  ASSERT_TRUE(store->save_oauth_state(make_session("old", clock_->now() - std::chrono::hours(25)), {}));
+  ASSERT_TRUE(store->save_oauth_state(make_session("recent", clock_->now() - minutes(1)), {}));
+  ASSERT_TRUE(store->save_oauth_state(make_session("new", clock_->now() + minutes(10)), {}));
   EXPECT_EQ(store->take_oauth_state("old").error().code, Errc::not_found);
   EXPECT_EQ(store->take_oauth_state("recent").error().code, Errc::invalid_argument);
   EXPECT_TRUE(store->take_oauth_state("new"));

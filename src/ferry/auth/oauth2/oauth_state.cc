@@ -28,6 +28,11 @@ store::OAuthSession new_oauth_session(const config::Integration& integration,
   session.ws_client_id = std::move(request.ws_client_id);
   session.redirect_uri = std::move(request.redirect_uri);
   session.params = std::move(request.params);
+  session.client_address = std::move(request.client_address);
+  session.origin = std::move(request.origin);
+  session.may_overwrite = request.may_overwrite;
+  session.end_user = std::move(request.end_user);
+  session.tags = std::move(request.tags);
   if (integration.auth.pkce) session.code_verifier = make_code_verifier();
   session.expires_at = now + kStateLifetime;
   return session;

@@ -30,6 +30,12 @@ struct FlowRequest {
   std::string ws_client_id;  // may be empty
   std::string redirect_uri;
   nlohmann::json params = nlohmann::json::object();  // connect-time params (subdomain, ...)
+  // Who started it and what it may do; copied as they are (see store::OAuthSession).
+  std::string client_address;
+  std::string origin;
+  bool may_overwrite = false;
+  nlohmann::json end_user = nullptr;
+  nlohmann::json tags = nlohmann::json::object();
 };
 
 // A new flow for `integration`: state = 32 random bytes as hex (RFC 6749 §10.12), a PKCE

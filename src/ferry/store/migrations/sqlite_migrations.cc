@@ -76,10 +76,29 @@ CREATE TABLE connect_sessions (
 CREATE INDEX connect_sessions_by_expiry ON connect_sessions (expires_at);
 )sql";
 
+// Connect binding (DESIGN.md §4): a connect session serves one flow, may fix the connection
+// id or be bound to an existing connection (reconnect); an OAuth flow records who started it
+// (client address for the per-client cap, page origin for the callback's postMessage) and
+// whether it may replace existing credentials; a connection carries its end user and tags.
+constexpr std::string_view kV4ConnectBinding = R"sql(
+ALTER TABLE connect_sessions ADD COLUMN connection_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE connect_sessions ADD COLUMN is_reconnect INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE connect_sessions ADD COLUMN used_at INTEGER;
+ALTER TABLE oauth_sessions ADD COLUMN client_address TEXT NOT NULL DEFAULT '';
+ALTER TABLE oauth_sessions ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+ALTER TABLE oauth_sessions ADD COLUMN may_overwrite INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE oauth_sessions ADD COLUMN end_user TEXT NOT NULL DEFAULT 'null';
+ALTER TABLE oauth_sessions ADD COLUMN tags TEXT NOT NULL DEFAULT '{}';
+CREATE INDEX oauth_sessions_by_client ON oauth_sessions (client_address, expires_at);
+ALTER TABLE connections ADD COLUMN end_user TEXT NOT NULL DEFAULT 'null';
+ALTER TABLE connections ADD COLUMN tags TEXT NOT NULL DEFAULT '{}';
+)sql";
+
 constexpr Migration kSqliteMigrations[] = {
     {1, "base tables", kV1Base},
     {2, "connection versions and indexes", kV2VersionAndIndexes},
     {3, "connect sessions", kV3ConnectSessions},
+    {4, "connect binding", kV4ConnectBinding},
 };
 
 }  // namespace

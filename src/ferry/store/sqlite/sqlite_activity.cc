@@ -44,7 +44,7 @@ Result<ActivityEntry> decode_activity(const Statement& row) {
 
 }  // namespace
 
-Status SqliteStore::save_oauth_state(const OAuthSession& s) {
+Status SqliteStore::save_oauth_state(const OAuthSession& s, const StateAdmission& admission) {
   if (s.state.empty()) return Error{Errc::invalid_argument, "OAuth state must not be empty"};
   const TimePoint now = clock_->now();
   std::lock_guard lock(mu_);
@@ -57,9 +57,21 @@ Status SqliteStore::save_oauth_state(const OAuthSession& s) {
       !swept) {
     return swept;
   }
+  if (admission.max_pending_per_client > 0) {
+    if (auto admitted = check_pending_locked(s.client_address, admission.max_pending_per_client);
+        !admitted) {
+      return admitted;
+    }
+  }
+  if (!admission.connect_session_hash.empty()) {
+    if (auto used = use_connect_session_locked(admission.connect_session_hash); !used) {
+      return std::move(used).error();  // `tx` rolls back: no flow is saved
+    }
+  }
   auto insert = db_.prepare(
       "INSERT INTO oauth_sessions (state, provider_config_key, connection_id, code_verifier, "
-      "ws_client_id, redirect_uri, params, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      "ws_client_id, redirect_uri, params, expires_at, client_address, origin, may_overwrite, "
+      "end_user, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       "save OAuth session");
   if (!insert) return std::move(insert).error();
   auto saved = insert->bind_text(1, s.state)
@@ -70,6 +82,11 @@ Status SqliteStore::save_oauth_state(const OAuthSession& s) {
                    .bind_text(6, s.redirect_uri)
                    .bind_text(7, sqlite::dump_json(s.params))
                    .bind_int(8, sqlite::to_millis(s.expires_at))
+                   .bind_text(9, s.client_address)
+                   .bind_text(10, s.origin)
+                   .bind_int(11, s.may_overwrite ? 1 : 0)
+                   .bind_text(12, sqlite::dump_json(s.end_user))
+                   .bind_text(13, sqlite::dump_json(s.tags))
                    .run();
   if (!saved) {
     if (saved.error().code == Errc::conflict) {
@@ -80,6 +97,21 @@ Status SqliteStore::save_oauth_state(const OAuthSession& s) {
   return tx->commit();
 }
 
+Status SqliteStore::check_pending_locked(const std::string& client_address, std::size_t max) {
+  auto count = db_.prepare(
+      "SELECT COUNT(*) FROM oauth_sessions WHERE client_address = ? AND expires_at > ?",
+      "count pending OAuth sessions");
+  if (!count) return std::move(count).error();
+  auto row = count->bind_text(1, client_address).bind_int(2, sqlite::to_millis(clock_->now())).step();
+  if (!row) return std::move(row).error();
+  const std::int64_t pending = *row ? count->column_int(0) : 0;
+  count->reset();
+  if (pending < static_cast<std::int64_t>(max)) return ok();
+  return Error{Errc::too_many_requests,
+               "client " + client_address + " already has " + std::to_string(pending) +
+                   " unfinished OAuth flows, the most allowed"};
+}
+
 Result<OAuthSession> SqliteStore::take_oauth_state(std::string_view state) {
   const TimePoint now = clock_->now();
   std::lock_guard lock(mu_);
@@ -87,7 +119,8 @@ Result<OAuthSession> SqliteStore::take_oauth_state(std::string_view state) {
   if (!tx) return std::move(tx).error();
   auto read = db_.prepare(
       "SELECT state, provider_config_key, connection_id, code_verifier, ws_client_id, "
-      "redirect_uri, params, expires_at FROM oauth_sessions WHERE state = ?",
+      "redirect_uri, params, expires_at, client_address, origin, may_overwrite, end_user, tags "
+      "FROM oauth_sessions WHERE state = ?",
       "read OAuth session");
   if (!read) return std::move(read).error();
   auto row = read->bind_text(1, state).step();
@@ -101,7 +134,12 @@ Result<OAuthSession> SqliteStore::take_oauth_state(std::string_view state) {
   s.ws_client_id = read->column_bytes(4);
   s.redirect_uri = read->column_bytes(5);
   s.expires_at = sqlite::from_millis(read->column_int(7));
+  s.client_address = read->column_bytes(8);
+  s.origin = read->column_bytes(9);
+  s.may_overwrite = read->column_int(10) != 0;
   auto params = sqlite::parse_json(read->column_bytes(6), "params of an OAuth session");
+  auto end_user = sqlite::parse_json(read->column_bytes(11), "end user of an OAuth session");
+  auto tags = sqlite::parse_json(read->column_bytes(12), "tags of an OAuth session");
   read->reset();  // done reading before the row goes
   auto remove = db_.prepare("DELETE FROM oauth_sessions WHERE state = ?", "take OAuth session");
   if (!remove) return std::move(remove).error();
@@ -110,11 +148,15 @@ Result<OAuthSession> SqliteStore::take_oauth_state(std::string_view state) {
   }
   // Committed before any verdict: a state is used up even when it turns out expired.
   if (auto committed = tx->commit(); !committed) return std::move(committed).error();
-  if (!params) return std::move(params).error();
+  for (const auto* parsed : {&params, &end_user, &tags}) {
+    if (!*parsed) return parsed->error();
+  }
   if (s.expires_at <= now) {
     return Error{Errc::invalid_argument, "OAuth state expired; start the authorization again"};
   }
   s.params = std::move(*params);
+  s.end_user = std::move(*end_user);
+  s.tags = std::move(*tags);
   return s;
 }
 

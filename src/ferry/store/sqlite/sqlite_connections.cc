@@ -17,18 +17,19 @@ using sqlite::Transaction;
 constexpr std::string_view kColumns =
     "id, provider_config_key, connection_id, provider, created_at, updated_at, "
     "last_fetched_at, credentials, credentials_encrypted, connection_config, metadata, "
-    "errors, version";
+    "errors, version, end_user, tags";
 
-// Parameters ?1..?13 follow kColumns in both statements.
+// Parameters ?1..?15 follow kColumns in both statements.
 constexpr std::string_view kInsertSql =
     "INSERT INTO connections (id, provider_config_key, connection_id, provider, created_at, "
     "updated_at, last_fetched_at, credentials, credentials_encrypted, connection_config, "
-    "metadata, errors, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+    "metadata, errors, version, end_user, tags) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
 constexpr std::string_view kUpdateSql =
     "UPDATE connections SET provider_config_key = ?2, connection_id = ?3, provider = ?4, "
     "created_at = ?5, updated_at = ?6, last_fetched_at = ?7, credentials = ?8, "
     "credentials_encrypted = ?9, connection_config = ?10, metadata = ?11, errors = ?12, "
-    "version = ?13 WHERE id = ?1";
+    "version = ?13, end_user = ?14, tags = ?15 WHERE id = ?1";
 
 std::string select_sql(std::string_view where) {
   return "SELECT " + std::string(kColumns) + " FROM connections " + std::string(where);
@@ -40,12 +41,16 @@ Status check_shape(const json& value, bool want_object, std::string_view field) 
                std::string(field) + " must be a JSON " + (want_object ? "object" : "array")};
 }
 
-// The three JSON fields of `c` have the shapes Connection documents.
+// The JSON fields of `c` have the shapes Connection documents.
 Status check_connection_shapes(const Connection& c) {
   for (auto [value, object, name] :
        {std::tuple{&c.connection_config, true, "connection_config"},
-        std::tuple{&c.metadata, true, "metadata"}, std::tuple{&c.errors, false, "errors"}}) {
+        std::tuple{&c.metadata, true, "metadata"}, std::tuple{&c.errors, false, "errors"},
+        std::tuple{&c.tags, true, "tags"}}) {
     if (auto shaped = check_shape(*value, object, name); !shaped) return shaped;
+  }
+  if (!c.end_user.is_null() && !c.end_user.is_object()) {
+    return Error{Errc::invalid_argument, "end_user must be null or a JSON object"};
   }
   return ok();
 }
@@ -60,6 +65,8 @@ void apply(const ConnectionUpdate& update, Connection& c) {
   if (update.connection_config) c.connection_config = *update.connection_config;
   if (update.metadata) c.metadata = *update.metadata;
   if (update.errors) c.errors = *update.errors;
+  if (update.end_user) c.end_user = *update.end_user;
+  if (update.tags) c.tags = *update.tags;
   if (update.last_fetched_at) c.last_fetched_at = sqlite::truncate_millis(*update.last_fetched_at);
 }
 
@@ -96,7 +103,9 @@ Result<Connection> SqliteStore::decode_connection(const Statement& row) const {
   c.credentials = std::move(*typed);
   auto fields = {std::pair{&c.connection_config, row.column_bytes(9)},
                  std::pair{&c.metadata, row.column_bytes(10)},
-                 std::pair{&c.errors, row.column_bytes(11)}};
+                 std::pair{&c.errors, row.column_bytes(11)},
+                 std::pair{&c.end_user, row.column_bytes(13)},
+                 std::pair{&c.tags, row.column_bytes(14)}};
   for (const auto& [target, text] : fields) {
     auto parsed = sqlite::parse_json(text, "a JSON column of " + where);
     if (!parsed) return std::move(parsed).error();
@@ -135,7 +144,9 @@ Status SqliteStore::write_connection(const Connection& c, bool is_new) {
       .bind_text(10, sqlite::dump_json(c.connection_config))
       .bind_text(11, sqlite::dump_json(c.metadata))
       .bind_text(12, sqlite::dump_json(c.errors))
-      .bind_int(13, c.version);
+      .bind_int(13, c.version)
+      .bind_text(14, sqlite::dump_json(c.end_user))
+      .bind_text(15, sqlite::dump_json(c.tags));
   const std::string credentials = sqlite::dump_json(credentials_to_json(c.credentials));
   if (cipher_) {
     stmt->bind_blob(8, cipher_->seal(credentials, c.id));

@@ -46,10 +46,11 @@ class SqliteStore final : public Store {
   Status set_metadata(const std::string& provider_config_key,
                       const std::vector<std::string>& connection_ids,
                       const nlohmann::json& metadata, bool merge) override;
-  Status save_oauth_state(const OAuthSession& session) override;
+  Status save_oauth_state(const OAuthSession& session, const StateAdmission& admission) override;
   Result<OAuthSession> take_oauth_state(std::string_view state) override;
   Status save_connect_session(const ConnectSession& session) override;
   Result<ConnectSession> find_connect_session(std::string_view token_hash) override;
+  Result<ConnectSession> use_connect_session(std::string_view token_hash) override;
   Status append_activity(const std::vector<ActivityEntry>& entries) override;
   Result<std::vector<ActivityEntry>> list_activity(const ActivityFilter& filter) override;
   Status prune_activity(std::size_t max_rows, std::chrono::seconds max_age) override;
@@ -72,6 +73,12 @@ class SqliteStore final : public Store {
   Status set_metadata_locked(const std::string& provider_config_key,
                              const std::vector<std::string>& connection_ids,
                              const nlohmann::json& metadata, bool merge);
+
+  // Flow and connect-session helpers; REQUIRES: mu_ is held, and a transaction is open for
+  // the ones that write (sqlite_activity.cc, sqlite_connect_sessions.cc).
+  Status check_pending_locked(const std::string& client_address, std::size_t max);
+  Result<ConnectSession> find_connect_session_locked(std::string_view token_hash);
+  Result<ConnectSession> use_connect_session_locked(std::string_view token_hash);
 
   std::mutex mu_;
   sqlite::Database db_;                 // guarded by mu_
