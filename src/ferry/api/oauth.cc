@@ -7,6 +7,7 @@
 #include "ferry/api/client_address.h"
 #include "ferry/api/connect_binding.h"
 #include "ferry/api/connect_result.h"
+#include "ferry/api/connection_id.h"
 #include "ferry/api/connect_sessions.h"
 #include "ferry/api/flow_origin.h"
 #include "ferry/api/websocket.h"
@@ -295,6 +296,12 @@ net::awaitable<http::Response> connect(std::shared_ptr<const Services> services,
          fmt::format("integration \"{}\" uses {}, not OAUTH2: register its credentials with "
                      "POST /connections",
                      key, config::auth_mode_name(integration->auth.auth_mode))});
+  }
+  if (!browser.connection_id.empty()) {
+    if (auto valid = check_connection_id(browser.connection_id, "connection_id"); !valid) {
+      co_return outcome.fail(
+          {http::StatusCode::bad_request, "invalid_connection_id", valid.error().message});
+    }
   }
   auto bound = bind_flow(session ? &*session : nullptr, key, browser, uuid_v4);
   if (auto* failure = std::get_if<ConnectFailure>(&bound)) co_return outcome.fail(*failure);
