@@ -4,10 +4,17 @@
  *
  *   <script src="https://ferry.example.com/sdk/ferry-frontend.js"></script>
  *   const ferry = new Ferry({ host: 'https://ferry.example.com', publicKey: '...' });
- *   // or new Ferry({ host, connectSessionToken }) with a token from POST /connect/sessions
  *   button.onclick = () => ferry.auth('jira', 'user-1', { params: { subdomain: 'acme' } })
  *       .then(({ integration, connectionId }) => ...)
  *       .catch(({ type, message }) => ...);
+ *
+ *   // Or with a token the backend got from POST /connect/sessions (one token, one flow):
+ *   new Ferry({ host, connectSessionToken }).auth('jira')   // no connection id: the backend
+ *       .then(({ connectionId }) => ...);                   // fixed it, or Ferry makes one
+ *
+ * A public-key flow creates a connection but never replaces an existing one
+ * (connection_already_exists); re-authorising one takes a token from
+ * POST /connect/sessions/reconnect.
  *
  * auth() must be called from a user action (a click): it opens the authorization popup at
  * once, which browsers allow only then. It speaks @nangohq/frontend's protocol: a websocket
@@ -91,6 +98,11 @@
     });
     if (options.user_scope) {
       add('user_scope', Array.isArray(options.user_scope) ? options.user_scope.join(',') : options.user_scope);
+    }
+    // The callback page posts its result to this origin only.
+    var location = root.location;
+    if (location && (location.protocol === 'http:' || location.protocol === 'https:')) {
+      add('origin', location.origin);
     }
     return this.host + '/oauth/connect/' + encodeURIComponent(integration) + '?' + query.join('&');
   };

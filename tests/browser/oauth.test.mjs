@@ -69,10 +69,14 @@ function testPage(ferryUrl) {
 <p id="result">idle</p>
 <script>
   const query = new URLSearchParams(location.search);
-  const ferry = new Ferry({ host: ${JSON.stringify(ferryUrl)}, publicKey: ${JSON.stringify(publicKey)} });
+  // token=: a connect session instead of the public key; nows=1: a websocket path that does
+  // not exist, so only the callback page's postMessage can report the result.
+  const ferry = new Ferry(Object.assign({ host: ${JSON.stringify(ferryUrl)} },
+      query.get('token') ? { connectSessionToken: query.get('token') } : { publicKey: ${JSON.stringify(publicKey)} },
+      query.get('nows') ? { websocketsPath: '/no-websocket-here' } : {}));
   function connect() {
     const params = query.get('subdomain') ? { subdomain: query.get('subdomain') } : {};
-    return ferry.auth('jira', query.get('user'), { params })
+    return ferry.auth('jira', query.get('user') || undefined, { params })
       .then((r) => { document.getElementById('result').textContent = 'connected ' + r.integration + ' ' + r.connectionId; })
       .catch((e) => { document.getElementById('result').textContent = 'failed ' + e.type + ': ' + e.message; });
   }
@@ -193,6 +197,48 @@ describe('OAuth connect flow in Chromium through the frontend SDK', { timeout: 1
         } finally {
             await adminFake('config', { deny: false });
         }
+    });
+
+    test('without a websocket the callback page posts the result to the app origin only', { timeout: kStepTimeoutMs * 2 }, async () => {
+        const [page, popup] = await clickConnect('user=browser-4&nows=1');
+        assert.equal(await page.textContent('#result'), 'connected jira browser-4');
+        if (!popup.isClosed()) await popup.waitForEvent('close', { timeout: kStepTimeoutMs });
+        assert.equal((await getConnection('browser-4')).status, 200);
+        await page.close();
+    });
+
+    test('a public-key flow does not replace an existing connection', { timeout: kStepTimeoutMs * 2 }, async () => {
+        const before = await getConnection('browser-1');
+        assert.equal(before.status, 200, 'the success test runs first');
+        const [page, popup] = await clickConnect('user=browser-1&nows=1');
+        assert.match(await page.textContent('#result'), /^failed connection_already_exists: /);
+        assert.match(await popup.textContent('#result'), /already exists/);
+        const after = await getConnection('browser-1');
+        assert.equal(after.body.credentials.access_token, before.body.credentials.access_token);
+        await page.close();
+    });
+
+    test('a connect session connects once under an id Ferry chooses', { timeout: kStepTimeoutMs * 2 }, async () => {
+        const response = await fetch(`${ferryUrl}/connect/sessions`, {
+            method: 'POST',
+            headers: { Authorization: `Bearer ${secretKey}`, 'Content-Type': 'application/json' },
+            body: JSON.stringify({ end_user: { id: 'browser-end-user' }, allowed_integrations: ['jira'] })
+        });
+        assert.equal(response.status, 201);
+        const { data } = await response.json();
+        const [page] = await clickConnect(`token=${encodeURIComponent(data.token)}`);
+        const result = await page.textContent('#result');
+        const match = result.match(/^connected jira ([0-9a-f-]{36})$/);
+        assert.ok(match, result);
+        const { status, body } = await getConnection(match[1]);
+        assert.equal(status, 200, JSON.stringify(body));
+        assert.equal(body.end_user.id, 'browser-end-user');
+
+        // The token served its one flow.
+        const [again] = await clickConnect(`token=${encodeURIComponent(data.token)}`);
+        assert.match(await again.textContent('#result'), /^failed connect_session_used: /);
+        await page.close();
+        await again.close();
     });
 
     test('a popup the browser blocks rejects with blocked_by_browser', { timeout: kStepTimeoutMs }, async () => {

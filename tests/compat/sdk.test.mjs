@@ -277,6 +277,41 @@ describe('Ferry through @nangohq/node', { skip: skipReason, timeout: 10 * kStepT
         assert.ok(Date.parse(data.expires_at) > Date.now(), 'a new session must expire in the future');
     });
 
+    test('createConnectSession accepts Nango\'s whole body and refuses unknown integrations', opts, async () => {
+        const { data } = await nango.createConnectSession({
+            end_user: { id: `end-user-${runTag}`, email: 'ada@example.com', display_name: 'Ada', tags: { plan: 'pro' } },
+            organization: { id: `org-${runTag}`, display_name: 'Acme' },
+            allowed_integrations: [oauthKey],
+            integrations_config_defaults: {
+                [oauthKey]: { user_scopes: 'read:me', authorization_params: { prompt: 'login' }, connection_config: { subdomain: 'acme' } }
+            },
+            tags: { team: 'blue' }
+        });
+        assert.equal(typeof data.token, 'string');
+        assert.equal(typeof data.connect_link, 'string');
+        assertIsoDate(data.expires_at, 'expires_at');
+        await assertRejectsWithStatus(nango.createConnectSession({
+            end_user: { id: `end-user-${runTag}` },
+            allowed_integrations: [`no-such-integration-${runTag}`]
+        }), 400);
+    });
+
+    test('createReconnectSession binds a session to an existing connection; an unknown one is 404', opts, async () => {
+        const { data } = await nango.createReconnectSession({
+            connection_id: connectionId,
+            integration_id: oauthKey,
+            end_user: { id: `end-user-${runTag}` }
+        });
+        assert.equal(typeof data.token, 'string');
+        assert.ok(data.token.length > 0);
+        assertIsoDate(data.expires_at, 'expires_at');
+        assert.ok(Date.parse(data.expires_at) > Date.now(), 'a new session must expire in the future');
+        await assertRejectsWithStatus(nango.createReconnectSession({
+            connection_id: `missing-${runTag}`,
+            integration_id: oauthKey
+        }), 404);
+    });
+
     test('deleteConnection removes the connection; getConnection then answers 404', opts, async () => {
         const response = await nango.deleteConnection(oauthKey, connectionId);
         assert.ok(response.status >= 200 && response.status < 300);

@@ -182,6 +182,26 @@ TEST(OAuthBadInput, ConnectSessionsNeedTheSecretKeyAndAWellFormedBody) {
     auto reply = client.request("POST", "/connect/sessions", secret(), c.body);
     expect_json_error(reply, {400, "invalid_argument"}, c.what);
   }
+
+  EXPECT_EQ(client.request("POST", "/connect/sessions/reconnect",
+                           {{"Content-Type", "application/json"}},
+                           json{{"connection_id", "u"}, {"integration_id", "jira"}}.dump())
+                .status,
+            401);
+  const Case reconnect_cases[] = {
+      {"not JSON", "{"},
+      {"no connection_id", R"({"integration_id": "jira"})"},
+      {"no integration_id", R"({"connection_id": "u"})"},
+      {"unknown integration", R"({"connection_id": "u", "integration_id": "nope"})"},
+      {"unknown field", R"({"connection_id": "u", "integration_id": "jira", "scope": "x"})"},
+  };
+  for (const Case& c : reconnect_cases) {
+    auto reply = client.request("POST", "/connect/sessions/reconnect", secret(), c.body);
+    expect_json_error(reply, {400, "invalid_argument"}, c.what);
+  }
+  expect_json_error(client.request("POST", "/connect/sessions/reconnect", secret(),
+                                   R"({"connection_id": "nobody", "integration_id": "jira"})"),
+                    {404, "not_found"}, "unknown connection");
 }
 
 }  // namespace

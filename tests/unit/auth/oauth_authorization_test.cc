@@ -160,10 +160,25 @@ TEST(Pkce, VerifiersAreFreshAndUseOnlyUnreservedCharacters) {
   }
 }
 
+FlowRequest flow_request(std::string connection_id, std::string ws_client_id,
+                         nlohmann::json params) {
+  FlowRequest request;
+  request.connection_id = std::move(connection_id);
+  request.ws_client_id = std::move(ws_client_id);
+  request.redirect_uri = kCallback;
+  request.params = std::move(params);
+  return request;
+}
+
 TEST(OAuthState, NewSessionHasARandomStateAnExpiryAndAVerifierOnlyWithPkce) {
   const TimePoint now = TimePoint(FakeClock::kDefaultStart);
   config::Integration integration = jira();
-  FlowRequest request{"user-1", "ws-1", kCallback, {{"subdomain", "acme"}}};
+  FlowRequest request = flow_request("user-1", "ws-1", {{"subdomain", "acme"}});
+  request.client_address = "10.0.0.1";
+  request.origin = "https://app.example.com";
+  request.may_overwrite = true;
+  request.end_user = {{"id", "end-user-1"}};
+  request.tags = {{"team", "blue"}};
   store::OAuthSession a = new_oauth_session(integration, request, now);
   store::OAuthSession b = new_oauth_session(integration, request, now);
   EXPECT_TRUE(std::regex_match(a.state, std::regex("^[0-9a-f]{64}$"))) << a.state;
@@ -175,6 +190,11 @@ TEST(OAuthState, NewSessionHasARandomStateAnExpiryAndAVerifierOnlyWithPkce) {
   EXPECT_EQ(a.params["subdomain"], "acme");
   EXPECT_EQ(a.expires_at, now + std::chrono::minutes(10));
   EXPECT_TRUE(a.code_verifier.empty());
+  EXPECT_EQ(a.client_address, "10.0.0.1");
+  EXPECT_EQ(a.origin, "https://app.example.com");
+  EXPECT_TRUE(a.may_overwrite);
+  EXPECT_EQ(a.end_user, request.end_user);
+  EXPECT_EQ(a.tags, request.tags);
 
   integration.auth.pkce = true;
   store::OAuthSession pkce = new_oauth_session(integration, request, now);
@@ -212,7 +232,7 @@ class TakeOAuthSessionTest : public ::testing::Test {
 };
 
 TEST_F(TakeOAuthSessionTest, AStateWorksOnceAndThenNeverAgain) {
-  auto session = new_oauth_session(jira(), {"user-1", "", kCallback, json::object()}, clock_->now());
+  auto session = new_oauth_session(jira(), flow_request("user-1", "", json::object()), clock_->now());
   ASSERT_TRUE(store_->save_oauth_state(session, {}));
   auto taken = take_oauth_session(*store_, session.state);
   ASSERT_TRUE(taken) << taken.error().message;
@@ -224,7 +244,7 @@ TEST_F(TakeOAuthSessionTest, AStateWorksOnceAndThenNeverAgain) {
 }
 
 TEST_F(TakeOAuthSessionTest, MissingUnknownAndExpiredStatesSayWhatHappened) {
-  auto session = new_oauth_session(jira(), {"user-1", "", kCallback, json::object()}, clock_->now());
+  auto session = new_oauth_session(jira(), flow_request("user-1", "", json::object()), clock_->now());
   ASSERT_TRUE(store_->save_oauth_state(session, {}));
   clock_->advance(kStateLifetime + std::chrono::seconds(1));
   struct Case {
