@@ -142,10 +142,14 @@ TEST(FerryServe, IdleKeepAliveConnectionsDoNotDelayShutdown) {
 
 TEST(FerryServe, RejectsBodiesOverTheLimitWith413) {
   std::string dir = scaffolded_folder();
-  write_file(dir + "/ferry.yaml", "max_request_body_bytes: 1024\n");
+  write_file(dir + "/ferry.yaml",
+             "max_request_body_bytes: 1024\nsecret_key: body-limit-secret-key-0123\n");
   RunningFerry server(dir);
   auto client = server.client();
-  auto reply = client.request("POST", "/health", {{"Content-Type", "application/json"}},
+  // An authorised request to a real route: routing and the key are checked first.
+  auto reply = client.request("POST", "/connections",
+                              {{"Content-Type", "application/json"},
+                               {"Authorization", "Bearer body-limit-secret-key-0123"}},
                               std::string(4096, 'x'));
   EXPECT_EQ(reply.status, 413);
   EXPECT_EQ(nlohmann::json::parse(reply.body)["error"]["code"], "payload_too_large");

@@ -19,7 +19,10 @@ TEST_F(BadInput, SyntaxErrorIsReportedWithFileAndLine) {
   EXPECT_EQ(report.errors[0].message.rfind("jira/broken.action.lua:2:", 0), 0u)
       << report.errors[0].message;
   EXPECT_EQ(registry_->find("jira", "broken"), nullptr);
-  EXPECT_EQ(run("broken").failure->code, Errc::not_found);
+  // Running it says why it cannot load, not that it does not exist.
+  auto failure = run("broken").failure;
+  EXPECT_EQ(failure->code, Errc::action_failed);
+  EXPECT_NE(failure->message.find("jira/broken.action.lua:2:"), std::string::npos);
 }
 
 TEST_F(BadInput, RuntimeErrorFailsWithItsPosition) {
