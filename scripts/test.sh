@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds the sanitizer configuration once, and
-# runs every test (unit, end-to-end against the real binary, SDK compatibility) with ctest.
+# runs every test (unit, end-to-end against the real binary, SDK compatibility) with ctest,
+# then every fuzz target for a bounded time (scripts/fuzz.sh; FERRY_FUZZ_SECONDS=0 skips).
 # Usage: scripts/test.sh [ctest arguments...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,5 +22,10 @@ fi
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
-cd build/sanitize
-ctest --output-on-failure --timeout 600 -j "$(nproc)" "$@"
+ctest_status=0
+(cd build/sanitize && ctest --output-on-failure --timeout 600 -j "$(nproc)" "$@") ||
+  ctest_status=$?
+fuzz_status=0
+scripts/fuzz.sh || fuzz_status=$?
+if ((ctest_status != 0)); then exit "$ctest_status"; fi
+exit "$fuzz_status"
