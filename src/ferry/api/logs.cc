@@ -4,6 +4,7 @@
 #include "ferry/api/handler_support.h"
 #include "ferry/core/clock.h"
 #include "ferry/http/json.h"
+#include "ferry/observe/redact.h"
 #include "ferry/store/activity_writer.h"
 #include "ferry/store/store.h"
 
@@ -12,22 +13,26 @@ namespace {
 
 using nlohmann::json;
 
+// Entries were redacted when written; they are redacted again on the way out, because a
+// secret registered since (a token obtained later) may appear in an older entry.
 json entry_view(const store::ActivityEntry& e) {
+  json details = e.details;
+  observe::redact_json(details);
   return json{{"id", e.id},
               {"timestamp", format_iso8601(e.timestamp)},
               {"level", e.level},
               {"type", e.type},
               {"integration", e.provider_config_key},
-              {"connection_id", e.connection_id},
+              {"connection_id", observe::redact(e.connection_id)},
               {"method", e.method},
-              {"url", e.url},
+              {"url", observe::redact(e.url)},
               {"status", e.status},
               {"duration_ms", e.duration_ms},
               {"bytes_in", e.bytes_in},
               {"bytes_out", e.bytes_out},
               {"attempts", e.attempts},
-              {"message", e.message},
-              {"details", e.details}};
+              {"message", observe::redact(e.message)},
+              {"details", std::move(details)}};
 }
 
 http::Response list_logs(const Services& services, http::RequestContext& ctx) {

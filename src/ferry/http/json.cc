@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "ferry/observe/redact.h"
+
 namespace ferry::http {
 
 StatusCode http_status(Errc code) {
@@ -35,7 +37,8 @@ Response json_response(StatusCode status, const nlohmann::json& body, unsigned v
 }
 
 Response error_response(const Error& error, unsigned version, const nlohmann::json& extra) {
-  nlohmann::json inner = {{"code", errc_name(error.code)}, {"message", error.message}};
+  // An error message may quote what a caller or an upstream sent: redacted like a log line.
+  nlohmann::json inner = {{"code", errc_name(error.code)}, {"message", observe::redact(error.message)}};
   if (extra.is_object()) {
     for (auto it = extra.begin(); it != extra.end(); ++it) inner[it.key()] = it.value();
   }

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "ferry/core/private_file.h"
+#include "ferry/observe/printable.h"
 #include "ferry/observe/redact.h"
 
 namespace ferry::observe {
@@ -73,7 +74,7 @@ Status init_logging(const LogOptions& options) {
 bool enabled(Level level) { return static_cast<int>(level) <= g_level.load(std::memory_order_relaxed); }
 
 void write(Level level, std::string_view message) {
-  std::string line = redact(message);
+  const std::string line = printable(redact(message));
   auto l = std::atomic_load(&logger());
   l->log(spdlog::level::info, "{} {}", level_name(level), line);
 }

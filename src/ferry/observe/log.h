@@ -30,7 +30,8 @@ Status init_logging(const LogOptions& options);
 // True when a message at `level` would be written. Thread-safe.
 bool enabled(Level level);
 
-// Writes `message` after redaction (observe/redact.h). Thread-safe.
+// Writes `message` after redaction (observe/redact.h), control bytes escaped
+// (observe/printable.h) so one message is always one line. Thread-safe.
 void write(Level level, std::string_view message);
 
 template <class... Args>

@@ -4,6 +4,8 @@
 #include <memory>
 #include <mutex>
 
+#include "ferry/observe/redact.h"
+
 namespace ferry::observe {
 namespace {
 
@@ -72,7 +74,7 @@ std::string render_prometheus() {
     for (const auto& [label_value, counter] : family.counters) {
       out += name;
       if (!family.label_name.empty()) {
-        out += "{" + family.label_name + "=\"" + escape(label_value, true) + "\"}";
+        out += "{" + family.label_name + "=\"" + escape(redact(label_value), true) + "\"}";
       }
       out += " " + std::to_string(counter->value()) + "\n";
     }

@@ -38,7 +38,8 @@ class ActivityWriter {
   ActivityWriter(const ActivityWriter&) = delete;
   ActivityWriter& operator=(const ActivityWriter&) = delete;
 
-  // Queues `entry` (its text must already be redacted). Never blocks on the database.
+  // Queues `entry`; its connection id, URL, message and details are redacted before they
+  // are written (observe/redact.h). Never blocks on the database.
   void record(ActivityEntry entry);
   // Blocks until every entry queued before the call is written (tests, shutdown).
   void flush();

@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "ferry/core/blocking_pool.h"
+#include "ferry/store/connection_snapshot.h"
 #include "ferry/store/store.h"
 
 namespace ferry::store {
@@ -69,7 +70,7 @@ net::awaitable<Result<Snapshot>> ConnectionCache::find(const ConnectionKey& key)
   Store& store = *inner_;
   auto found = co_await blocking_.run([&store, &key] { return store.find_connection(key); });
   if (!found) co_return found.error();
-  auto row = std::make_shared<const Connection>(std::move(*found));
+  auto row = make_snapshot(std::move(*found));
   // Back on this worker's thread. A write since the read started may have replaced the row:
   // then this one serves only the request that asked.
   if (slot && slot->generation == generation) slot->rows.insert_or_assign(key, row);

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "ferry/store/connection_cache.h"
+#include "ferry/store/connection_snapshot.h"
 
 namespace ferry::store {
 
@@ -35,7 +36,7 @@ Result<Connection> WriteThroughStore::update_connection(const ConnectionKey& key
                                                         const ConnectionUpdate& update) {
   auto updated = inner_->update_connection(key, update);
   if (updated) {
-    cache_->publish(std::make_shared<const Connection>(*updated));
+    cache_->publish(make_snapshot(*updated));
   } else {
     // Whatever happened to the row, no snapshot may outlive this write attempt unchecked.
     cache_->invalidate(key);

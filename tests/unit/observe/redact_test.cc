@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "ferry/observe/log.h"
 
 namespace ferry::observe {
@@ -23,6 +25,11 @@ TEST(Redact, MasksRegisteredSecretsAndKnownShapes) {
       {"grant_type=refresh_token&refresh_token=ref-abc&client_secret=cs-1", "cs-1"},
       {"/oauth/callback?code=auth-code-1&state=s", "auth-code-1"},
       {R"({"password":"hunter22"})", "hunter22"},
+      {"X-Api-Key: key-abcdef", "key-abcdef"},
+      {"GET /v1/items?api_key=ak-1234&page=2", "ak-1234"},
+      {"/v1/apikey/pk-55555/items", "pk-55555"},
+      {"https://maps.example/api?key=AIzaXYZ123", "AIzaXYZ123"},
+      {R"({"clientSecret":"cs-camel"})", "cs-camel"},
   };
   for (const auto& c : cases) {
     std::string out = redact(c.input);
@@ -38,6 +45,31 @@ TEST(Redact, LeavesOrdinaryTextAndErrorCodesAlone) {
                            "status_code=404", "expires_in=3600"}) {
     EXPECT_EQ(redact(text), text);
   }
+}
+
+TEST(Redact, OverlappingSecretsBecomeOneMask) {
+  register_secret("abcdefgh-1234");
+  register_secret("1234-ijklmnop");
+  EXPECT_EQ(redact("x abcdefgh-1234-ijklmnop y"), "x [REDACTED] y");
+  unregister_secret("abcdefgh-1234");
+  unregister_secret("1234-ijklmnop");
+}
+
+TEST(RedactJson, MasksSecretMembersAndRedactsEveryString) {
+  register_secret("registered-value-1");
+  auto value = nlohmann::json::parse(R"({
+    "headers": {"X-Api-Key": "k1", "Authorization": "Bearer abcdefgh", "Accept": "*/*"},
+    "nested": [{"client_secret": 42}, "text registered-value-1 text"],
+    "key": "PROJ-1"
+  })");
+  redact_json(value);
+  EXPECT_EQ(value["headers"]["X-Api-Key"], kRedacted);
+  EXPECT_EQ(value["headers"]["Authorization"], kRedacted);
+  EXPECT_EQ(value["headers"]["Accept"], "*/*");
+  EXPECT_EQ(value["nested"][0]["client_secret"], kRedacted);
+  EXPECT_EQ(value["nested"][1], "text [REDACTED] text");
+  EXPECT_EQ(value["key"], "PROJ-1");
+  unregister_secret("registered-value-1");
 }
 
 TEST(Mask, KeepsNothingOfShortSecrets) {

@@ -24,6 +24,7 @@
 #include "ferry/observe/redact.h"
 #include "ferry/store/activity_writer.h"
 #include "ferry/store/connection_cache.h"
+#include "ferry/store/connection_snapshot.h"
 #include "ferry/store/store.h"
 
 namespace ferry::auth::oauth2 {
@@ -144,7 +145,7 @@ net::awaitable<FlightOutcome> Refresher::Shared::renew(const ConnectionKey& key,
   store::Store& store = *deps.store;
   auto current = co_await deps.blocking->run([&store, &key] { return read_fresh(store, key); });
   if (!current) co_return FlightOutcome{current.error(), false};
-  auto snapshot = std::make_shared<const Connection>(std::move(*current));
+  auto snapshot = store::make_snapshot(std::move(*current));
   const config::Integration* integration = deps.project->find_integration(key.provider_config_key);
   if (!integration) co_return FlightOutcome{snapshot, false};
   const Renewal renewal = renewal_needed(*integration, snapshot->credentials, now(), forced);
@@ -177,7 +178,7 @@ net::awaitable<FlightOutcome> Refresher::Shared::on_grant(const Attempt& attempt
   }
   record(attempt, "info", 200,
          committed->ours ? "access token renewed" : "another holder renewed the tokens first");
-  co_return FlightOutcome{std::make_shared<const Connection>(std::move(committed->connection)),
+  co_return FlightOutcome{store::make_snapshot(std::move(committed->connection)),
                           true};
 }
 
@@ -203,7 +204,7 @@ net::awaitable<FlightOutcome> Refresher::Shared::on_failure(const Attempt& attem
   if (!marked->ours) {
     // Our refresh token was already spent by another holder, which saved newer tokens.
     record(attempt, "info", 200, "another holder renewed the tokens first");
-    co_return FlightOutcome{std::make_shared<const Connection>(std::move(marked->connection)),
+    co_return FlightOutcome{store::make_snapshot(std::move(marked->connection)),
                             true};
   }
   record(attempt, "warn", 424, message);
