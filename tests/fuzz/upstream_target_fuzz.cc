@@ -8,12 +8,12 @@
 //   - re-parses as an absolute URL with the base's host, port and no userinfo or fragment,
 //   - has no "." or ".." path segment once percent-decoded,
 // also after with_params() appended a parameter made of the fuzzed text.
-#include <boost/url/parse.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "ferry/core/url_parse.h"
 #include "ferry/proxy/upstream_target.h"
 #include "fuzz_check.h"
 
@@ -27,7 +27,7 @@ void check_stays_on_base(const BaseUrl& base, const UpstreamTarget& target) {
   FERRY_FUZZ_CHECK(url.starts_with(base.origin() + base.path()), "URL leaves the base path");
   FERRY_FUZZ_CHECK(url.substr(base.origin().size()) == target.target(),
                    "URL is not origin + target");
-  auto parsed = boost::urls::parse_absolute_uri(url);
+  auto parsed = ferry::parse_absolute_uri(url);
   FERRY_FUZZ_CHECK(parsed.has_value(), "an accepted URL does not parse");
   FERRY_FUZZ_CHECK(!parsed->has_userinfo() && !parsed->has_fragment(),
                    "an accepted URL has userinfo or a fragment");

@@ -3,12 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 #include <boost/url/url_view.hpp>
 #include <map>
 
 #include "ferry/core/strings.h"
+#include "ferry/core/url_parse.h"
 
 namespace ferry::actions {
 namespace {
@@ -189,10 +189,10 @@ Result<NextLink> resolve_next_link(std::string_view link, std::string_view curre
                                    std::string_view base_url, std::string_view prefix) {
   link = trim(link);
   if (link.starts_with("//")) return bad_option("the next page link has no scheme but a host");
-  auto parsed = urls::parse_uri_reference(link);
+  auto parsed = ferry::parse_uri_reference(link);
   if (!parsed) return bad_option("the next page link is not a valid URL");
   if (parsed->has_scheme()) {
-    auto base = urls::parse_uri(base_url);
+    auto base = ferry::parse_uri(base_url);
     auto base_origin = base ? origin_of(*base) : std::nullopt;
     auto link_origin = origin_of(*parsed);
     if (!base_origin || !link_origin || base_origin->origin != link_origin->origin ||
@@ -216,7 +216,7 @@ Result<NextLink> resolve_next_link(std::string_view link, std::string_view curre
   // Relative to the current page, as RFC 3986 §5.2 resolves it.
   std::string current = "http://relative.invalid/";
   current += current_endpoint.starts_with('/') ? current_endpoint.substr(1) : current_endpoint;
-  auto base = urls::parse_uri(current);
+  auto base = ferry::parse_uri(current);
   if (!base) return bad_option("the current endpoint is not a valid path");
   urls::url resolved;
   if (auto done = urls::resolve(*base, *parsed, resolved); !done) {

@@ -1,8 +1,7 @@
 #include "ferry/api/flow_origin.h"
 
-#include <boost/url/parse.hpp>
-
 #include "ferry/core/strings.h"
+#include "ferry/core/url_parse.h"
 
 namespace ferry::api {
 namespace {
@@ -13,7 +12,7 @@ constexpr std::size_t kMaxOriginBytes = 2048;
 
 std::optional<std::string> http_origin(std::string_view url) {
   if (url.size() > kMaxOriginBytes * 4) return std::nullopt;
-  auto parsed = boost::urls::parse_uri(url);
+  auto parsed = ferry::parse_uri(url);
   if (!parsed) return std::nullopt;
   const std::string scheme = to_lower(parsed->scheme());
   if (scheme != "http" && scheme != "https") return std::nullopt;
@@ -28,7 +27,7 @@ std::optional<std::string> http_origin(std::string_view url) {
 Result<std::string> requested_origin(const std::string* origin_param, std::string_view referer) {
   if (origin_param) {
     auto origin = http_origin(*origin_param);
-    auto parsed = boost::urls::parse_uri(*origin_param);
+    auto parsed = ferry::parse_uri(*origin_param);
     const bool only_origin = parsed && (parsed->encoded_path().empty() ||
                                         parsed->encoded_path() == "/") &&
                              !parsed->has_query() && !parsed->has_fragment();

@@ -8,6 +8,7 @@
 
 #include "ferry/core/strings.h"
 #include "ferry/core/url_encoding.h"
+#include "ferry/core/url_parse.h"
 
 namespace ferry::proxy {
 namespace {
@@ -176,7 +177,7 @@ bool is_default_port(std::string_view scheme, std::uint16_t port) {
 // below the base path. The checks above should make this unreachable; it is the last line
 // in case a future edit weakens them.
 Status same_origin(const BaseUrl& base, const std::string& url) {
-  auto parsed = urls::parse_absolute_uri(url);
+  auto parsed = ferry::parse_absolute_uri(url);
   if (!parsed) return bad_endpoint("does not form a valid URL with the base URL");
   const urls::url_view& u = *parsed;
   auto port = effective_port(u);
@@ -190,7 +191,7 @@ Status same_origin(const BaseUrl& base, const std::string& url) {
 }  // namespace
 
 Result<BaseUrl> BaseUrl::parse(std::string_view text) {
-  auto parsed = urls::parse_absolute_uri(text);
+  auto parsed = ferry::parse_absolute_uri(text);
   if (!parsed) return bad_base("is not a valid absolute URL");
   const urls::url_view& u = *parsed;
   if (u.scheme_id() != urls::scheme::http && u.scheme_id() != urls::scheme::https) {

@@ -48,6 +48,16 @@ TEST(RequestedOrigin, TheParameterWinsThenTheRefererThenNothing) {
   EXPECT_EQ(*requested_origin(nullptr, ""), "");
 }
 
+// Found by fuzzing: a public flow's Referer or origin parameter of "http:?" made Boost.URL
+// 1.81 abort on its own assertion, ending a debug server.
+TEST(RequestedOrigin, ASchemeFollowedByOneCharacterThatIsNoPathIsNoOrigin) {
+  for (const std::string text : {"http:?", "https:#", "http: ", "https:<"}) {
+    EXPECT_FALSE(http_origin(text)) << text;
+    EXPECT_EQ(*requested_origin(nullptr, text), "") << text;
+    EXPECT_FALSE(requested_origin(&text, "")) << text;
+  }
+}
+
 TEST(RequestedOrigin, AParameterThatIsNotAnOriginIsRefused) {
   for (const std::string bad :
        {"*", "null", "/", "https://app.example.com/page", "https://app.example.com/?q",

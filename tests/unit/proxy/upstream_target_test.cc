@@ -76,6 +76,16 @@ TEST(BaseUrl, RejectsAnythingButAPlainHttpOrHttpsBase) {
   }
 }
 
+// Found by fuzzing: one character after "https:" that cannot start a path made Boost.URL
+// 1.81 abort on its own assertion (a Base-Url-Override of "https:?" ended a debug server).
+TEST(BaseUrl, RefusesASchemeFollowedByOneCharacterThatIsNoPath) {
+  for (std::string_view text : {"https:?", "https:#", "https: ", "http:<", "https:\x16"}) {
+    auto parsed = BaseUrl::parse(text);
+    ASSERT_FALSE(parsed) << text;
+    EXPECT_EQ(parsed.error().code, Errc::invalid_argument) << text;
+  }
+}
+
 TEST(BaseUrl, ErrorMessagesNeverRepeatTheUrl) {
   auto parsed = BaseUrl::parse("https://admin:s3cr3t-pass@example.test/");
   ASSERT_FALSE(parsed);

@@ -1,6 +1,5 @@
 #include "ferry/auth/oauth2/authorization_request.h"
 
-#include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 #include <fmt/format.h>
 
@@ -9,6 +8,7 @@
 
 #include "ferry/auth/placeholders.h"
 #include "ferry/core/url_encoding.h"
+#include "ferry/core/url_parse.h"
 
 namespace ferry::auth::oauth2 {
 namespace {
@@ -56,7 +56,7 @@ Result<std::string> build_authorization_url(const config::Integration& integrati
                                             const AuthorizationInputs& inputs) {
   auto base = resolved_base(integration, inputs);
   if (!base) return std::move(base).error();
-  auto parsed = boost::urls::parse_uri(*base);
+  auto parsed = ferry::parse_uri(*base);
   if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https") ||
       parsed->host().empty()) {
     return Error{Errc::config_invalid,

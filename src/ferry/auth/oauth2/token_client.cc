@@ -1,11 +1,11 @@
 #include "ferry/auth/oauth2/token_client.h"
 
-#include <boost/url/parse.hpp>
 #include <cmath>
 #include <fmt/format.h>
 
 #include "ferry/core/crypto.h"
 #include "ferry/core/url_encoding.h"
+#include "ferry/core/url_parse.h"
 #include "ferry/http/client/fetch.h"
 
 namespace ferry::auth::oauth2 {
@@ -16,7 +16,7 @@ namespace net = boost::asio;
 namespace {
 
 std::string host_of(const std::string& url) {
-  auto parsed = boost::urls::parse_absolute_uri(url);
+  auto parsed = ferry::parse_absolute_uri(url);
   return parsed ? std::string(parsed->host()) : std::string("the token endpoint");
 }
 

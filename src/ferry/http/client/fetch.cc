@@ -2,9 +2,9 @@
 
 #include <utility>  // before Asio's coroutine headers (GCC 12 + Boost: std::exchange)
 
-#include <boost/url/parse.hpp>
 
 #include "ferry/core/strings.h"
+#include "ferry/core/url_parse.h"
 #include "ferry/http/client/body_source.h"
 #include "ferry/http/client/exchange.h"
 
@@ -13,7 +13,7 @@ namespace ferry::http {
 namespace net = boost::asio;
 
 Result<OutboundRequest> outbound_request_for(std::string_view url) {
-  auto parsed = boost::urls::parse_absolute_uri(url);
+  auto parsed = ferry::parse_absolute_uri(url);
   if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https") ||
       parsed->host().empty()) {
     return Error{Errc::invalid_argument, "not an http(s) URL"};

@@ -1,9 +1,9 @@
 #include "ferry/http/client/proxy_settings.h"
 
-#include <boost/url/parse.hpp>
 #include <cstdlib>
 
 #include "ferry/core/strings.h"
+#include "ferry/core/url_parse.h"
 
 namespace ferry::http {
 namespace {
@@ -14,7 +14,7 @@ Result<std::optional<Origin>> parse_proxy(std::string_view name, std::string_vie
   // "host:port" without a scheme is common in the wild; it means http.
   std::string text(value);
   if (text.find("://") == std::string::npos) text = "http://" + text;
-  auto url = boost::urls::parse_absolute_uri(text);
+  auto url = ferry::parse_absolute_uri(text);
   if (!url || !url->has_authority() || url->host().empty()) {
     return Error{Errc::invalid_argument, std::string(name) + " is not a proxy URL"};
   }
