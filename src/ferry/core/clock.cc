@@ -128,9 +128,27 @@ Result<TimePoint> parse_iso8601(std::string_view text) {
     return Error{Errc::invalid_argument,
                  "not an ISO 8601 date-time: \"" + std::string(text.substr(0, 40)) + "\""};
   }
-  auto local = sys_days(ymd) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
-               std::chrono::seconds(second) + fraction;
-  return std::chrono::time_point_cast<TimePoint::duration>(local - offset);
+  // Whole seconds first: they hold any four-digit year, TimePoint's nanoseconds do not.
+  const std::chrono::sys_seconds whole = sys_days(ymd) + std::chrono::hours(hour) +
+                                         std::chrono::minutes(minute) +
+                                         std::chrono::seconds(second) - offset;
+  auto at = to_time_point(whole, fraction);
+  if (!at) {
+    return Error{Errc::invalid_argument,
+                 "an ISO 8601 date-time before 1678 is out of range: \"" +
+                     std::string(text.substr(0, 40)) + "\""};
+  }
+  return *at;
+}
+
+std::optional<TimePoint> to_time_point(std::chrono::sys_seconds whole, nanoseconds fraction) {
+  using std::chrono::seconds;
+  // The whole seconds TimePoint can hold, with room for a fraction below one second.
+  static constexpr auto kLatest = std::chrono::floor<seconds>(TimePoint::max()) - seconds(1);
+  static constexpr auto kEarliest = std::chrono::ceil<seconds>(TimePoint::min());
+  if (whole > kLatest) return TimePoint::max();
+  if (whole < kEarliest) return std::nullopt;
+  return TimePoint(whole) + fraction;
 }
 
 }  // namespace ferry

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -53,6 +54,14 @@ std::string format_iso8601(TimePoint t);
 // "YYYY-MM-DDTHH:MM:SS" with an optional fraction (up to 9 digits) and a zone of "Z",
 // "+HH:MM", "-HH:MM" or "+HHMM"; no zone means UTC. 't'/'z' and a space separator are
 // accepted. Anything else, or an impossible date or time, is Errc::invalid_argument.
+// TimePoint ends in 2262: a later time (providers write "9999-12-31" for "never") reads as
+// TimePoint::max(); a time before its start (1677) is Errc::invalid_argument.
 Result<TimePoint> parse_iso8601(std::string_view text);
+
+// `whole` plus `fraction` (in [0, 1 s)) as a TimePoint, whose nanoseconds span only the
+// years 1677 to 2262: TimePoint::max() when `whole` is later than that, nullopt when it is
+// earlier. Converting such a time directly would overflow, which is undefined behaviour.
+std::optional<TimePoint> to_time_point(std::chrono::sys_seconds whole,
+                                       std::chrono::nanoseconds fraction = {});
 
 }  // namespace ferry

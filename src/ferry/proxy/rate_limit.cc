@@ -51,7 +51,8 @@ std::optional<TimePoint> make_time(long long year, int month, long long day, sec
                                          std::chrono::month{static_cast<unsigned>(month)},
                                          std::chrono::day{static_cast<unsigned>(day)}};
   if (!date.ok()) return std::nullopt;
-  return TimePoint(std::chrono::sys_days(date)) + time_of_day;
+  // Years past 2262 do not fit a TimePoint: they read as its end, a wait clamped anyway.
+  return to_time_point(std::chrono::sys_days(date) + time_of_day);
 }
 
 std::vector<std::string> tokens(std::string_view text) {

@@ -21,7 +21,8 @@ inline constexpr std::chrono::hours kLongestServerHint{24 * 366};
 
 // An HTTP-date (RFC 9110 §5.6.7): the preferred IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT",
 // and the obsolete RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT" and asctime
-// "Sun Nov  6 08:49:37 1994" forms. nullopt for anything else or an impossible date.
+// "Sun Nov  6 08:49:37 1994" forms. nullopt for anything else or an impossible date; a date
+// past TimePoint's end (2262) reads as TimePoint::max().
 std::optional<TimePoint> parse_http_date(std::string_view text);
 
 // An ISO 8601 time as rate-limit headers write it: everything core's parse_iso8601 takes,

@@ -60,6 +60,31 @@ TEST(ParseIso8601, ReadsBackWhatFormatWrites) {
   EXPECT_EQ(*parse_iso8601(format_iso8601(t)), t);
 }
 
+// Found by fuzzing: a year past 2262 overflowed TimePoint's nanoseconds (undefined
+// behaviour; "9999-12-31" is how some providers write "never").
+TEST(ParseIso8601, TimesPastTheEndOfTimePointReadAsItsEnd) {
+  for (std::string_view text : {"9999-12-31T23:59:59Z", "9999-12-31T23:59:59.999999999-23:59",
+                                "2262-04-12T00:00:00Z", "3000-01-01 00:00:00"}) {
+    auto parsed = parse_iso8601(text);
+    ASSERT_TRUE(parsed) << text << ": " << parsed.error().message;
+    EXPECT_EQ(*parsed, TimePoint::max()) << text;
+  }
+  // The last whole second before the end still reads exactly.
+  const TimePoint last = *parse_iso8601("2262-04-11T23:47:15Z");
+  EXPECT_EQ(format_iso8601(last), "2262-04-11T23:47:15.000Z");
+  EXPECT_EQ(format_iso8601(*parse_iso8601("9999-12-31T23:59:59Z")), "2262-04-11T23:47:16.854Z");
+}
+
+TEST(ParseIso8601, TimesBeforeTheStartOfTimePointAreRefused) {
+  for (std::string_view text : {"0000-01-01T00:00:00Z", "1677-09-21T00:12:43Z"}) {
+    auto parsed = parse_iso8601(text);
+    ASSERT_FALSE(parsed) << text;
+    EXPECT_EQ(parsed.error().code, Errc::invalid_argument) << text;
+  }
+  EXPECT_TRUE(parse_iso8601("1677-09-21T00:12:45Z"));
+  EXPECT_TRUE(parse_iso8601("1969-12-31T23:59:59Z"));
+}
+
 TEST(FakeClock, MovesOnlyWhenTold) {
   FakeClock clock;
   EXPECT_EQ(format_iso8601(clock.now()), "2026-01-01T00:00:00.000Z");

@@ -116,6 +116,19 @@ TEST(ParseReset, ReadsEachConfiguredFormat) {
   }
 }
 
+// Found by fuzzing: a date past 2262 overflowed TimePoint's nanoseconds (undefined
+// behaviour). Such a hint is as long as hints get.
+TEST(ParseReset, DatesPastTheEndOfTimePointAreTheLongestHint) {
+  using config::ResetFormat;
+  EXPECT_EQ(parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", kNow), kLongestServerHint);
+  EXPECT_EQ(parse_retry_after("Fri Dec 31 23:59:59 9999", kNow), kLongestServerHint);
+  EXPECT_EQ(parse_reset("9999-12-31T23:59:59Z", ResetFormat::iso8601, kNow), kLongestServerHint);
+  EXPECT_EQ(parse_reset("9999-12-31T23:59Z", ResetFormat::iso8601, kNow), kLongestServerHint);
+  EXPECT_EQ(parse_reset("Fri, 31 Dec 9999 23:59:59 GMT", ResetFormat::http_date, kNow),
+            kLongestServerHint);
+  EXPECT_EQ(parse_http_date("Sat, 12 Apr 2262 00:00:00 GMT"), TimePoint::max());
+}
+
 TEST(ReadRateLimit, FindsTheConfiguredHeadersAndDerivesWaits) {
   config::RateLimitHeaders jira;
   jira.reset = "X-RateLimit-Reset";
