@@ -43,7 +43,7 @@ for target in "${targets[@]}"; do
   else
     failed=1
     tail -n 40 "$log" >&2
-    artifact="$(grep -o "Test unit written to [^ ]*" "$log" | tail -1 | sed 's/.* //')"
+    artifact="$(grep -o "Test unit written to [^ ]*" "$log" | tail -1 | sed 's/.* //' || true)"
     summary+=("fuzz: $target FAILED (exit $status) ${artifact:+input $artifact, }log $log")
   fi
 done
