@@ -80,7 +80,9 @@ net::awaitable<ForwardOutcome> ProxyCall::run(http::BodySource& body) {
                                request_.query);
   if (!plan) co_return failed(plan.error());
   plan_ = std::move(*plan);
-  display_url_ = observe::redact(plan_->display_url());
+  // Shown only through sinks that redact (the log and the activity writer): not redacted
+  // here, on the request path.
+  display_url_ = plan_->display_url();
 
   auto connection = co_await deps_.credentials->usable_connection(request_.key, false);
   if (!connection) co_return failed(connection.error());
@@ -120,7 +122,7 @@ void ProxyCall::record(int status, std::uint64_t bytes_in, std::uint64_t bytes_o
     entry.details = attempt_details(*outcome);
   }
   entry.level = status >= 500 || status == 0 ? "error" : status >= 400 ? "warn" : "info";
-  if (!error_message.empty()) entry.message = observe::redact(error_message);
+  if (!error_message.empty()) entry.message = error_message;  // the activity writer redacts
   if (observe::enabled(observe::Level::http)) {
     observe::http("proxy {} {} {} {} attempt(s) {}ms", entry.method, entry.url, status,
                   entry.attempts, entry.duration_ms);
