@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "ferry/actions/lua_pattern.h"
 #include "ferry/actions/lua_run.h"
 
 // Every lua_CFunction below keeps only trivially destructible locals: a Lua error longjmps
@@ -23,6 +24,10 @@ constexpr const char* kSafeGlobals[] = {
     "type",     "xpcall", "_VERSION",     "string",   "table", "math",   "utf8",
     "coroutine",
 };
+
+// Pattern matching runs in C, out of the hook's reach: it asks the run itself.
+const char* run_limit_reason(lua_State* L) { return LuaRun::of(L)->check_limits(); }
+constexpr PatternLimits kRunPatternLimits{run_limit_reason};
 
 void limit_hook(lua_State* L, lua_Debug*) {
   const char* reason = LuaRun::of(L)->check_limits();
@@ -144,6 +149,7 @@ void push_sandbox_environment(lua_State* L) {
   open_library(L, LUA_UTF8LIBNAME, luaopen_utf8);
   open_library(L, LUA_COLIBNAME, luaopen_coroutine);
   lua_getglobal(L, LUA_STRLIBNAME);
+  install_budgeted_patterns(L, -1, &kRunPatternLimits);
   lua_pushnil(L);
   lua_setfield(L, -2, "dump");  // bytecode out is as unwanted as bytecode in
   lua_pop(L, 1);
