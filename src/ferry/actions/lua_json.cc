@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "ferry/actions/lua_lock.h"
+
 namespace ferry::actions {
 namespace {
 
@@ -265,17 +267,25 @@ class ToJson {
   std::vector<const void*> visiting_;
 };
 
+// A marker is a metatable scripts can reach (nango.json.array_mt), so it is locked: were it
+// writable, a `__gc` put there would make every table C code marks with it finalizable.
+// Its __metatable is itself, so getmetatable(t) still answers the marker, and setmetatable
+// cannot move a marked table to another metatable (nango.json.array/object can).
+void register_marker(lua_State* L, const char* name, const void* key) {
+  lua_createtable(L, 0, 2);
+  lua_pushstring(L, name);
+  lua_setfield(L, -2, "__name");
+  lua_pushvalue(L, -1);
+  lua_setfield(L, -2, "__metatable");
+  lock_table(L, -1);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, key);
+}
+
 }  // namespace
 
 void register_json_markers(lua_State* L) {
-  lua_createtable(L, 0, 1);
-  lua_pushliteral(L, "json.array");
-  lua_setfield(L, -2, "__name");
-  lua_rawsetp(L, LUA_REGISTRYINDEX, &g_array_marker_key);
-  lua_createtable(L, 0, 1);
-  lua_pushliteral(L, "json.object");
-  lua_setfield(L, -2, "__name");
-  lua_rawsetp(L, LUA_REGISTRYINDEX, &g_object_marker_key);
+  register_marker(L, "json.array", &g_array_marker_key);
+  register_marker(L, "json.object", &g_object_marker_key);
 }
 
 void push_json_null(lua_State* L) { lua_pushlightuserdata(L, &g_null_sentinel); }

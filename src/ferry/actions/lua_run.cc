@@ -17,6 +17,9 @@ using std::chrono::steady_clock;
 
 char g_coroutine_key;  // registry slot anchoring the run's coroutine
 
+// What a closing state may allocate beyond its use, to neutralise finalizers.
+constexpr std::size_t kCloseReserveBytes = 64 * 1024;
+
 // Runs the file's chunk, checks it returned a function and calls it. Its frames show in no
 // message: errors from the action carry the action file's positions.
 constexpr std::string_view kBootstrap = R"(local chunk, nango, input, file = ...
@@ -101,7 +104,12 @@ LuaRun::LuaRun(ActionContext& context, std::shared_ptr<const LuaScript> script,
       chunk_name_("@" + script_->file) {}
 
 LuaRun::~LuaRun() {
-  if (L_ != nullptr) lua_close(L_);
+  if (L_ == nullptr) return;
+  budget_.limit = budget_.used + kCloseReserveBytes;  // room to neutralise, not to grow
+  if (!neutralise_finalizers(L_)) {
+    observe::error("{} could not check the action's state for finalizers", context_.log_prefix());
+  }
+  lua_close(L_);
 }
 
 LuaRun* LuaRun::of(lua_State* L) { return *static_cast<LuaRun**>(lua_getextraspace(L)); }

@@ -6,6 +6,9 @@
 
 
 #include "actions_test_support.h"
+#include "ferry/actions/lua_json.h"
+#include "ferry/actions/lua_lock.h"
+#include "ferry/actions/lua_sandbox.h"
 
 namespace ferry::actions {
 namespace {
@@ -44,6 +47,106 @@ TEST_F(HostileActions, PathologicalPatternsEndWithTheCpuLimit) {
 TEST_F(HostileActions, PatternsTooDeepAreRefusedLikeLua) {
   write_action("deep", "return function() return ('a'):rep(300):match(('a?'):rep(300)) end");
   EXPECT_NE(failure_of("deep").find("pattern too complex"), std::string::npos);
+}
+
+TEST_F(HostileActions, InternalMetatablesAreHiddenOrReadOnly) {
+  write_action("probe", R"(return function(nango)
+    local function try(f, ...)
+      local ok, e = pcall(f, ...)
+      return ok and "allowed" or tostring(e)
+    end
+    local loop = function() while true do end end
+    return {
+      string_mt = getmetatable(""),
+      array_gc = try(function() nango.json.array_mt.__gc = loop end),
+      object_gc = try(function() nango.json.object_mt.__gc = loop end),
+      raw_gc = try(rawset, nango.json.array_mt, "__gc", loop),
+      remeta = try(setmetatable, nango.json.array_mt, {}),
+      unlock = try(nango.json.array, nango.json.object_mt),
+      gc_table = try(setmetatable, {}, { __gc = loop }),
+      gc_false = try(setmetatable, {}, { __gc = false }),
+      marker_kept = getmetatable(nango.json.array()) == nango.json.array_mt,
+      no_gc = rawget(nango.json.array_mt, "__gc") == nil and rawget(nango.json.object_mt, "__gc") == nil,
+      rawset_ok = try(rawset, {}, "a", 1),
+    }
+  end)");
+  json output = output_of("probe");
+  const std::string locked = kLockedTableMessage;
+  EXPECT_EQ(output["string_mt"], "locked");
+  EXPECT_NE(output["array_gc"].get<std::string>().find(locked), std::string::npos) << output;
+  EXPECT_NE(output["object_gc"].get<std::string>().find(locked), std::string::npos) << output;
+  EXPECT_NE(output["raw_gc"].get<std::string>().find("rawset: " + locked), std::string::npos)
+      << output;
+  EXPECT_NE(output["remeta"].get<std::string>().find("cannot change a protected metatable"),
+            std::string::npos) << output;
+  EXPECT_NE(output["unlock"].get<std::string>().find("cannot change a protected metatable"),
+            std::string::npos) << output;
+  EXPECT_NE(output["gc_table"].get<std::string>().find("__gc metamethods are not available"),
+            std::string::npos) << output;
+  EXPECT_NE(output["gc_false"].get<std::string>().find("__gc metamethods are not available"),
+            std::string::npos) << output;
+  EXPECT_EQ(output["marker_kept"], true);
+  EXPECT_EQ(output["no_gc"], true);
+  EXPECT_EQ(output["rawset_ok"], "allowed");
+}
+
+TEST_F(HostileActions, FinalizerAttemptsEndAndTheRunnerKeepsServing) {
+  options_.limits.cpu_time = std::chrono::milliseconds(300);
+  make_runner();
+  // Before: the finalizer attached through nango.json.array_mt ran with hooks off, forever,
+  // at collectgarbage() or when the state was closed.
+  write_action("gc", R"(return function(nango)
+    local loop = function() while true do end end
+    pcall(function() nango.json.array_mt.__gc = loop end)
+    pcall(rawset, nango.json.array_mt, "__gc", loop)
+    pcall(function() getmetatable("").__gc = loop end)
+    for _ = 1, 100 do nango.json.array() end
+    nango.json.decode("[[1], [2], []]")
+    collectgarbage("collect")
+    local refused = {}
+    for _, option in ipairs({ "stop", "step", "incremental", "generational", "setpause" }) do
+      refused[#refused + 1] = not pcall(collectgarbage, option)
+    end
+    return refused
+  end)");
+  EXPECT_EQ(output_of("gc"), (json{true, true, true, true, true}));
+  write_action("ok", "return function() return 'fine' end");
+  EXPECT_EQ(output_of("ok"), "fine");
+}
+
+int g_finalized = 0;
+int count_finalizer(lua_State*) {
+  ++g_finalized;
+  return 0;
+}
+
+// Builds a state whose array marker was given a __gc behind the sandbox's back (raw, from C)
+// and which holds one table marked with it, so the table is finalizable.
+lua_State* state_with_finalizable_table() {
+  lua_State* L = luaL_newstate();
+  luaL_openlibs(L);
+  register_json_markers(L);
+  push_array_marker(L);
+  lua_pushliteral(L, "__gc");
+  lua_pushcfunction(L, count_finalizer);
+  lua_rawset(L, -3);
+  lua_pop(L, 1);
+  push_json(L, json::array({1}));
+  lua_setglobal(L, "kept");
+  return L;
+}
+
+TEST(NeutraliseFinalizers, ClosingNeverRunsAFinalizerOnTheSandboxMetatables) {
+  g_finalized = 0;
+  lua_State* control = state_with_finalizable_table();
+  lua_close(control);
+  ASSERT_EQ(g_finalized, 1);  // the setup really makes a finalizer
+
+  g_finalized = 0;
+  lua_State* L = state_with_finalizable_table();
+  EXPECT_TRUE(neutralise_finalizers(L));
+  lua_close(L);
+  EXPECT_EQ(g_finalized, 0);
 }
 
 }  // namespace
