@@ -7,6 +7,7 @@
 
 #include "ferry/actions/lua_json.h"
 #include "ferry/actions/lua_sandbox.h"
+#include "ferry/core/blocking_pool.h"
 
 namespace ferry::actions {
 namespace {
@@ -96,11 +97,12 @@ std::string error_text(lua_State* L, int index) {
 }  // namespace
 
 LuaRun::LuaRun(ActionContext& context, std::shared_ptr<const LuaScript> script,
-               ActionLimits limits, std::string base_url)
+               ActionLimits limits, std::string base_url, BlockingPool* lua_threads)
     : context_(context),
       script_(std::move(script)),
       limits_(limits),
       base_url_(std::move(base_url)),
+      lua_threads_(lua_threads),
       chunk_name_("@" + script_->file) {}
 
 LuaRun::~LuaRun() {
@@ -140,21 +142,32 @@ Result<std::monostate> LuaRun::start(const json& input) {
   return std::monostate{};
 }
 
+template <class Step>
+net::awaitable<std::invoke_result_t<Step&>> LuaRun::run_lua(Step step) {
+  if (lua_threads_ == nullptr) co_return step();
+  co_return co_await lua_threads_->run(std::move(step));
+}
+
+int LuaRun::resume(int arguments) {
+  int results = 0;
+  resumed_at_ = steady_clock::now();
+  const int status = lua_resume(co_, L_, arguments, &results);
+  cpu_used_ += steady_clock::now() - resumed_at_;
+  if (status == LUA_YIELD) lua_pop(co_, results);
+  return status;
+}
+
 net::awaitable<std::variant<json, ActionFailure>> LuaRun::execute(const json& input) {
   resumed_at_ = steady_clock::now();
-  if (auto started = start(input); !started) {
+  if (auto started = co_await run_lua([this, &input] { return start(input); }); !started) {
     co_return ActionFailure{Errc::action_failed, started.error().message, nullptr};
   }
   int arguments = 4;
   int status = LUA_OK;
   for (;;) {
-    int results = 0;
-    resumed_at_ = steady_clock::now();
-    status = lua_resume(co_, L_, arguments, &results);
-    cpu_used_ += steady_clock::now() - resumed_at_;
+    status = co_await run_lua([this, arguments] { return resume(arguments); });
     arguments = 0;
     if (status != LUA_YIELD) break;
-    lua_pop(co_, results);
     if (pending_ == Pending::none) {
       co_return killed("coroutine.yield() was called outside a coroutine");
     }
@@ -170,7 +183,7 @@ net::awaitable<std::variant<json, ActionFailure>> LuaRun::execute(const json& in
     }
     prepare_answer(std::move(result));
   }
-  auto outcome = finish(status);
+  auto outcome = co_await run_lua([this, status] { return finish(status); });
   co_return outcome;
 }
 

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <lua.hpp>
 
+#include <boost/asio/steady_timer.hpp>
+#include <optional>
 
 #include "actions_test_support.h"
 #include "ferry/actions/lua_json.h"
@@ -112,6 +114,33 @@ TEST_F(HostileActions, FinalizerAttemptsEndAndTheRunnerKeepsServing) {
   EXPECT_EQ(output_of("gc"), (json{true, true, true, true, true}));
   write_action("ok", "return function() return 'fine' end");
   EXPECT_EQ(output_of("ok"), "fine");
+}
+
+TEST_F(HostileActions, LuaRunsOffTheTriggeringExecutor) {
+  options_.limits.cpu_time = std::chrono::seconds(2);
+  lua_threads_ = std::make_shared<BlockingPool>(2);
+  make_runner();
+  write_action("loop", "return function() while true do end end");
+  boost::asio::io_context ioc;
+  std::optional<steady_clock::time_point> ticked;
+  std::optional<steady_clock::time_point> ended;
+  ActionOutcome outcome;
+  boost::asio::co_spawn(ioc, runner_->run({"jira", "u1"}, "loop", nullptr),
+                        [&](std::exception_ptr, ActionOutcome o) {
+                          outcome = std::move(o);
+                          ended = steady_clock::now();
+                        });
+  boost::asio::steady_timer timer(ioc, std::chrono::milliseconds(50));
+  timer.async_wait([&](boost::system::error_code) { ticked = steady_clock::now(); });
+  ioc.run();
+  ASSERT_TRUE(ticked && ended);
+  // Before: the loop held the executor, so the timer fired only after the run's end.
+  EXPECT_LT(*ticked, *ended);
+  ASSERT_FALSE(outcome.ok());
+  EXPECT_EQ(outcome.failure->message, "the action exceeded its CPU time limit of 2 s");
+  // The same runner still runs ordinary actions, and patterns, on those threads.
+  write_action("ok", "return function() return ('a=1'):gsub('(%w+)=(%w+)', '%2=%1') end");
+  EXPECT_EQ(output_of("ok"), "1=a");
 }
 
 int g_finalized = 0;
