@@ -190,7 +190,7 @@ net::awaitable<std::variant<json, ActionFailure>> LuaRun::execute(const json& in
 std::variant<json, ActionFailure> LuaRun::finish(int status) {
   if (status != LUA_OK) return failure_from_error(status);
   if (lua_gettop(co_) == 0) return json(nullptr);
-  auto output = lua_to_json(co_, -1, "output");
+  auto output = lua_to_json(co_, -1, "output", limits_.memory_bytes);
   if (!output) return ActionFailure{Errc::action_failed, output.error().message, nullptr};
   return std::move(*output);
 }
@@ -205,7 +205,7 @@ ActionFailure LuaRun::failure_from_error(int status) {
     return ActionFailure{Errc::action_failed, error_text(co_, -1), nullptr};
   }
   // error{...}: the table is the payload; its `message`, when a string, is the message.
-  auto payload = lua_to_json(co_, -1, "error");
+  auto payload = lua_to_json(co_, -1, "error", limits_.memory_bytes);
   if (!payload) {
     return ActionFailure{Errc::action_failed,
                          "the action failed, and " + payload.error().message, nullptr};

@@ -192,6 +192,7 @@ void push_sandbox_environment(lua_State* L) {
   open_library(L, LUA_COLIBNAME, luaopen_coroutine);
   lua_getglobal(L, LUA_STRLIBNAME);
   install_budgeted_patterns(L, -1, &kRunPatternLimits);
+  install_bounded_library_calls(L, &kRunPatternLimits);
   lua_pushnil(L);
   lua_setfield(L, -2, "dump");  // bytecode out is as unwanted as bytecode in
   lua_pop(L, 1);

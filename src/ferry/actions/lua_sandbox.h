@@ -19,7 +19,8 @@ void* budget_alloc(void* ud, void* ptr, std::size_t old_size, std::size_t new_si
 //   setmetatable (refuses __gc and protected metatables), rawset (refuses locked tables),
 //   load (text chunks only, this environment by default), print (to the action log at
 //   info), collectgarbage ("count" and "collect" only).
-// string.find/match/gmatch/gsub are the budgeted ones (lua_pattern.h); the string
+// string.find/match/gmatch/gsub are the budgeted ones (lua_pattern.h), string.rep and
+// table.move the bounded ones (install_bounded_library_calls); the string
 // metatable is locked (lua_lock.h). No os, io, debug, package/require, dofile, loadfile,
 // string.dump. Raises on memory errors: call inside lua_pcall.
 //
@@ -36,6 +37,12 @@ bool neutralise_finalizers(lua_State* L);
 
 // The instruction-count hook that enforces the CPU time, wall time and memory limits.
 void install_limit_hook(lua_State* co);
+
+// Wraps string.rep and table.move of the opened libraries so that their C loops, which
+// can run without allocating (string.rep("", 1e12), table.move({}, 1, 1e12, 2)), stay
+// within `limits` (lua_bounded_calls.cc). Raises on memory errors.
+struct PatternLimits;
+void install_bounded_library_calls(lua_State* L, const PatternLimits* limits);
 
 // Pushes the `nango` object (lua_nango.cc). Raises on memory errors: call inside lua_pcall.
 void push_nango(lua_State* L);

@@ -143,6 +143,120 @@ TEST_F(HostileActions, LuaRunsOffTheTriggeringExecutor) {
   EXPECT_EQ(output_of("ok"), "1=a");
 }
 
+TEST_F(HostileActions, LibraryCallsStayWithinTheMemoryLimit) {
+  options_.limits.memory_bytes = 8 * 1024 * 1024;
+  make_runner();
+  const std::string limit = "the action exceeded its memory limit of 8 MiB";
+  for (const char* body : {
+           "return string.rep('ab', 1 << 29)",
+           "return string.rep('x', 1 << 20, string.rep(',', 100))",
+           "local t = {} for i = 1, 5e3 do t[i] = string.rep('y', 1000) end "
+           "return table.concat(t, ',')",
+           "return (string.rep('x', 1e6):gsub('.', '%0%0%0%0%0%0%0%0%0%0'))",
+           "local s = string.rep('x', 1 << 20) return string.format('%s%s%s%s%s%s%s%s%s', s, s, "
+           "s, s, s, s, s, s, s)",
+           "return nango.json.encode({ string.rep('z', 6 * 1024 * 1024) })",
+       }) {
+    write_action("bomb", std::string("return function(nango) ") + body + " end");
+    EXPECT_EQ(failure_of("bomb"), limit) << body;
+  }
+  // A count too large to be a string at all fails cleanly, with Lua's message.
+  write_action("huge", "return function() return string.rep('xx', math.maxinteger) end");
+  EXPECT_NE(failure_of("huge").find("resulting string too large"), std::string::npos);
+  write_action("ok", "return function() return 'fine' end");
+  EXPECT_EQ(output_of("ok"), "fine");
+}
+
+TEST_F(HostileActions, EmptyRepeatsAndLongMovesAreBounded) {
+  options_.limits.cpu_time = std::chrono::milliseconds(300);
+  make_runner();
+  // Before: each looped in C for hours, out of the hook's reach.
+  write_action("rep", "return function() return #string.rep('', 1e15) + #string.rep('', 1e15, '') end");
+  EXPECT_EQ(output_of("rep"), 0);
+  write_action("move", "return function() table.move({}, 1, 1e12, 2) end");
+  EXPECT_EQ(failure_of("move"), "the action exceeded its CPU time limit of 300 ms");
+  // Long moves still move what stock table.move moves, overlapping either way.
+  write_action("moves", R"(return function()
+    local function range(n) local t = {} for i = 1, n do t[i] = i end return t end
+    local up, down = range(200000), range(200000)
+    table.move(up, 1, 150000, 50001)
+    table.move(down, 50001, 200000, 1)
+    local copy = table.move(up, 1, 100000, 1, {})
+    return { up[50000], up[50001], up[200000], down[1], down[150000], down[150001],
+             #copy, copy[100000], select("#", table.move({}, 5, 1, 1)) }
+  end)");
+  EXPECT_EQ(output_of("moves"), (json{50000, 1, 150000, 50001, 200000, 150001, 100000, 50000, 1}));
+  write_action("badmove", "return function() return table.move({}, -1, math.maxinteger, 1) end");
+  EXPECT_NE(failure_of("badmove").find("too many elements to move"), std::string::npos);
+}
+
+TEST_F(HostileActions, SortComparatorsAreStoppedByTheCpuLimit) {
+  options_.limits.cpu_time = std::chrono::milliseconds(300);
+  make_runner();
+  for (const char* body : {
+           "local t = {} for i = 1, 1000 do t[i] = i end "
+           "table.sort(t, function(a, b) while true do end end)",
+           "local t = {} for i = 1, 2e5 do t[i] = -i end "
+           "while true do table.sort(t, function(a, b) return a > b end) end",
+       }) {
+    write_action("sort", std::string("return function(nango) ") + body + " end");
+    EXPECT_EQ(failure_of("sort"), "the action exceeded its CPU time limit of 300 ms") << body;
+  }
+}
+
+TEST_F(HostileActions, JsonNestingLimitIsExactlyTwoHundredBothWays) {
+  write_action("decode", R"(return function(nango, input)
+    local ok, value = pcall(nango.json.decode, string.rep("[", input.depth) .. string.rep("]", input.depth))
+    return { ok = ok }
+  end)");
+  EXPECT_EQ(output_of("decode", {{"depth", 200}}), (json{{"ok", true}}));
+  EXPECT_EQ(output_of("decode", {{"depth", 201}}), (json{{"ok", false}}));
+  write_action("encode", R"(return function(nango, input)
+    local t = {}
+    for _ = 2, input.depth do t = { t } end
+    local ok, err = pcall(nango.json.encode, t)
+    return { ok = ok, err = err and tostring(err) or nango.json.null }
+  end)");
+  json deep = output_of("encode", {{"depth", 200}});
+  EXPECT_EQ(deep["ok"], true) << deep;
+  deep = output_of("encode", {{"depth", 201}});
+  EXPECT_EQ(deep["ok"], false) << deep;
+  EXPECT_NE(deep["err"].get<std::string>().find("nested deeper than 200 levels"),
+            std::string::npos) << deep;
+}
+
+TEST_F(HostileActions, JsonOfLargeValuesIsBoundedByTheMemoryLimit) {
+  options_.limits.memory_bytes = 8 * 1024 * 1024;
+  make_runner();
+  // Encoding: the C++ copy is refused once it would pass the limit, before it is built;
+  // here 100 references to one 100 kB string would be 10 MB of JSON.
+  write_action("encode", R"(return function(nango)
+    local t, s = {}, string.rep("q", 100000)
+    for i = 1, 100 do t[i] = s end
+    local ok, err = pcall(nango.json.encode, t)
+    return { ok = ok, err = tostring(err) }
+  end)");
+  json encoded = output_of("encode");
+  EXPECT_EQ(encoded["ok"], false) << encoded;
+  EXPECT_NE(encoded["err"].get<std::string>().find("too large to convert to JSON"),
+            std::string::npos) << encoded;
+  // Decoding: text that cannot fit in what the run has left is refused before parsing
+  // (the text itself takes more than half of the limit; string.rep alone would need twice
+  // its result, so it is built in halves).
+  write_action("decode", R"(return function(nango)
+    local half = string.rep(" ", 5 * 512 * 1024)
+    local text = half .. half
+    half = nil
+    collectgarbage("collect")
+    local ok, err = pcall(nango.json.decode, text)
+    return { ok = ok, err = tostring(err) }
+  end)");
+  json decoded = output_of("decode");
+  EXPECT_EQ(decoded["ok"], false) << decoded;
+  EXPECT_NE(decoded["err"].get<std::string>().find("larger than the action's remaining memory"),
+            std::string::npos) << decoded;
+}
+
 int g_finalized = 0;
 int count_finalizer(lua_State*) {
   ++g_finalized;
