@@ -17,7 +17,13 @@ const std::vector<std::string> kServerKeys = {
     "server_port",       "server_root_url", "main_server_log_level", "default_action_log_level",
     "default_http_request_timeout_seconds", "database_url", "secret_key", "public_key",
     "encryption_key",    "log_file",        "listen_address",        "max_request_body_bytes",
-    "ca_file",           "max_pending_oauth_flows_per_client",     "max_websockets_per_client"};
+    "ca_file",           "max_pending_oauth_flows_per_client",     "max_websockets_per_client",
+    "action_threads",    "action_cpu_time_ms", "action_memory_bytes"};
+
+constexpr long long kMaxActionThreads = 256;
+constexpr long long kMaxActionCpuTimeMs = 24LL * 3600 * 1000;
+constexpr long long kMinActionMemoryBytes = 1024 * 1024;  // a Lua state and a small script
+constexpr long long kMaxActionMemoryBytes = 1LL << 40;
 
 constexpr long long kMaxPerClientLimit = 1'000'000;
 
@@ -148,6 +154,15 @@ ServerConfig read_server_config(const std::filesystem::path& dir, const Environm
   }
   if (r.read_int("max_websockets_per_client", 1, kMaxPerClientLimit, number)) {
     out.max_websockets_per_client = static_cast<std::size_t>(number);
+  }
+  if (r.read_int("action_threads", 1, kMaxActionThreads, number)) {
+    out.action_threads = static_cast<std::size_t>(number);
+  }
+  if (r.read_int("action_cpu_time_ms", 1, kMaxActionCpuTimeMs, number)) {
+    out.action_cpu_time = std::chrono::milliseconds(number);
+  }
+  if (r.read_int("action_memory_bytes", kMinActionMemoryBytes, kMaxActionMemoryBytes, number)) {
+    out.action_memory_bytes = static_cast<std::size_t>(number);
   }
   read_keys(r, out);
   read_paths(r, dir, out);
