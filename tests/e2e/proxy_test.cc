@@ -45,7 +45,8 @@ class ProxyTest : public ::testing::Test {
     const std::string plain = "http://127.0.0.1:" + std::to_string(plain_->port());
     write_file(*dir_ + "/ferry.yaml", std::string("secret_key: ") + kSecretKey +
                                           "\nmain_server_log_level: debug\nca_file: " +
-                                          certs_->ca_file + "\n");
+                                          certs_->ca_file + "\n" +
+                                          egress_allow_loopback_yaml());
     write_file(*dir_ + "/integrations.yaml",
                std::string("integrations:\n") +
                    "  oauth:\n"

@@ -108,6 +108,10 @@ struct ServerConfig {
   // reverse proxy every user shares the proxy's address.
   std::size_t max_pending_oauth_flows_per_client = 64;
   std::size_t max_websockets_per_client = 32;
+  // `egress: {allow: [...]}`: CIDRs, addresses and host names a Base-Url-Override may reach
+  // although they are loopback, private, link-local... or plain http (core/egress_policy.h).
+  // Checked at load; read at start.
+  std::vector<std::string> egress_allow;
 };
 
 struct Project {

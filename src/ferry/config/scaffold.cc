@@ -36,6 +36,8 @@ encryption_key: ${FERRY_ENCRYPTION_KEY}      # base64 of 32 bytes: tokens are en
 # ca_file: extra-ca.pem                      # extra CA bundle for upstream TLS
 # max_pending_oauth_flows_per_client: 64     # unfinished OAuth flows per client address
 # max_websockets_per_client: 32              # open websockets per client address
+# egress:                                    # what a Base-Url-Override may reach although it is
+#   allow: [10.0.0.0/8, internal.example]    # private, loopback... or plain http
 )";
 
 constexpr std::string_view kIntegrationsYaml = R"(# One entry per integration. `extends_blueprint` takes a provider from Ferry's catalog

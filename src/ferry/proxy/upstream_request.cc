@@ -106,6 +106,8 @@ Result<http::OutboundRequest> TargetPlan::build(const store::Connection& connect
     request.origin.host = request.origin.host.substr(1, request.origin.host.size() - 2);
   }
   request.origin.port = base_url.port();
+  // A base URL the caller chose may point anywhere: the connector checks where it resolves.
+  request.origin.egress_checked = override_.has_value();
   request.target = target->target();
   request.host_header = target->host_header();
   request.timeout = integration_->timeout;

@@ -42,7 +42,8 @@ class TargetPlan {
   // The upstream request for one connection: endpoint placeholders resolved (each value
   // encoded as one path segment) and the result guarded again, the integration's params
   // appended to the query, its headers added after the forwarded ones (replacing same-named
-  // ones), each with where its value came from. Errc::invalid_argument naming a placeholder
+  // ones), each with where its value came from. The origin is marked egress_checked when
+  // the base is the caller's Base-Url-Override. Errc::invalid_argument naming a placeholder
   // without a value, or an endpoint that resolves to something the guard rejects.
   Result<http::OutboundRequest> build(const store::Connection& connection, http::Verb method,
                                       std::string_view method_name) const;

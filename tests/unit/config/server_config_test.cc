@@ -35,6 +35,7 @@ TEST(ServerConfig, MissingFerryYamlMeansDefaults) {
   EXPECT_TRUE(server->ca_file.empty());
   EXPECT_EQ(server->max_pending_oauth_flows_per_client, 64u);
   EXPECT_EQ(server->max_websockets_per_client, 32u);
+  EXPECT_TRUE(server->egress_allow.empty());
 }
 
 TEST(ServerConfig, ReadsEveryKeyAndSubstitutesVariables) {
@@ -55,6 +56,8 @@ max_request_body_bytes: 1024
 ca_file: ca.pem
 max_pending_oauth_flows_per_client: 5
 max_websockets_per_client: 3
+egress:
+  allow: [127.0.0.0/8, "::1", internal.example, "*.corp.example"]
 )");
   auto server = load_server_config(folder.path(), Environment::from_map({{"FERRY_SECRET", "sk"}}));
   ASSERT_TRUE(server) << server.error().message;
@@ -75,6 +78,8 @@ max_websockets_per_client: 3
   EXPECT_EQ(server->ca_file, (folder.path() / "ca.pem").string());
   EXPECT_EQ(server->max_pending_oauth_flows_per_client, 5u);
   EXPECT_EQ(server->max_websockets_per_client, 3u);
+  EXPECT_EQ(server->egress_allow, (std::vector<std::string>{"127.0.0.0/8", "::1",
+                                                            "internal.example", "*.corp.example"}));
 }
 
 TEST(ServerConfig, DatabaseUrls) {
@@ -161,6 +166,12 @@ TEST(ServerConfig, BadValuesAreReported) {
        ":1:28: max_websockets_per_client: expected an integer between 1 and 1000000"},
       {"max_pending_oauth_flows_per_client: many\n",
        ":1:37: max_pending_oauth_flows_per_client: expected an integer"},
+      {"egress:\n  allow: [\"10.0.0.1/8\"]\n",
+       ":2:10: egress.allow: egress.allow entry \"10.0.0.1/8\" is not a CIDR"},
+      {"egress:\n  allow: [0x7f.1]\n",
+       ":2:10: egress.allow: egress.allow entry \"0x7f.1\" is an IPv4 address in an odd spelling"},
+      {"egress:\n  allow: 127.0.0.1\n", ":2:10: egress.allow: expected a list"},
+      {"egress:\n  alow: []\n", "egress.alow: unknown key"},
   };
   for (const auto& c : cases) {
     TempFolder folder;
