@@ -14,6 +14,16 @@ bool is_templated(const http::OutboundHeader& header) {
   return header.source == kFromNangoProxyHeader || header.source == kFromAction;
 }
 
+// "header <name>: <why>", the name bounded and printable: it is the caller's text and ends up
+// in a log line and an error body.
+Error header_error(std::string_view name, const Error& why) {
+  std::string shown(name.substr(0, 64));
+  for (char& c : shown) {
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
+  }
+  return Error{Errc::invalid_argument, "header " + shown + ": " + why.message};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<TargetPlan>> TargetPlan::make(const PreparedIntegration& integration,
@@ -54,10 +64,7 @@ Result<std::unique_ptr<TargetPlan>> TargetPlan::make(const PreparedIntegration& 
     if (is_templated(entry.header)) {
       auto value = auth::Template::compile(entry.header.value, auth::Template::Mode::text,
                                            auth::Template::Scope::connection_data);
-      if (!value) {
-        return Error{Errc::invalid_argument,
-                     "header " + entry.header.name + ": " + value.error().message};
-      }
+      if (!value) return header_error(entry.header.name, value.error());
       if (value->has_placeholders()) entry.value = std::move(*value);
     }
     plan->forwarded_.push_back(std::move(entry));
@@ -125,8 +132,7 @@ Result<http::OutboundRequest> TargetPlan::build(const store::Connection& connect
       continue;
     }
     auto value = value_template->render(context);
-    if (!value) return Error{Errc::invalid_argument, "header " + header.name + ": " +
-                                                         value.error().message};
+    if (!value) return header_error(header.name, value.error());
     request.headers.push_back({header.name, std::move(*value), header.source});
   }
   for (const auto& own : integration_->headers) {

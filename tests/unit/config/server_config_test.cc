@@ -171,7 +171,7 @@ TEST(ServerConfig, BadValuesAreReported) {
       {"egress:\n  allow: [0x7f.1]\n",
        ":2:10: egress.allow: egress.allow entry \"0x7f.1\" is an IPv4 address in an odd spelling"},
       {"egress:\n  allow: 127.0.0.1\n", ":2:10: egress.allow: expected a list"},
-      {"egress:\n  alow: []\n", "egress.alow: unknown key"},
+      {"egress:\n  alow: []\n", ":2:3: egress.alow: unknown key"},
   };
   for (const auto& c : cases) {
     TempFolder folder;
