@@ -65,7 +65,8 @@ Result<std::unique_ptr<TargetPlan>> TargetPlan::make(const PreparedIntegration& 
       auto value = auth::Template::compile(entry.header.value, auth::Template::Mode::text,
                                            auth::Template::Scope::connection_data);
       if (!value) return header_error(entry.header.name, value.error());
-      if (value->has_placeholders()) entry.value = std::move(*value);
+      // Kept also when it only holds escapes: "$${" must go up as "${".
+      if (entry.header.value.find("${") != std::string::npos) entry.value = std::move(*value);
     }
     plan->forwarded_.push_back(std::move(entry));
   }
