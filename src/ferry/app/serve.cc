@@ -118,6 +118,12 @@ int serve(std::shared_ptr<const config::Project> project,
   http::EngineOptions engine_options;
   engine_options.connector.ca_file = project->server.ca_file;
   engine_options.connector.proxy = std::move(*proxy_settings);
+  auto egress = EgressPolicy::make(project->server.egress_allow);
+  if (!egress) {
+    observe::error("{}", egress.error().message);
+    return 1;
+  }
+  engine_options.connector.egress = std::move(*egress);
   auto engine = http::UpstreamEngine::create(std::move(engine_options), workers);
   if (!engine) {
     observe::error("{}", engine.error().message);

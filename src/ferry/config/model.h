@@ -113,6 +113,10 @@ struct ServerConfig {
   std::size_t action_threads = 2;
   std::chrono::milliseconds action_cpu_time{10'000};
   std::size_t action_memory_bytes = 64 * 1024 * 1024;
+  // `egress: {allow: [...]}`: CIDRs, addresses and host names a Base-Url-Override may reach
+  // although they are loopback, private, link-local... or plain http (core/egress_policy.h).
+  // Checked at load; read at start.
+  std::vector<std::string> egress_allow;
 };
 
 struct Project {

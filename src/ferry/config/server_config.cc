@@ -8,6 +8,7 @@
 
 #include "ferry/config/field_reader.h"
 #include "ferry/config/source_tree.h"
+#include "ferry/core/egress_policy.h"
 #include "ferry/core/strings.h"
 
 namespace ferry::config {
@@ -18,7 +19,7 @@ const std::vector<std::string> kServerKeys = {
     "default_http_request_timeout_seconds", "database_url", "secret_key", "public_key",
     "encryption_key",    "log_file",        "listen_address",        "max_request_body_bytes",
     "ca_file",           "max_pending_oauth_flows_per_client",     "max_websockets_per_client",
-    "action_threads",    "action_cpu_time_ms", "action_memory_bytes"};
+    "action_threads",    "action_cpu_time_ms", "action_memory_bytes", "egress"};
 
 constexpr long long kMaxActionThreads = 256;
 constexpr long long kMaxActionCpuTimeMs = 24LL * 3600 * 1000;
@@ -96,6 +97,17 @@ void read_paths(const MapReader& r, const std::filesystem::path& dir, ServerConf
   }
 }
 
+// `egress: {allow: [CIDR | address | host name, ...]}`, each entry checked as the policy will
+// read it, so a typo fails at load instead of refusing calls later.
+void read_egress(const MapReader& r, ServerConfig& out) {
+  MapReader egress = r.section("egress");
+  egress.reject_unknown({"allow"});
+  if (!egress.read_string_list("allow", out.egress_allow)) return;
+  if (auto policy = EgressPolicy::make(out.egress_allow); !policy) {
+    egress.report("allow", policy.error().message);
+  }
+}
+
 }  // namespace
 
 bool is_base64_key32(std::string_view text) {
@@ -166,6 +178,7 @@ ServerConfig read_server_config(const std::filesystem::path& dir, const Environm
   }
   read_keys(r, out);
   read_paths(r, dir, out);
+  read_egress(r, out);
   return out;
 }
 

@@ -67,7 +67,7 @@ RetryPlan ProxyCall::retry_plan(const http::OutboundRequest& request) const {
 net::awaitable<Result<http::OutboundRequest>> ProxyCall::reauthorize() {
   auto connection = co_await deps_.credentials->usable_connection(request_.key, true);
   if (!connection) co_return connection.error();
-  co_return plan_->build(**connection, request_.headers, request_.method, request_.method_name);
+  co_return plan_->build(**connection, request_.method, request_.method_name);
 }
 
 net::awaitable<ForwardOutcome> ProxyCall::run(http::BodySource& body) {
@@ -77,7 +77,7 @@ net::awaitable<ForwardOutcome> ProxyCall::run(http::BodySource& body) {
                                                 request_.key.provider_config_key + "\""});
   }
   auto plan = TargetPlan::make(*integration, request_.base_url_override, request_.endpoint,
-                               request_.query);
+                               request_.query, request_.headers);
   if (!plan) co_return failed(plan.error());
   plan_ = std::move(*plan);
   // Shown only through sinks that redact (the log and the activity writer): not redacted
@@ -86,8 +86,7 @@ net::awaitable<ForwardOutcome> ProxyCall::run(http::BodySource& body) {
 
   auto connection = co_await deps_.credentials->usable_connection(request_.key, false);
   if (!connection) co_return failed(connection.error());
-  auto request =
-      plan_->build(**connection, request_.headers, request_.method, request_.method_name);
+  auto request = plan_->build(**connection, request_.method, request_.method_name);
   if (!request) co_return failed(request.error());
   if (observe::enabled(observe::Level::debug)) {
     observe::debug("proxy upstream request {} {}{} headers: {}", request->method_string(),

@@ -38,6 +38,7 @@ TEST(ServerConfig, MissingFerryYamlMeansDefaults) {
   EXPECT_EQ(server->action_threads, 2u);
   EXPECT_EQ(server->action_cpu_time, std::chrono::milliseconds(10'000));
   EXPECT_EQ(server->action_memory_bytes, 64u * 1024 * 1024);
+  EXPECT_TRUE(server->egress_allow.empty());
 }
 
 TEST(ServerConfig, ReadsEveryKeyAndSubstitutesVariables) {
@@ -61,6 +62,8 @@ max_websockets_per_client: 3
 action_threads: 4
 action_cpu_time_ms: 1500
 action_memory_bytes: 8388608
+egress:
+  allow: [127.0.0.0/8, "::1", internal.example, "*.corp.example"]
 )");
   auto server = load_server_config(folder.path(), Environment::from_map({{"FERRY_SECRET", "sk"}}));
   ASSERT_TRUE(server) << server.error().message;
@@ -84,6 +87,8 @@ action_memory_bytes: 8388608
   EXPECT_EQ(server->action_threads, 4u);
   EXPECT_EQ(server->action_cpu_time, std::chrono::milliseconds(1500));
   EXPECT_EQ(server->action_memory_bytes, 8u * 1024 * 1024);
+  EXPECT_EQ(server->egress_allow, (std::vector<std::string>{"127.0.0.0/8", "::1",
+                                                            "internal.example", "*.corp.example"}));
 }
 
 TEST(ServerConfig, DatabaseUrls) {
@@ -173,6 +178,12 @@ TEST(ServerConfig, BadValuesAreReported) {
       {"action_threads: 0\n", ":1:17: action_threads: expected an integer between 1 and 256"},
       {"action_memory_bytes: 1000\n",
        ":1:22: action_memory_bytes: expected an integer >= 1048576"},
+      {"egress:\n  allow: [\"10.0.0.1/8\"]\n",
+       ":2:10: egress.allow: egress.allow entry \"10.0.0.1/8\" is not a CIDR"},
+      {"egress:\n  allow: [0x7f.1]\n",
+       ":2:10: egress.allow: egress.allow entry \"0x7f.1\" is an IPv4 address in an odd spelling"},
+      {"egress:\n  allow: 127.0.0.1\n", ":2:10: egress.allow: expected a list"},
+      {"egress:\n  alow: []\n", ":2:3: egress.alow: unknown key"},
   };
   for (const auto& c : cases) {
     TempFolder folder;
