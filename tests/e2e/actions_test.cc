@@ -118,5 +118,30 @@ TEST_F(ExampleActions, AHostEscapingEndpointFailsTheAction) {
   EXPECT_EQ(json::parse(reply.body)["error"]["code"], "action_failed");
 }
 
+TEST_F(ExampleActions, CredentialPlaceholdersInAnActionRequestNeverReachTheUpstream) {
+  write_file(dir_ + "/jira/leak-path.action.lua",
+             "return function(nango, input)\n"
+             "  return nango:get{endpoint = '/ex/jira/${oauth_client_secret}/${refresh_token}'}\n"
+             "end\n");
+  write_file(dir_ + "/jira/leak-header.action.lua",
+             "return function(nango, input)\n"
+             "  return nango:get{endpoint = '/ex/jira/x', headers = {['X-Leak'] = '${refresh_token}'}}\n"
+             "end\n");
+  const int before = fake_.admin("GET", "stats")["requests_total"];
+  for (const char* action : {"leak-path", "leak-header"}) {
+    HttpReply reply;
+    // Picked up without a restart (the folder is polled every second).
+    for (int i = 0; i < 50; ++i) {
+      reply = trigger("jira", action, json::object());
+      if (reply.status != 404) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_EQ(reply.status, 500) << action << ": " << reply.body;
+    EXPECT_NE(reply.body.find("not allowed here"), std::string::npos) << reply.body;
+    EXPECT_EQ(reply.body.find("fake-client-secret"), std::string::npos) << reply.body;
+  }
+  EXPECT_EQ(fake_.admin("GET", "stats")["requests_total"], before);
+}
+
 }  // namespace
 }  // namespace ferry::testing

@@ -23,6 +23,13 @@ inline void write_file(const std::string& path, const std::string& text) {
   out << text;
 }
 
+// The ferry.yaml lines that let Base-Url-Override (and any other request-chosen upstream)
+// reach the tests' loopback fakes, over plain http too: the egress policy refuses loopback
+// unless egress.allow lists it (core/egress_policy.h). Append to a ferry.yaml's text.
+inline std::string egress_allow_loopback_yaml() {
+  return "egress:\n  allow: [\"127.0.0.0/8\", \"::1\"]\n";
+}
+
 // A `ferry serve` child on a free port, for one test.
 class RunningFerry {
  public:

@@ -45,7 +45,8 @@ class ProxyTest : public ::testing::Test {
     const std::string plain = "http://127.0.0.1:" + std::to_string(plain_->port());
     write_file(*dir_ + "/ferry.yaml", std::string("secret_key: ") + kSecretKey +
                                           "\nmain_server_log_level: debug\nca_file: " +
-                                          certs_->ca_file + "\n");
+                                          certs_->ca_file + "\n" +
+                                          egress_allow_loopback_yaml());
     write_file(*dir_ + "/integrations.yaml",
                std::string("integrations:\n") +
                    "  oauth:\n"
@@ -336,6 +337,55 @@ TEST_F(ProxyTest, HostEscapingEndpointsAreRejectedBeforeAnythingIsSent) {
     EXPECT_EQ(reply.status, 400) << endpoint << ": " << reply.body;
   }
   EXPECT_EQ(plain_->count(), before);
+}
+
+TEST_F(ProxyTest, CredentialPlaceholdersInCallerTextAreRefusedBeforeAnythingIsSent) {
+  struct Case {
+    std::string endpoint;
+    Headers extra;
+    std::string named;
+  };
+  const Case cases[] = {
+      {"echo/$%7Boauth_client_secret%7D", {}, "${oauth_client_secret}"},
+      {"echo/%24%7Brefresh_token%7D/x", {}, "${refresh_token}"},
+      {"echo/$%7Baccess_token%7D", {}, "${access_token}"},
+      {"echo/plain", {{"Nango-Proxy-X-Leak", "${oauth_client_secret}"}}, "${oauth_client_secret}"},
+      {"echo/plain", {{"Nango-Proxy-X-Leak", "t=${refresh_token}"}}, "${refresh_token}"},
+      {"echo/plain", {{"Nango-Proxy-Authorization", "Bearer ${access_token}"}}, "${access_token}"},
+  };
+  const std::size_t before = plain_->count();
+  for (const auto& c : cases) {
+    auto reply = proxy("GET", "oauth", c.endpoint, "", c.extra);
+    EXPECT_EQ(reply.status, 400) << c.endpoint << ": " << reply.body;
+    auto body = json::parse(reply.body, nullptr, false);
+    ASSERT_TRUE(body.is_object()) << reply.body;
+    EXPECT_EQ(body["error"]["code"], "invalid_argument");
+    const std::string message = body["error"]["message"];
+    EXPECT_NE(message.find(c.named), std::string::npos) << message;
+    EXPECT_NE(message.find("not allowed here"), std::string::npos) << message;
+    for (const char* secret : {kClientSecret, kRefreshToken, kAccessToken}) {
+      EXPECT_EQ(reply.body.find(secret), std::string::npos) << reply.body;
+    }
+  }
+  EXPECT_EQ(plain_->count(), before);
+  for (const auto& seen : plain_->requests()) {
+    EXPECT_EQ(seen.target.find(kClientSecret), std::string::npos) << seen.target;
+    EXPECT_EQ(seen.target.find(kRefreshToken), std::string::npos) << seen.target;
+  }
+}
+
+TEST_F(ProxyTest, NangoProxyHeadersResolveConnectionData) {
+  auto reply = proxy("GET", "oauth", "echo/tenant", "",
+                     {{"Nango-Proxy-X-Tenant", "${metadata.tenant}/${connectionConfig.cloudId}"},
+                      {"Nango-Proxy-X-Literal", "$${oauth_client_secret}"}});
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  auto seen = plain_->last();
+  auto header = [&](const std::string& name) {
+    auto it = seen.headers.find(name);
+    return it == seen.headers.end() ? std::string("<absent>") : it->second;
+  };
+  EXPECT_EQ(header("x-tenant"), "acme/cloud-42");
+  EXPECT_EQ(header("x-literal"), "${oauth_client_secret}");
 }
 
 TEST_F(ProxyTest, BaseUrlOverrideIsHonoured) {

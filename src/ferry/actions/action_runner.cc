@@ -45,8 +45,9 @@ net::awaitable<RunResult> run_native(const NativeAction& action, ActionContext& 
 
 net::awaitable<RunResult> run_script(const ActionDefinition& definition, ActionContext& context,
                                      const json& input, const ActionLimits& limits,
-                                     const config::Integration& integration) {
-  LuaRun lua(context, definition.script, limits, integration.requests.base_url);
+                                     const config::Integration& integration,
+                                     BlockingPool* lua_threads) {
+  LuaRun lua(context, definition.script, limits, integration.requests.base_url, lua_threads);
   auto result = co_await lua.execute(input);
   co_return result;
 }
@@ -140,7 +141,8 @@ net::awaitable<ActionOutcome> ActionRunner::run_admitted(store::ConnectionKey ke
   if (definition->native) {
     result = co_await run_native(definition->native, context, input);
   } else {
-    result = co_await run_script(*definition, context, input, options_.limits, *integration);
+    result = co_await run_script(*definition, context, input, options_.limits, *integration,
+                                 deps_.lua_threads.get());
   }
   const auto elapsed =
       std::chrono::duration_cast<std::chrono::milliseconds>(steady_clock::now() - started);

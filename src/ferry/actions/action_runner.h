@@ -34,7 +34,11 @@ struct RunnerOptions {
 // What the runner works with. Built once by the app. `http` may be null (every upstream
 // call then fails with "unavailable"); `activity` may be null (no activity-log entries);
 // `blocking` runs the store's work (null: inline, as in tests); `connections`, when set, is
-// where a run finds its connection (this thread's snapshot; null: read from `store`).
+// where a run finds its connection (this thread's snapshot; null: read from `store`);
+// `lua_threads` runs the Lua part of script runs, so a script, however long it computes
+// (up to its CPU limit), never holds the I/O thread that triggered it: each resume hops
+// there and back, and the run's HTTP calls and store writes stay on the I/O executor
+// (null: Lua runs on the caller's executor, as in tests).
 struct RunnerDependencies {
   std::shared_ptr<const config::Project> project;
   std::shared_ptr<store::Store> store;
@@ -43,6 +47,7 @@ struct RunnerDependencies {
   std::shared_ptr<ActionRegistry> registry;
   std::shared_ptr<ActionHttp> http;
   std::shared_ptr<store::ActivityWriter> activity;
+  std::shared_ptr<BlockingPool> lua_threads;
 };
 
 // Runs actions on demand (POST /action/trigger, or an embedding program). Thread-safe:

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "ferry/actions/lua_lock.h"
+
 namespace ferry::actions {
 namespace {
 
@@ -22,8 +24,12 @@ char g_object_marker_key;
 
 // --- JSON -> Lua. Every function here may raise, so locals stay trivially destructible.
 
+// `depth` counts the arrays and objects around `value`: the 200th nested one is at 199.
+void check_depth(lua_State* L, int depth) {
+  if (depth >= kMaxJsonDepth) luaL_error(L, "JSON nested deeper than %d levels", kMaxJsonDepth);
+}
+
 void push_value(lua_State* L, const json& value, int depth) {
-  if (depth > kMaxJsonDepth) luaL_error(L, "JSON nested deeper than %d levels", kMaxJsonDepth);
   luaL_checkstack(L, 4, "JSON nested too deeply");
   switch (value.type()) {
     case json::value_t::boolean:
@@ -50,6 +56,7 @@ void push_value(lua_State* L, const json& value, int depth) {
       return;
     }
     case json::value_t::array: {
+      check_depth(L, depth);
       const auto& items = value.get_ref<const json::array_t&>();
       lua_createtable(L, static_cast<int>(std::min<std::size_t>(items.size(), INT_MAX)), 0);
       lua_Integer i = 1;
@@ -62,6 +69,7 @@ void push_value(lua_State* L, const json& value, int depth) {
       return;
     }
     case json::value_t::object: {
+      check_depth(L, depth);
       const auto& fields = value.get_ref<const json::object_t&>();
       lua_createtable(L, 0, static_cast<int>(std::min<std::size_t>(fields.size(), INT_MAX)));
       for (const auto& field : fields) {
@@ -92,11 +100,18 @@ std::string quote_key(const std::string& key) {
 
 enum class Marker { none, array, object };
 
+// What one JSON value costs in C++ memory beyond its text, roughly (the value, a container
+// slot or map node). Used to refuse values far larger than the run may allocate in Lua.
+constexpr std::size_t kValueOverheadBytes = 32;
+constexpr std::size_t kKeyOverheadBytes = 48;
+
 class ToJson {
  public:
-  ToJson(lua_State* L, std::string_view root) : L_(L), path_(root) {}
+  ToJson(lua_State* L, std::string_view root, std::size_t max_bytes)
+      : L_(L), path_(root), bytes_left_(max_bytes) {}
 
   Status convert(int index, json& out, int depth) {
+    if (!spend(kValueOverheadBytes)) return too_large();
     switch (lua_type(L_, index)) {
       case LUA_TNIL:
         out = nullptr;
@@ -110,6 +125,7 @@ class ToJson {
         std::size_t size = 0;
         const char* text = lua_tolstring(L_, index, &size);
         if (!is_utf8({text, size})) return fail("a string that is not valid UTF-8");
+        if (!spend(size)) return too_large();
         out = std::string(text, size);
         return ok();
       }
@@ -131,6 +147,23 @@ class ToJson {
   }
 
  private:
+  bool spend(std::size_t bytes) {
+    if (bytes > bytes_left_) return false;
+    bytes_left_ -= bytes;
+    return true;
+  }
+
+  Status too_large() const {
+    return Error{Errc::invalid_argument,
+                 fmt::format("{} is too large to convert to JSON (past the action's memory limit)",
+                             root_name())};
+  }
+
+  std::string_view root_name() const {
+    const std::size_t end = path_.find_first_of(".[");
+    return std::string_view(path_).substr(0, end);
+  }
+
   Status fail(std::string_view what) const {
     return Error{Errc::invalid_argument,
                  fmt::format("{} is not serialisable to JSON: {}", path_, what)};
@@ -247,6 +280,7 @@ class ToJson {
       const std::size_t mark = path_.size();
       path_ += is_identifier(key) ? "." + key : "[" + quote_key(key) + "]";
       Status converted = is_utf8(key) ? ok() : fail("a key that is not valid UTF-8");
+      if (converted && !spend(key.size() + kKeyOverheadBytes)) converted = too_large();
       json item;
       if (converted) converted = convert(-1, item, depth + 1);
       path_.resize(mark);
@@ -262,20 +296,29 @@ class ToJson {
 
   lua_State* L_;
   std::string path_;
+  std::size_t bytes_left_;
   std::vector<const void*> visiting_;
 };
+
+// A marker is a metatable scripts can reach (nango.json.array_mt), so it is locked: were it
+// writable, a `__gc` put there would make every table C code marks with it finalizable.
+// Its __metatable is itself, so getmetatable(t) still answers the marker, and setmetatable
+// cannot move a marked table to another metatable (nango.json.array/object can).
+void register_marker(lua_State* L, const char* name, const void* key) {
+  lua_createtable(L, 0, 2);
+  lua_pushstring(L, name);
+  lua_setfield(L, -2, "__name");
+  lua_pushvalue(L, -1);
+  lua_setfield(L, -2, "__metatable");
+  lock_table(L, -1);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, key);
+}
 
 }  // namespace
 
 void register_json_markers(lua_State* L) {
-  lua_createtable(L, 0, 1);
-  lua_pushliteral(L, "json.array");
-  lua_setfield(L, -2, "__name");
-  lua_rawsetp(L, LUA_REGISTRYINDEX, &g_array_marker_key);
-  lua_createtable(L, 0, 1);
-  lua_pushliteral(L, "json.object");
-  lua_setfield(L, -2, "__name");
-  lua_rawsetp(L, LUA_REGISTRYINDEX, &g_object_marker_key);
+  register_marker(L, "json.array", &g_array_marker_key);
+  register_marker(L, "json.object", &g_object_marker_key);
 }
 
 void push_json_null(lua_State* L) { lua_pushlightuserdata(L, &g_null_sentinel); }
@@ -288,13 +331,13 @@ void push_object_marker(lua_State* L) {
 
 void push_json(lua_State* L, const json& value) { push_value(L, value, 0); }
 
-Result<json> lua_to_json(lua_State* L, int index, std::string_view root) {
+Result<json> lua_to_json(lua_State* L, int index, std::string_view root, std::size_t max_bytes) {
   const int top = lua_gettop(L);
   index = lua_absindex(L, index);
   json out;
   Status converted = ok();
   try {
-    ToJson converter(L, root);
+    ToJson converter(L, root, max_bytes);
     converted = converter.convert(index, out, 0);
   } catch (const std::exception& e) {
     converted = Error{Errc::invalid_argument,

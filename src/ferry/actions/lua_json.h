@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string_view>
 
@@ -17,7 +19,8 @@ namespace ferry::actions {
 //                marked with nango.json.object_mt is an object whose integer keys become
 //                strings;
 //   integer  <-> Lua integer, float <-> Lua float (1 and 1.0 stay distinct).
-// Nesting deeper than kMaxJsonDepth levels is refused both ways.
+// Nesting deeper than kMaxJsonDepth arrays and objects is refused both ways (200 nested
+// containers are fine, 201 are not).
 inline constexpr int kMaxJsonDepth = 200;
 
 // Registers the marker metatables and the null sentinel in `L`'s registry. Call once per
@@ -39,8 +42,11 @@ void push_json(lua_State* L, const nlohmann::json& value);
 // is safe from any C++ frame. Errc::invalid_argument naming the place, below `root`
 // ("output", "output.fields[2].name"), of the first value that is not serialisable: a
 // function, userdata, thread, a cyclic table, a table mixing key kinds or with holes, a
-// NaN/infinite number, a string that is not UTF-8, or nesting past kMaxJsonDepth.
-Result<nlohmann::json> lua_to_json(lua_State* L, int index, std::string_view root);
+// NaN/infinite number, a string that is not UTF-8, or nesting past kMaxJsonDepth; also
+// when the result would take more than about `max_bytes` of memory (an action passes its
+// memory limit: the C++ copy lives outside the Lua state's allocator).
+Result<nlohmann::json> lua_to_json(lua_State* L, int index, std::string_view root,
+                                   std::size_t max_bytes = SIZE_MAX);
 
 // True when `text` is valid UTF-8.
 bool is_utf8(std::string_view text);

@@ -4,6 +4,7 @@
 #include <lua.hpp>
 
 #include "ferry/actions/lua_json.h"
+#include "ferry/actions/lua_lock.h"
 #include "ferry/actions/lua_run.h"
 #include "ferry/actions/lua_sandbox.h"
 
@@ -163,6 +164,8 @@ int mark_table(lua_State* L, void (*push_marker)(lua_State*)) {
     lua_newtable(L);
   } else {
     luaL_checktype(L, 1, LUA_TTABLE);
+    // A locked table's metatable is what keeps it read-only.
+    if (is_locked_table(L, 1)) return raise(L, "cannot change a protected metatable");
     lua_settop(L, 1);
   }
   push_marker(L);

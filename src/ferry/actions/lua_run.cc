@@ -7,6 +7,7 @@
 
 #include "ferry/actions/lua_json.h"
 #include "ferry/actions/lua_sandbox.h"
+#include "ferry/core/blocking_pool.h"
 
 namespace ferry::actions {
 namespace {
@@ -16,6 +17,9 @@ using nlohmann::json;
 using std::chrono::steady_clock;
 
 char g_coroutine_key;  // registry slot anchoring the run's coroutine
+
+// What a closing state may allocate beyond its use, to neutralise finalizers.
+constexpr std::size_t kCloseReserveBytes = 64 * 1024;
 
 // Runs the file's chunk, checks it returned a function and calls it. Its frames show in no
 // message: errors from the action carry the action file's positions.
@@ -93,15 +97,21 @@ std::string error_text(lua_State* L, int index) {
 }  // namespace
 
 LuaRun::LuaRun(ActionContext& context, std::shared_ptr<const LuaScript> script,
-               ActionLimits limits, std::string base_url)
+               ActionLimits limits, std::string base_url, BlockingPool* lua_threads)
     : context_(context),
       script_(std::move(script)),
       limits_(limits),
       base_url_(std::move(base_url)),
+      lua_threads_(lua_threads),
       chunk_name_("@" + script_->file) {}
 
 LuaRun::~LuaRun() {
-  if (L_ != nullptr) lua_close(L_);
+  if (L_ == nullptr) return;
+  budget_.limit = budget_.used + kCloseReserveBytes;  // room to neutralise, not to grow
+  if (!neutralise_finalizers(L_)) {
+    observe::error("{} could not check the action's state for finalizers", context_.log_prefix());
+  }
+  lua_close(L_);
 }
 
 LuaRun* LuaRun::of(lua_State* L) { return *static_cast<LuaRun**>(lua_getextraspace(L)); }
@@ -132,21 +142,32 @@ Result<std::monostate> LuaRun::start(const json& input) {
   return std::monostate{};
 }
 
+template <class Step>
+net::awaitable<std::invoke_result_t<Step&>> LuaRun::run_lua(Step step) {
+  if (lua_threads_ == nullptr) co_return step();
+  co_return co_await lua_threads_->run(std::move(step));
+}
+
+int LuaRun::resume(int arguments) {
+  int results = 0;
+  resumed_at_ = steady_clock::now();
+  const int status = lua_resume(co_, L_, arguments, &results);
+  cpu_used_ += steady_clock::now() - resumed_at_;
+  if (status == LUA_YIELD) lua_pop(co_, results);
+  return status;
+}
+
 net::awaitable<std::variant<json, ActionFailure>> LuaRun::execute(const json& input) {
   resumed_at_ = steady_clock::now();
-  if (auto started = start(input); !started) {
+  if (auto started = co_await run_lua([this, &input] { return start(input); }); !started) {
     co_return ActionFailure{Errc::action_failed, started.error().message, nullptr};
   }
   int arguments = 4;
   int status = LUA_OK;
   for (;;) {
-    int results = 0;
-    resumed_at_ = steady_clock::now();
-    status = lua_resume(co_, L_, arguments, &results);
-    cpu_used_ += steady_clock::now() - resumed_at_;
+    status = co_await run_lua([this, arguments] { return resume(arguments); });
     arguments = 0;
     if (status != LUA_YIELD) break;
-    lua_pop(co_, results);
     if (pending_ == Pending::none) {
       co_return killed("coroutine.yield() was called outside a coroutine");
     }
@@ -162,14 +183,14 @@ net::awaitable<std::variant<json, ActionFailure>> LuaRun::execute(const json& in
     }
     prepare_answer(std::move(result));
   }
-  auto outcome = finish(status);
+  auto outcome = co_await run_lua([this, status] { return finish(status); });
   co_return outcome;
 }
 
 std::variant<json, ActionFailure> LuaRun::finish(int status) {
   if (status != LUA_OK) return failure_from_error(status);
   if (lua_gettop(co_) == 0) return json(nullptr);
-  auto output = lua_to_json(co_, -1, "output");
+  auto output = lua_to_json(co_, -1, "output", limits_.memory_bytes);
   if (!output) return ActionFailure{Errc::action_failed, output.error().message, nullptr};
   return std::move(*output);
 }
@@ -184,7 +205,7 @@ ActionFailure LuaRun::failure_from_error(int status) {
     return ActionFailure{Errc::action_failed, error_text(co_, -1), nullptr};
   }
   // error{...}: the table is the payload; its `message`, when a string, is the message.
-  auto payload = lua_to_json(co_, -1, "error");
+  auto payload = lua_to_json(co_, -1, "error", limits_.memory_bytes);
   if (!payload) {
     return ActionFailure{Errc::action_failed,
                          "the action failed, and " + payload.error().message, nullptr};

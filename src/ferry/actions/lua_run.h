@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -18,6 +19,10 @@
 #include "ferry/actions/pagination.h"
 
 struct lua_State;
+
+namespace ferry {
+class BlockingPool;
+}
 
 namespace ferry::actions {
 
@@ -51,7 +56,11 @@ struct PreparedAnswer {
 //
 // The run is a Lua coroutine on that state. An HTTP call made by the script stores its
 // request here and yields; execute() co_awaits ActionContext::send and resumes the
-// coroutine with the answer, so one OS thread interleaves many runs.
+// coroutine with the answer. With `lua_threads`, every step that runs Lua (starting,
+// each resume, reading the output) runs there and execute() resumes on its own executor
+// afterwards, so a computing script never holds an I/O thread; without, everything runs on
+// the caller's executor. The steps never overlap, so the state is used by one thread at a
+// time, each hand-off ordering its memory.
 //
 // The C boundary: Lua reports errors with longjmp, so C++ objects with destructors never
 // live in a frame a Lua error can cross. Lua C functions (the nango bindings) keep only
@@ -62,8 +71,9 @@ struct PreparedAnswer {
 // Not thread-safe: used by one coroutine at a time.
 class LuaRun {
  public:
+  // `lua_threads` may be null (see above); it must outlive the run.
   LuaRun(ActionContext& context, std::shared_ptr<const LuaScript> script, ActionLimits limits,
-         std::string base_url);
+         std::string base_url, BlockingPool* lua_threads = nullptr);
   ~LuaRun();
   LuaRun(const LuaRun&) = delete;
   LuaRun& operator=(const LuaRun&) = delete;
@@ -115,6 +125,12 @@ class LuaRun {
   enum class Pending { none, call, page, metadata };
 
   Result<std::monostate> start(const nlohmann::json& input);
+  // Resumes the coroutine with `arguments` values on its stack; on a yield, drops what it
+  // yielded. The lua_resume status.
+  int resume(int arguments);
+  // Runs `step` (Lua work) on lua_threads_, or inline without them.
+  template <class Step>
+  boost::asio::awaitable<std::invoke_result_t<Step&>> run_lua(Step step);
   // nullptr when `L` may yield for a call, else why `what` cannot be made here.
   const char* check_can_call(lua_State* L, const char* what);
   void prepare_answer(Result<ActionResponse> result);
@@ -127,6 +143,7 @@ class LuaRun {
   std::shared_ptr<const LuaScript> script_;
   ActionLimits limits_;
   std::string base_url_;
+  BlockingPool* lua_threads_;
   std::string chunk_name_;  // "@jira/create-issue.action.lua"
   MemoryBudget budget_;
   lua_State* L_ = nullptr;

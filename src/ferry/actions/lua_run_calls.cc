@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <lua.hpp>
 
+#include <algorithm>
+
 #include "ferry/actions/lua_json.h"
 #include "ferry/actions/lua_run.h"
 #include "ferry/actions/request_options.h"
@@ -49,7 +51,7 @@ const char* LuaRun::check_can_call(lua_State* L, const char* what) {
 const char* LuaRun::prepare_call(lua_State* L, int index, std::string_view method) {
   if (const char* refused = check_can_call(L, "HTTP calls")) return refused;
   try {
-    auto options = lua_to_json(L, index, "request");
+    auto options = lua_to_json(L, index, "request", limits_.memory_bytes);
     if (!options) return keep_message(options.error().message);
     auto request = request_from_options(*options, method);
     if (!request) return keep_message(fmt::format("nango:{}: {}", to_lower(method),
@@ -64,7 +66,7 @@ const char* LuaRun::prepare_call(lua_State* L, int index, std::string_view metho
 
 int LuaRun::create_paginator(lua_State* L, int index, const char** error) {
   try {
-    auto options = lua_to_json(L, index, "request");
+    auto options = lua_to_json(L, index, "request", limits_.memory_bytes);
     if (!options) {
       *error = keep_message(options.error().message);
       return -1;
@@ -135,7 +137,7 @@ void LuaRun::prepare_answer(Result<ActionResponse> result) {
 const char* LuaRun::prepare_metadata(lua_State* L, int index, bool merge) {
   if (const char* refused = check_can_call(L, "metadata writes")) return refused;
   try {
-    auto metadata = lua_to_json(L, index, "metadata");
+    auto metadata = lua_to_json(L, index, "metadata", limits_.memory_bytes);
     if (!metadata) return keep_message(metadata.error().message);
     metadata_ = std::move(*metadata);
     merge_metadata_ = merge;
@@ -159,7 +161,7 @@ boost::asio::awaitable<void> LuaRun::write_pending_metadata() {
 
 const char* LuaRun::encode_json(lua_State* L, int index, const char** error) {
   try {
-    auto value = lua_to_json(L, index, "value");
+    auto value = lua_to_json(L, index, "value", limits_.memory_bytes);
     if (!value) {
       *error = keep_message(value.error().message);
       return nullptr;
@@ -173,6 +175,12 @@ const char* LuaRun::encode_json(lua_State* L, int index, const char** error) {
 }
 
 const json* LuaRun::decode_json(std::string_view text, const char** error) {
+  // The parsed copy lives outside the Lua allocator and is several times the text's size;
+  // text that could never fit in what the run has left is refused before parsing.
+  if (text.size() > budget_.limit - std::min(budget_.used, budget_.limit)) {
+    *error = "nango.json.decode: the text is larger than the action's remaining memory";
+    return nullptr;
+  }
   try {
     decoded_ = json::parse(text, nullptr, false);
     if (decoded_.is_discarded()) {

@@ -5,6 +5,9 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "ferry/actions/lua_json.h"
+#include "ferry/actions/lua_lock.h"
+#include "ferry/actions/lua_pattern.h"
 #include "ferry/actions/lua_run.h"
 
 // Every lua_CFunction below keeps only trivially destructible locals: a Lua error longjmps
@@ -19,10 +22,14 @@ constexpr int kHookInstructions = 1000;
 
 constexpr const char* kSafeGlobals[] = {
     "assert",   "error",  "getmetatable", "ipairs",   "next",  "pairs",  "pcall",
-    "rawequal", "rawget", "rawlen",       "rawset",   "select", "tonumber", "tostring",
+    "rawequal", "rawget", "rawlen",       "select", "tonumber", "tostring",
     "type",     "xpcall", "_VERSION",     "string",   "table", "math",   "utf8",
     "coroutine",
 };
+
+// Pattern matching runs in C, out of the hook's reach: it asks the run itself.
+const char* run_limit_reason(lua_State* L) { return LuaRun::of(L)->check_limits(); }
+constexpr PatternLimits kRunPatternLimits{run_limit_reason};
 
 void limit_hook(lua_State* L, lua_Debug*) {
   const char* reason = LuaRun::of(L)->check_limits();
@@ -49,6 +56,46 @@ int sandbox_setmetatable(lua_State* L) {
   lua_settop(L, 2);
   lua_setmetatable(L, 1);
   return 1;
+}
+
+// rawset(table, key, value), refusing the sandbox's locked tables (lua_lock.h).
+int sandbox_rawset(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_checkany(L, 2);
+  luaL_checkany(L, 3);
+  if (is_locked_table(L, 1)) return luaL_error(L, "rawset: %s", kLockedTableMessage);
+  lua_settop(L, 3);
+  lua_rawset(L, 1);
+  return 1;
+}
+
+// The string metatable is shared by every string of the state: hidden (getmetatable("")
+// answers "locked") and read-only.
+void lock_string_metatable(lua_State* L) {
+  lua_pushliteral(L, "");
+  lua_getmetatable(L, -1);
+  lua_pushliteral(L, "locked");
+  lua_setfield(L, -2, "__metatable");
+  lock_table(L, -1);
+  lua_pop(L, 2);
+}
+
+// Removes any __gc from the table on the top of the stack, raw.
+void clear_finalizer(lua_State* L) {
+  lua_pushliteral(L, "__gc");
+  lua_pushnil(L);
+  lua_rawset(L, -3);
+  lua_pop(L, 1);
+}
+
+int neutralise(lua_State* L) {
+  lua_pushliteral(L, "");
+  if (lua_getmetatable(L, -1)) clear_finalizer(L);
+  push_array_marker(L);
+  if (lua_istable(L, -1)) clear_finalizer(L);
+  push_object_marker(L);
+  if (lua_istable(L, -1)) clear_finalizer(L);
+  return 0;
 }
 
 // load(chunk [, chunkname [, mode [, env]]]): text only, never bytecode; the run's
@@ -144,6 +191,8 @@ void push_sandbox_environment(lua_State* L) {
   open_library(L, LUA_UTF8LIBNAME, luaopen_utf8);
   open_library(L, LUA_COLIBNAME, luaopen_coroutine);
   lua_getglobal(L, LUA_STRLIBNAME);
+  install_budgeted_patterns(L, -1, &kRunPatternLimits);
+  install_bounded_library_calls(L, &kRunPatternLimits);
   lua_pushnil(L);
   lua_setfield(L, -2, "dump");  // bytecode out is as unwanted as bytecode in
   lua_pop(L, 1);
@@ -154,6 +203,9 @@ void push_sandbox_environment(lua_State* L) {
     lua_getglobal(L, name);
     lua_setfield(L, env, name);
   }
+  lock_string_metatable(L);
+  lua_pushcfunction(L, sandbox_rawset);
+  lua_setfield(L, env, "rawset");
   lua_pushcfunction(L, sandbox_setmetatable);
   lua_setfield(L, env, "setmetatable");
   lua_pushvalue(L, env);
@@ -165,6 +217,13 @@ void push_sandbox_environment(lua_State* L) {
   lua_setfield(L, env, "collectgarbage");
   lua_pushvalue(L, env);
   lua_setfield(L, env, LUA_GNAME);
+}
+
+bool neutralise_finalizers(lua_State* L) {
+  lua_pushcfunction(L, neutralise);
+  const bool done = lua_pcall(L, 0, 0, 0) == LUA_OK;
+  if (!done) lua_pop(L, 1);
+  return done;
 }
 
 void install_limit_hook(lua_State* co) {

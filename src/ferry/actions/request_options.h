@@ -10,7 +10,8 @@
 namespace ferry::actions {
 
 // The request table of nango:get/post/put/patch/delete{...} (as JSON) as an ActionRequest:
-//   endpoint  string, required: as for /proxy/{endpoint}, ${connectionConfig.x} allowed;
+//   endpoint  string, required: as for /proxy/{endpoint}; placeholders here and in header
+//             values may read only ${connectionConfig.KEY} and ${metadata.KEY};
 //   params    table of name = string | number | boolean | array of those (repeated), sent in
 //             name order;
 //   headers   table of name = string | number;

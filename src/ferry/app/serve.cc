@@ -118,6 +118,12 @@ int serve(std::shared_ptr<const config::Project> project,
   http::EngineOptions engine_options;
   engine_options.connector.ca_file = project->server.ca_file;
   engine_options.connector.proxy = std::move(*proxy_settings);
+  auto egress = EgressPolicy::make(project->server.egress_allow);
+  if (!egress) {
+    observe::error("{}", egress.error().message);
+    return 1;
+  }
+  engine_options.connector.egress = std::move(*egress);
   auto engine = http::UpstreamEngine::create(std::move(engine_options), workers);
   if (!engine) {
     observe::error("{}", engine.error().message);
@@ -165,7 +171,12 @@ int serve(std::shared_ptr<const config::Project> project,
   action_deps.registry = action_registry;
   action_deps.http = std::make_shared<actions::ProxyActionHttp>(proxy);
   action_deps.activity = services->activity;
-  services->actions = std::make_shared<actions::ActionRunner>(std::move(action_deps));
+  action_deps.lua_threads = std::make_shared<BlockingPool>(project->server.action_threads);
+  actions::RunnerOptions action_options;
+  action_options.limits.cpu_time = project->server.action_cpu_time;
+  action_options.limits.memory_bytes = project->server.action_memory_bytes;
+  services->actions =
+      std::make_shared<actions::ActionRunner>(std::move(action_deps), action_options);
   // Reading the folder touches the disk: the watcher polls on the blocking pool.
   actions::ActionWatcher action_watcher(blocking->executor(), action_registry);
   action_watcher.start();

@@ -15,6 +15,7 @@ namespace {
 using nlohmann::json;
 using Mode = Template::Mode;
 using Source = Template::Source;
+using Scope = Template::Scope;
 
 constexpr std::size_t kMaxNameInMessage = 64;
 
@@ -202,6 +203,16 @@ Result<std::string> resolve(const Template::Piece& piece, const PlaceholderConte
   return placeholder_error(written_name(piece), "is unknown");
 }
 
+// Connection data may read only what the connection itself holds and shows: its
+// connectionConfig and metadata. Never a credential or the integration's secrets.
+Status check_scope(const Template::Piece& piece, const std::string& name, Scope scope) {
+  if (scope == Scope::integration_templates) return ok();
+  if (piece.source == Source::connection_config || piece.source == Source::metadata) return ok();
+  return placeholder_error(name,
+                           "is not allowed here: endpoints, Nango-Proxy-* headers and action "
+                           "requests may only use ${connectionConfig.KEY} and ${metadata.KEY}");
+}
+
 void append_literal(std::vector<Template::Piece>& pieces, std::string_view text) {
   if (text.empty()) return;
   if (!pieces.empty() && pieces.back().source == Source::literal) {
@@ -213,7 +224,7 @@ void append_literal(std::vector<Template::Piece>& pieces, std::string_view text)
 
 }  // namespace
 
-Result<Template> Template::compile(std::string_view s, Mode mode) {
+Result<Template> Template::compile(std::string_view s, Mode mode, Scope scope) {
   Template out;
   out.mode_ = mode;
   std::size_t literal_start = 0;
@@ -244,6 +255,7 @@ Result<Template> Template::compile(std::string_view s, Mode mode) {
     if (!name) return std::move(name).error();
     auto piece = classify(*name);
     if (!piece) return std::move(piece).error();
+    if (auto allowed = check_scope(*piece, *name, scope); !allowed) return allowed.error();
     flush_literal(i);
     if (!out.sources_.empty()) out.sources_ += ", ";
     out.sources_ += "${" + shown(*name) + "}";
@@ -270,14 +282,16 @@ Result<std::string> Template::render(const PlaceholderContext& context) const {
   return out;
 }
 
-Result<std::string> interpolate(std::string_view text, const PlaceholderContext& context) {
-  auto compiled = Template::compile(text, Template::Mode::text);
+Result<std::string> interpolate(std::string_view text, const PlaceholderContext& context,
+                                Scope scope) {
+  auto compiled = Template::compile(text, Template::Mode::text, scope);
   if (!compiled) return std::move(compiled).error();
   return compiled->render(context);
 }
 
-Result<std::string> interpolate_path(std::string_view path, const PlaceholderContext& context) {
-  auto compiled = Template::compile(path, Template::Mode::path);
+Result<std::string> interpolate_path(std::string_view path, const PlaceholderContext& context,
+                                     Scope scope) {
+  auto compiled = Template::compile(path, Template::Mode::path, scope);
   if (!compiled) return std::move(compiled).error();
   return compiled->render(context);
 }

@@ -40,6 +40,16 @@ struct PlaceholderContext {
 // counts as no value. `$${` is a literal `${` (the second '$' escapes); a '$' not followed
 // by '{' is literal.
 //
+// Scopes (DESIGN.md §3): where a template comes from decides what it may read.
+//   integration_templates  written by the operator (integrations.yaml, blueprints): the
+//                          integration's requests.headers / requests.params, its
+//                          authorization_url. Every name above.
+//   connection_data        written by a caller or a script: proxy and action endpoints,
+//                          Nango-Proxy-* header values, an action's request headers. Only
+//                          ${connectionConfig.KEY} and ${metadata.KEY}; a credential or a
+//                          client secret there is refused at compile time, so it can never be
+//                          sent where a caller chose to send it.
+//
 // Path mode is for a proxy endpoint that is still percent-encoded: each substituted value
 // is percent-encoded so that only RFC 3986 unreserved characters stay raw (a value "a/b"
 // becomes the one segment "a%2Fb" and can never add segments, a query or a fragment).
@@ -51,11 +61,13 @@ struct PlaceholderContext {
 class Template {
  public:
   enum class Mode { text, path };
+  enum class Scope { integration_templates, connection_data };
 
   // Errc::invalid_argument naming the placeholder (never a value) when a name is unknown
   // (with a "did you mean" hint), empty, holds a nested `${`, has invalid
-  // percent-encoding (path mode), or is not closed by '}'.
-  static Result<Template> compile(std::string_view text, Mode mode);
+  // percent-encoding (path mode), is not closed by '}', or is not allowed in `scope`
+  // (anything but connectionConfig.* and metadata.* in Scope::connection_data).
+  static Result<Template> compile(std::string_view text, Mode mode, Scope scope);
 
   // The text with every placeholder replaced. Errc::invalid_argument naming the
   // placeholder, never its value, when it has no value for this connection (${api_key} on
@@ -98,9 +110,11 @@ class Template {
   std::string sources_;
 };
 
-// Template::compile(text, text mode) rendered once: for values used a single time.
-Result<std::string> interpolate(std::string_view text, const PlaceholderContext& context);
+// Template::compile(text, text mode, scope) rendered once: for values used a single time.
+Result<std::string> interpolate(std::string_view text, const PlaceholderContext& context,
+                                Template::Scope scope);
 // The same in path mode.
-Result<std::string> interpolate_path(std::string_view path, const PlaceholderContext& context);
+Result<std::string> interpolate_path(std::string_view path, const PlaceholderContext& context,
+                                     Template::Scope scope);
 
 }  // namespace ferry::auth

@@ -108,6 +108,15 @@ struct ServerConfig {
   // reverse proxy every user shares the proxy's address.
   std::size_t max_pending_oauth_flows_per_client = 64;
   std::size_t max_websockets_per_client = 32;
+  // Actions: the threads that run their Lua (never the I/O threads), and what one run may
+  // spend running Lua code and allocating in its Lua state.
+  std::size_t action_threads = 2;
+  std::chrono::milliseconds action_cpu_time{10'000};
+  std::size_t action_memory_bytes = 64 * 1024 * 1024;
+  // `egress: {allow: [...]}`: CIDRs, addresses and host names a Base-Url-Override may reach
+  // although they are loopback, private, link-local... or plain http (core/egress_policy.h).
+  // Checked at load; read at start.
+  std::vector<std::string> egress_allow;
 };
 
 struct Project {

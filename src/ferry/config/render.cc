@@ -141,6 +141,9 @@ std::string describe_server(const Project& project) {
       {"ca_file", s.ca_file.empty() ? "(system)" : s.ca_file},
       {"max_pending_oauth_flows_per_client", s.max_pending_oauth_flows_per_client},
       {"max_websockets_per_client", s.max_websockets_per_client},
+      {"action_threads", s.action_threads},
+      {"action_cpu_time_ms", s.action_cpu_time.count()},
+      {"action_memory_bytes", s.action_memory_bytes},
       {"secret_key", key(s.secret_key, s.secret_key_generated)},
       {"public_key", key(s.public_key, s.public_key_generated)},
       {"encryption_key", s.encryption_key.empty() ? "(none: credentials are stored unencrypted)"

@@ -36,6 +36,11 @@ encryption_key: ${FERRY_ENCRYPTION_KEY}      # base64 of 32 bytes: tokens are en
 # ca_file: extra-ca.pem                      # extra CA bundle for upstream TLS
 # max_pending_oauth_flows_per_client: 64     # unfinished OAuth flows per client address
 # max_websockets_per_client: 32              # open websockets per client address
+# action_threads: 2                          # threads running actions' Lua code
+# action_cpu_time_ms: 10000                  # Lua running time of one action run
+# action_memory_bytes: 67108864              # memory of one action run's Lua state
+# egress:                                    # what a Base-Url-Override may reach although it is
+#   allow: [10.0.0.0/8, internal.example]    # private, loopback... or plain http
 )";
 
 constexpr std::string_view kIntegrationsYaml = R"(# One entry per integration. `extends_blueprint` takes a provider from Ferry's catalog

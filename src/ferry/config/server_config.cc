@@ -8,6 +8,7 @@
 
 #include "ferry/config/field_reader.h"
 #include "ferry/config/source_tree.h"
+#include "ferry/core/egress_policy.h"
 #include "ferry/core/strings.h"
 
 namespace ferry::config {
@@ -17,7 +18,13 @@ const std::vector<std::string> kServerKeys = {
     "server_port",       "server_root_url", "main_server_log_level", "default_action_log_level",
     "default_http_request_timeout_seconds", "database_url", "secret_key", "public_key",
     "encryption_key",    "log_file",        "listen_address",        "max_request_body_bytes",
-    "ca_file",           "max_pending_oauth_flows_per_client",     "max_websockets_per_client"};
+    "ca_file",           "max_pending_oauth_flows_per_client",     "max_websockets_per_client",
+    "action_threads",    "action_cpu_time_ms", "action_memory_bytes", "egress"};
+
+constexpr long long kMaxActionThreads = 256;
+constexpr long long kMaxActionCpuTimeMs = 24LL * 3600 * 1000;
+constexpr long long kMinActionMemoryBytes = 1024 * 1024;  // a Lua state and a small script
+constexpr long long kMaxActionMemoryBytes = 1LL << 40;
 
 constexpr long long kMaxPerClientLimit = 1'000'000;
 
@@ -90,6 +97,17 @@ void read_paths(const MapReader& r, const std::filesystem::path& dir, ServerConf
   }
 }
 
+// `egress: {allow: [CIDR | address | host name, ...]}`, each entry checked as the policy will
+// read it, so a typo fails at load instead of refusing calls later.
+void read_egress(const MapReader& r, ServerConfig& out) {
+  MapReader egress = r.section("egress");
+  egress.reject_unknown({"allow"});
+  if (!egress.read_string_list("allow", out.egress_allow)) return;
+  if (auto policy = EgressPolicy::make(out.egress_allow); !policy) {
+    egress.report("allow", policy.error().message);
+  }
+}
+
 }  // namespace
 
 bool is_base64_key32(std::string_view text) {
@@ -149,8 +167,18 @@ ServerConfig read_server_config(const std::filesystem::path& dir, const Environm
   if (r.read_int("max_websockets_per_client", 1, kMaxPerClientLimit, number)) {
     out.max_websockets_per_client = static_cast<std::size_t>(number);
   }
+  if (r.read_int("action_threads", 1, kMaxActionThreads, number)) {
+    out.action_threads = static_cast<std::size_t>(number);
+  }
+  if (r.read_int("action_cpu_time_ms", 1, kMaxActionCpuTimeMs, number)) {
+    out.action_cpu_time = std::chrono::milliseconds(number);
+  }
+  if (r.read_int("action_memory_bytes", kMinActionMemoryBytes, kMaxActionMemoryBytes, number)) {
+    out.action_memory_bytes = static_cast<std::size_t>(number);
+  }
   read_keys(r, out);
   read_paths(r, dir, out);
+  read_egress(r, out);
   return out;
 }
 

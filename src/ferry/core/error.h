@@ -24,6 +24,7 @@ enum class Errc {
   upstream_timeout,        // 504 upstream did not answer in time
   config_invalid,          // configuration file problem (not an HTTP error)
   storage_corrupt,         // database unreadable, newer schema, wrong encryption key
+  egress_forbidden,        // 403 the egress policy refuses a request-chosen upstream address
 };
 
 // A failure: which kind, and one sentence saying what and where. Never holds a secret.

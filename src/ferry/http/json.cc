@@ -19,6 +19,7 @@ StatusCode http_status(Errc code) {
     case Errc::upstream_unreachable: return StatusCode::bad_gateway;
     case Errc::unavailable: return StatusCode::service_unavailable;
     case Errc::upstream_timeout: return StatusCode::gateway_timeout;
+    case Errc::egress_forbidden: return StatusCode::forbidden;
     case Errc::internal:
     case Errc::action_failed:
     case Errc::config_invalid:

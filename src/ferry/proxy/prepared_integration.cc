@@ -16,7 +16,8 @@ PreparedIntegration prepare(const config::Integration& integration,
                                                            base.error().message};
   }
   for (const auto& [name, text] : integration.requests.headers) {
-    auto compiled = auth::Template::compile(text, auth::Template::Mode::text);
+    auto compiled = auth::Template::compile(text, auth::Template::Mode::text,
+                                             auth::Template::Scope::integration_templates);
     if (!compiled) {
       if (!out.template_error) out.template_error = compiled.error();
       continue;
@@ -26,7 +27,8 @@ PreparedIntegration prepare(const config::Integration& integration,
     out.headers.push_back({name, std::move(*compiled), std::move(source)});
   }
   for (const auto& [name, text] : integration.requests.params) {
-    auto compiled = auth::Template::compile(text, auth::Template::Mode::text);
+    auto compiled = auth::Template::compile(text, auth::Template::Mode::text,
+                                             auth::Template::Scope::integration_templates);
     if (!compiled) {
       if (!out.template_error) out.template_error = compiled.error();
       continue;

@@ -67,7 +67,7 @@ RetryPlan ProxyCall::retry_plan(const http::OutboundRequest& request) const {
 net::awaitable<Result<http::OutboundRequest>> ProxyCall::reauthorize() {
   auto connection = co_await deps_.credentials->usable_connection(request_.key, true);
   if (!connection) co_return connection.error();
-  co_return plan_->build(**connection, request_.headers, request_.method, request_.method_name);
+  co_return plan_->build(**connection, request_.method, request_.method_name);
 }
 
 net::awaitable<ForwardOutcome> ProxyCall::run(http::BodySource& body) {
@@ -77,15 +77,16 @@ net::awaitable<ForwardOutcome> ProxyCall::run(http::BodySource& body) {
                                                 request_.key.provider_config_key + "\""});
   }
   auto plan = TargetPlan::make(*integration, request_.base_url_override, request_.endpoint,
-                               request_.query);
+                               request_.query, request_.headers);
   if (!plan) co_return failed(plan.error());
   plan_ = std::move(*plan);
-  display_url_ = observe::redact(plan_->display_url());
+  // Shown only through sinks that redact (the log and the activity writer): not redacted
+  // here, on the request path.
+  display_url_ = plan_->display_url();
 
   auto connection = co_await deps_.credentials->usable_connection(request_.key, false);
   if (!connection) co_return failed(connection.error());
-  auto request =
-      plan_->build(**connection, request_.headers, request_.method, request_.method_name);
+  auto request = plan_->build(**connection, request_.method, request_.method_name);
   if (!request) co_return failed(request.error());
   if (observe::enabled(observe::Level::debug)) {
     observe::debug("proxy upstream request {} {}{} headers: {}", request->method_string(),
@@ -120,7 +121,7 @@ void ProxyCall::record(int status, std::uint64_t bytes_in, std::uint64_t bytes_o
     entry.details = attempt_details(*outcome);
   }
   entry.level = status >= 500 || status == 0 ? "error" : status >= 400 ? "warn" : "info";
-  if (!error_message.empty()) entry.message = observe::redact(error_message);
+  if (!error_message.empty()) entry.message = error_message;  // the activity writer redacts
   if (observe::enabled(observe::Level::http)) {
     observe::http("proxy {} {} {} {} attempt(s) {}ms", entry.method, entry.url, status,
                   entry.attempts, entry.duration_ms);

@@ -2,13 +2,35 @@
 
 #include "ferry/core/strings.h"
 #include "ferry/observe/redact.h"
+#include "ferry/proxy/forward_headers.h"
 
 namespace ferry::proxy {
+namespace {
+
+// Headers whose value the caller chose to send upstream as it is (Nango-Proxy-<Name>, an
+// action's headers): their placeholders are resolved, in the connection-data scope. Plain
+// inbound headers (Accept, User-Agent) are relayed untouched.
+bool is_templated(const http::OutboundHeader& header) {
+  return header.source == kFromNangoProxyHeader || header.source == kFromAction;
+}
+
+// "header <name>: <why>", the name bounded and printable: it is the caller's text and ends up
+// in a log line and an error body.
+Error header_error(std::string_view name, const Error& why) {
+  std::string shown(name.substr(0, 64));
+  for (char& c : shown) {
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
+  }
+  return Error{Errc::invalid_argument, "header " + shown + ": " + why.message};
+}
+
+}  // namespace
 
 Result<std::unique_ptr<TargetPlan>> TargetPlan::make(const PreparedIntegration& integration,
                                                      std::string_view base_override,
                                                      std::string_view endpoint,
-                                                     std::string_view query) {
+                                                     std::string_view query,
+                                                     std::vector<http::OutboundHeader> forwarded) {
   auto plan = std::unique_ptr<TargetPlan>(new TargetPlan());
   plan->integration_ = &integration;
   if (base_override.empty()) {
@@ -25,7 +47,9 @@ Result<std::unique_ptr<TargetPlan>> TargetPlan::make(const PreparedIntegration& 
   auto guarded = UpstreamTarget::build(plan->base(), endpoint, query);
   if (!guarded) return guarded.error();
   plan->display_url_ = guarded->url();
-  auto compiled = auth::Template::compile(endpoint, auth::Template::Mode::path);
+  // Written by the caller (or a script): only the connection's own data may fill it.
+  auto compiled = auth::Template::compile(endpoint, auth::Template::Mode::path,
+                                          auth::Template::Scope::connection_data);
   if (!compiled) return compiled.error();
   if (compiled->has_placeholders()) {
     plan->endpoint_template_ = std::move(*compiled);
@@ -34,11 +58,22 @@ Result<std::unique_ptr<TargetPlan>> TargetPlan::make(const PreparedIntegration& 
   } else {
     plan->fixed_target_ = std::move(*guarded);
   }
+  plan->forwarded_.reserve(forwarded.size());
+  for (auto& header : forwarded) {
+    ForwardedHeader entry{std::move(header), std::nullopt};
+    if (is_templated(entry.header)) {
+      auto value = auth::Template::compile(entry.header.value, auth::Template::Mode::text,
+                                           auth::Template::Scope::connection_data);
+      if (!value) return header_error(entry.header.name, value.error());
+      // Kept also when it only holds escapes: "$${" must go up as "${".
+      if (entry.header.value.find("${") != std::string::npos) entry.value = std::move(*value);
+    }
+    plan->forwarded_.push_back(std::move(entry));
+  }
   return plan;
 }
 
 Result<http::OutboundRequest> TargetPlan::build(const store::Connection& connection,
-                                                const std::vector<http::OutboundHeader>& forwarded,
                                                 http::Verb method,
                                                 std::string_view method_name) const {
   const config::Integration& config = *integration_->config;
@@ -79,18 +114,27 @@ Result<http::OutboundRequest> TargetPlan::build(const store::Connection& connect
     request.origin.host = request.origin.host.substr(1, request.origin.host.size() - 2);
   }
   request.origin.port = base_url.port();
+  // A base URL the caller chose may point anywhere: the connector checks where it resolves.
+  request.origin.egress_checked = override_.has_value();
   request.target = target->target();
   request.host_header = target->host_header();
   request.timeout = integration_->timeout;
-  request.headers.reserve(forwarded.size() + integration_->headers.size());
+  request.headers.reserve(forwarded_.size() + integration_->headers.size());
   // The integration's headers carry the credentials; they replace whatever the caller sent
   // under the same name.
-  for (const auto& header : forwarded) {
+  for (const auto& [header, value_template] : forwarded_) {
     bool replaced = false;
     for (const auto& own : integration_->headers) {
       if (iequals(own.name, header.name)) replaced = true;
     }
-    if (!replaced) request.headers.push_back(header);
+    if (replaced) continue;
+    if (!value_template) {
+      request.headers.push_back(header);
+      continue;
+    }
+    auto value = value_template->render(context);
+    if (!value) return header_error(header.name, value.error());
+    request.headers.push_back({header.name, std::move(*value), header.source});
   }
   for (const auto& own : integration_->headers) {
     auto value = own.value.render(context);

@@ -22,13 +22,17 @@ class TargetPlan {
  public:
   // Checks the caller's endpoint (still percent-encoded, placeholders unresolved) and raw
   // query against the integration's base URL, or `base_override` when not empty, and
-  // compiles the endpoint's placeholders. Reads no credential.
+  // compiles the placeholders of the endpoint and of the `forwarded` headers a caller or a
+  // script wrote deliberately (Nango-Proxy-* headers, an action's headers) in
+  // Scope::connection_data. Reads no credential.
   // Errc::invalid_argument when the base is not usable, the endpoint could leave it
-  // (upstream_target.h lists the rules), or a placeholder is malformed or unknown.
+  // (upstream_target.h lists the rules), or a placeholder is malformed, unknown or not
+  // allowed there (a credential or client secret).
   static Result<std::unique_ptr<TargetPlan>> make(const PreparedIntegration& integration,
                                                   std::string_view base_override,
                                                   std::string_view endpoint,
-                                                  std::string_view query);
+                                                  std::string_view query,
+                                                  std::vector<http::OutboundHeader> forwarded);
 
   const BaseUrl& base() const { return override_ ? *override_ : *integration_->base_url; }
   // base + endpoint as sent (placeholders unresolved) + "?query": what the activity log shows.
@@ -37,12 +41,12 @@ class TargetPlan {
 
   // The upstream request for one connection: endpoint placeholders resolved (each value
   // encoded as one path segment) and the result guarded again, the integration's params
-  // appended to the query, its headers added after `forwarded` (replacing same-named ones),
-  // each with where its value came from. Errc::invalid_argument naming a placeholder without
-  // a value, or an endpoint that resolves to something the guard rejects.
-  Result<http::OutboundRequest> build(const store::Connection& connection,
-                                      const std::vector<http::OutboundHeader>& forwarded,
-                                      http::Verb method, std::string_view method_name) const;
+  // appended to the query, its headers added after the forwarded ones (replacing same-named
+  // ones), each with where its value came from. The origin is marked egress_checked when
+  // the base is the caller's Base-Url-Override. Errc::invalid_argument naming a placeholder
+  // without a value, or an endpoint that resolves to something the guard rejects.
+  Result<http::OutboundRequest> build(const store::Connection& connection, http::Verb method,
+                                      std::string_view method_name) const;
 
  private:
   TargetPlan() = default;
@@ -55,6 +59,12 @@ class TargetPlan {
   // The guarded target when the endpoint has no placeholder (the common case): built once.
   std::optional<UpstreamTarget> fixed_target_;
   std::string display_url_;
+  // The caller's headers; `value` is set for those whose text has placeholders.
+  struct ForwardedHeader {
+    http::OutboundHeader header;
+    std::optional<auth::Template> value;
+  };
+  std::vector<ForwardedHeader> forwarded_;
 };
 
 // "Name: value, ..." for a debug log line; values of the integration's own headers (where

@@ -23,6 +23,7 @@
 #include "ferry/actions/action_registry.h"
 #include "ferry/actions/action_runner.h"
 #include "ferry/config/model.h"
+#include "ferry/core/blocking_pool.h"
 #include "ferry/store/open_store.h"
 #include "ferry/store/store.h"
 
@@ -162,6 +163,7 @@ class ActionsFixture : public ::testing::Test {
     deps.store = store_;
     deps.registry = registry_;
     deps.http = http_;
+    deps.lua_threads = lua_threads_;
     runner_ = std::make_unique<ActionRunner>(std::move(deps), options_);
   }
 
@@ -216,6 +218,7 @@ class ActionsFixture : public ::testing::Test {
   std::shared_ptr<FakeActionHttp> http_;
   FakeActionHttp::Responder responder_;
   RunnerOptions options_;
+  std::shared_ptr<BlockingPool> lua_threads_;  // set before make_runner() to run Lua there
   std::unique_ptr<ActionRunner> runner_;
 };
 

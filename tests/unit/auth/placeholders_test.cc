@@ -8,6 +8,10 @@ namespace ferry::auth {
 namespace {
 
 using nlohmann::json;
+using Scope = Template::Scope;
+
+// The integration's own templates, where every name is allowed.
+constexpr Scope kOperator = Scope::integration_templates;
 
 // Credentials as the store reads them from their stored JSON form.
 store::Credentials typed(const json& stored) {
@@ -86,7 +90,7 @@ TEST(Interpolate, ReplacesEveryPlaceholder) {
       {f.api_key, "${metadata.beta}", "false"},
   };
   for (const auto& c : cases) {
-    auto out = interpolate(c.text, f.with(c.credentials));
+    auto out = interpolate(c.text, f.with(c.credentials), kOperator);
     ASSERT_TRUE(out) << c.text << ": " << out.error().message;
     EXPECT_EQ(*out, c.expected) << c.text;
   }
@@ -115,7 +119,7 @@ TEST(Interpolate, KeepsSurroundingTextAndEscapes) {
       {"${access_token}}", "at-123}"},
   };
   for (const auto& c : cases) {
-    auto out = interpolate(c.text, f.with(f.oauth2));
+    auto out = interpolate(c.text, f.with(f.oauth2), kOperator);
     ASSERT_TRUE(out) << c.text << ": " << out.error().message;
     EXPECT_EQ(*out, c.expected) << c.text;
   }
@@ -163,7 +167,7 @@ TEST(Interpolate, RejectsUnknownMissingAndMalformedPlaceholders) {
   };
   for (const auto& c : cases) {
     PlaceholderContext context{c.credentials, f.connection_config, f.metadata, c.integration};
-    auto out = interpolate(c.text, context);
+    auto out = interpolate(c.text, context, kOperator);
     ASSERT_FALSE(out) << c.text;
     EXPECT_EQ(out.error().code, Errc::invalid_argument) << c.text;
     EXPECT_NE(out.error().message.find(c.named), std::string::npos)
@@ -175,7 +179,7 @@ TEST(Interpolate, ErrorsNeverHoldCredentialValues) {
   Fixture f;
   for (std::string_view text : {"${raw.nested} ${access_token}", "${access_token}${api_key}",
                                 "${refresh_token} ${acess_token}"}) {
-    auto out = interpolate(text, f.with(f.oauth2));
+    auto out = interpolate(text, f.with(f.oauth2), kOperator);
     ASSERT_FALSE(out) << text;
     for (std::string_view secret : {"at-123", "rt-456", "client-secret"}) {
       EXPECT_EQ(out.error().message.find(secret), std::string::npos) << out.error().message;
@@ -195,11 +199,11 @@ TEST(Interpolate, SuggestsTheClosestKnownName) {
       {"${metdata.team}", "did you mean ${metadata.team}?"},
   };
   for (const auto& c : cases) {
-    auto out = interpolate(c.text, f.with(f.oauth2));
+    auto out = interpolate(c.text, f.with(f.oauth2), kOperator);
     ASSERT_FALSE(out) << c.text;
     EXPECT_NE(out.error().message.find(c.hint), std::string::npos) << out.error().message;
   }
-  auto far = interpolate("${something_else}", f.with(f.oauth2));
+  auto far = interpolate("${something_else}", f.with(f.oauth2), kOperator);
   ASSERT_FALSE(far);
   EXPECT_EQ(far.error().message.find("did you mean"), std::string::npos) << far.error().message;
 }
@@ -207,7 +211,7 @@ TEST(Interpolate, SuggestsTheClosestKnownName) {
 TEST(Interpolate, HugeUnknownNamesFailFastWithABoundedMessage) {
   Fixture f;
   const std::string text = "${metadatas." + std::string(200'000, 'k') + "}";
-  auto out = interpolate_path(text, f.with(f.oauth2));
+  auto out = interpolate_path(text, f.with(f.oauth2), kOperator);
   ASSERT_FALSE(out);
   EXPECT_LT(out.error().message.size(), 200u) << out.error().message.substr(0, 300);
 }
@@ -240,7 +244,7 @@ TEST(InterpolatePath, EncodesValuesAsOnePathSegment) {
       {"ex/%7B%7D", "ex/%7B%7D"},
   };
   for (const auto& c : cases) {
-    auto out = interpolate_path(c.path, f.with(f.basic));
+    auto out = interpolate_path(c.path, f.with(f.basic), kOperator);
     ASSERT_TRUE(out) << c.path << ": " << out.error().message;
     EXPECT_EQ(*out, c.expected) << c.path;
   }
@@ -251,7 +255,7 @@ TEST(InterpolatePath, RejectsLikeInterpolate) {
   for (std::string_view path :
        {"ex/$%7Bunknown%7D", "ex/$%7BconnectionConfig.missing%7D", "ex/${api_key}",
         "ex/$%7BconnectionConfig.cloudId", "ex/$%7B%7D", "ex/$%7Bmetadata%zz%7D"}) {
-    auto out = interpolate_path(path, f.with(f.oauth2));
+    auto out = interpolate_path(path, f.with(f.oauth2), kOperator);
     ASSERT_FALSE(out) << path;
     EXPECT_EQ(out.error().code, Errc::invalid_argument) << path;
     EXPECT_NE(out.error().message.find("placeholder"), std::string::npos) << path;
@@ -260,9 +264,75 @@ TEST(InterpolatePath, RejectsLikeInterpolate) {
 
 TEST(InterpolatePath, TextModeLeavesEncodedBracesAlone) {
   Fixture f;
-  auto out = interpolate("$%7Baccess_token%7D", f.with(f.oauth2));
+  auto out = interpolate("$%7Baccess_token%7D", f.with(f.oauth2), kOperator);
   ASSERT_TRUE(out);
   EXPECT_EQ(*out, "$%7Baccess_token%7D");
+}
+
+TEST(TemplateScope, ConnectionDataResolvesOnlyConnectionConfigAndMetadata) {
+  Fixture f;
+  auto path = interpolate_path("ex/${connectionConfig.cloudId}/t/$%7Bmetadata.team%7D",
+                               f.with(f.oauth2), Scope::connection_data);
+  ASSERT_TRUE(path) << path.error().message;
+  EXPECT_EQ(*path, "ex/11111111-2222-3333-4444-555555555555/t/core%20platform");
+  auto text = interpolate("team ${metadata.team} on ${connectionConfig.baseUrl}",
+                          f.with(f.oauth2), Scope::connection_data);
+  ASSERT_TRUE(text) << text.error().message;
+  EXPECT_EQ(*text, "team core platform on https://acme.atlassian.net");
+  auto escaped = interpolate("$${oauth_client_secret}", f.with(f.oauth2), Scope::connection_data);
+  ASSERT_TRUE(escaped) << escaped.error().message;
+  EXPECT_EQ(*escaped, "${oauth_client_secret}");
+}
+
+TEST(TemplateScope, ConnectionDataRefusesCredentialsAndSecretsAtCompileTime) {
+  struct Case {
+    std::string_view text, named;
+  };
+  const Case cases[] = {
+      {"${access_token}", "${access_token}"},
+      {"${refresh_token}", "${refresh_token}"},
+      {"${oauth_token}", "${oauth_token}"},
+      {"${oauth_token_secret}", "${oauth_token_secret}"},
+      {"${api_key}", "${api_key}"},
+      {"${username}", "${username}"},
+      {"${password}", "${password}"},
+      {"${basic_auth_encoded}", "${basic_auth_encoded}"},
+      {"${oauth_client_id}", "${oauth_client_id}"},
+      {"${oauth_client_secret}", "${oauth_client_secret}"},
+      {"${app_api_key}", "${app_api_key}"},
+      {"${raw.access_token}", "${raw.access_token}"},
+      {"x/${connectionConfig.cloudId}/${refresh_token}", "${refresh_token}"},
+      // Every spelling a path accepts.
+      {"x/$%7Boauth_client_secret%7D", "${oauth_client_secret}"},
+      {"x/%24%7Brefresh_token%7d", "${refresh_token}"},
+      {"x/$%7Boauth%5Fclient%5Fsecret%7D", "${oauth_client_secret}"},
+  };
+  for (const auto& c : cases) {
+    for (auto mode : {Template::Mode::text, Template::Mode::path}) {
+      if (mode == Template::Mode::text && c.text.find('%') != std::string_view::npos) continue;
+      auto compiled = Template::compile(c.text, mode, Scope::connection_data);
+      ASSERT_FALSE(compiled) << c.text;
+      EXPECT_EQ(compiled.error().code, Errc::invalid_argument) << c.text;
+      const std::string& message = compiled.error().message;
+      EXPECT_NE(message.find(c.named), std::string::npos) << c.text << " -> " << message;
+      EXPECT_NE(message.find("not allowed here"), std::string::npos) << message;
+    }
+    // The operator's own templates may use them.
+    EXPECT_TRUE(Template::compile(c.text, Template::Mode::path, Scope::integration_templates))
+        << c.text;
+  }
+}
+
+TEST(TemplateScope, RefusalsNeverHoldAValue) {
+  Fixture f;
+  for (std::string_view text : {"${oauth_client_secret}", "${refresh_token}", "${access_token}",
+                                "${raw.scope}"}) {
+    auto out = interpolate(text, f.with(f.oauth2), Scope::connection_data);
+    ASSERT_FALSE(out) << text;
+    for (std::string_view secret : {"at-123", "rt-456", "client-secret", "read:jira-work"}) {
+      EXPECT_EQ(out.error().message.find(secret), std::string::npos) << out.error().message;
+    }
+  }
 }
 
 }  // namespace

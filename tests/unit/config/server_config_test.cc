@@ -35,6 +35,10 @@ TEST(ServerConfig, MissingFerryYamlMeansDefaults) {
   EXPECT_TRUE(server->ca_file.empty());
   EXPECT_EQ(server->max_pending_oauth_flows_per_client, 64u);
   EXPECT_EQ(server->max_websockets_per_client, 32u);
+  EXPECT_EQ(server->action_threads, 2u);
+  EXPECT_EQ(server->action_cpu_time, std::chrono::milliseconds(10'000));
+  EXPECT_EQ(server->action_memory_bytes, 64u * 1024 * 1024);
+  EXPECT_TRUE(server->egress_allow.empty());
 }
 
 TEST(ServerConfig, ReadsEveryKeyAndSubstitutesVariables) {
@@ -55,6 +59,11 @@ max_request_body_bytes: 1024
 ca_file: ca.pem
 max_pending_oauth_flows_per_client: 5
 max_websockets_per_client: 3
+action_threads: 4
+action_cpu_time_ms: 1500
+action_memory_bytes: 8388608
+egress:
+  allow: [127.0.0.0/8, "::1", internal.example, "*.corp.example"]
 )");
   auto server = load_server_config(folder.path(), Environment::from_map({{"FERRY_SECRET", "sk"}}));
   ASSERT_TRUE(server) << server.error().message;
@@ -75,6 +84,11 @@ max_websockets_per_client: 3
   EXPECT_EQ(server->ca_file, (folder.path() / "ca.pem").string());
   EXPECT_EQ(server->max_pending_oauth_flows_per_client, 5u);
   EXPECT_EQ(server->max_websockets_per_client, 3u);
+  EXPECT_EQ(server->action_threads, 4u);
+  EXPECT_EQ(server->action_cpu_time, std::chrono::milliseconds(1500));
+  EXPECT_EQ(server->action_memory_bytes, 8u * 1024 * 1024);
+  EXPECT_EQ(server->egress_allow, (std::vector<std::string>{"127.0.0.0/8", "::1",
+                                                            "internal.example", "*.corp.example"}));
 }
 
 TEST(ServerConfig, DatabaseUrls) {
@@ -161,6 +175,15 @@ TEST(ServerConfig, BadValuesAreReported) {
        ":1:28: max_websockets_per_client: expected an integer between 1 and 1000000"},
       {"max_pending_oauth_flows_per_client: many\n",
        ":1:37: max_pending_oauth_flows_per_client: expected an integer"},
+      {"action_threads: 0\n", ":1:17: action_threads: expected an integer between 1 and 256"},
+      {"action_memory_bytes: 1000\n",
+       ":1:22: action_memory_bytes: expected an integer >= 1048576"},
+      {"egress:\n  allow: [\"10.0.0.1/8\"]\n",
+       ":2:10: egress.allow: egress.allow entry \"10.0.0.1/8\" is not a CIDR"},
+      {"egress:\n  allow: [0x7f.1]\n",
+       ":2:10: egress.allow: egress.allow entry \"0x7f.1\" is an IPv4 address in an odd spelling"},
+      {"egress:\n  allow: 127.0.0.1\n", ":2:10: egress.allow: expected a list"},
+      {"egress:\n  alow: []\n", ":2:3: egress.alow: unknown key"},
   };
   for (const auto& c : cases) {
     TempFolder folder;

@@ -27,6 +27,7 @@ TEST(ErrorResponse, EveryErrcHasItsStatusAndCode) {
       {Errc::upstream_timeout, StatusCode::gateway_timeout, "upstream_timeout"},
       {Errc::config_invalid, StatusCode::internal_server_error, "config_invalid"},
       {Errc::storage_corrupt, StatusCode::internal_server_error, "storage_corrupt"},
+      {Errc::egress_forbidden, StatusCode::forbidden, "egress_forbidden"},
   };
   for (const auto& c : cases) {
     auto response = error_response(Error{c.code, "what went wrong"});

@@ -290,5 +290,65 @@ TEST_F(UpstreamEngineTest, TransportFailuresSayWhatAndWhere) {
   EXPECT_TRUE(answer.failure->request_sent);
 }
 
+// An origin a request chose (a Base-Url-Override) is judged after resolution: every
+// spelling of loopback is refused before any connection is made.
+TEST_F(UpstreamEngineTest, AnEgressCheckedOriginIsJudgedAfterResolutionAndNothingIsSent) {
+  const std::string port = std::to_string(upstream_->port());
+  for (std::string host : {"127.0.0.1", "localhost", "2130706433", "0x7f.1", "127.1", "[::1]",
+                           "0.0.0.0", "[::ffff:127.0.0.1]"}) {
+    auto checked = outbound_request_for("http://" + host + ":" + port + "/echo/x");
+    ASSERT_TRUE(checked) << host;
+    checked->origin.egress_checked = true;
+    checked->timeout = std::chrono::seconds(5);
+    auto answer = run(exchange(*checked, ""));
+    ASSERT_TRUE(answer.failure) << host;
+    EXPECT_EQ(answer.failure->kind, SendFailureKind::refused) << host;
+    EXPECT_EQ(answer.failure->error.code, Errc::egress_forbidden) << host;
+    EXPECT_FALSE(answer.failure->request_sent);
+    EXPECT_NE(answer.failure->error.message.find("egress"), std::string::npos);
+  }
+  EXPECT_EQ(upstream_->connections_accepted(), 0u);
+  EXPECT_EQ(engine_->stats().connects, 0u);
+}
+
+TEST_F(UpstreamEngineTest, ACheckedOriginNeverReusesAConnectionOpenedWithoutTheCheck) {
+  ASSERT_EQ(send(Verb::get, "/echo/trusted").status, 200);
+  ASSERT_EQ(upstream_->connections_accepted(), 1u);
+  auto checked = request(Verb::get, "/echo/checked");
+  checked.origin.egress_checked = true;
+  auto answer = run(exchange(checked, ""));
+  ASSERT_TRUE(answer.failure);
+  EXPECT_EQ(answer.failure->error.code, Errc::egress_forbidden);
+  EXPECT_EQ(seen("/echo/checked"), 0u);
+  EXPECT_EQ(engine_->stats().reuses, 0u);
+}
+
+TEST_F(UpstreamEngineTest, TheAllowListAdmitsCheckedOriginsOnConnectionsOfTheirOwn) {
+  auto policy = EgressPolicy::make({"127.0.0.0/8"});
+  ASSERT_TRUE(policy);
+  EngineOptions options;
+  options.connector.egress = *policy;
+  auto engine = UpstreamEngine::create(std::move(options), IoWorkers({ioc_.get_executor()}));
+  ASSERT_TRUE(engine);
+  engine_ = *engine;
+  ASSERT_EQ(send(Verb::get, "/echo/trusted").status, 200);
+  const std::string port = std::to_string(upstream_->port());
+  for (std::string host : {"127.0.0.1", "2130706433", "localhost"}) {
+    auto checked = outbound_request_for("http://" + host + ":" + port + "/echo/checked");
+    ASSERT_TRUE(checked);
+    checked->origin.egress_checked = true;
+    checked->timeout = std::chrono::seconds(5);
+    auto answer = run(exchange(*checked, ""));
+    EXPECT_EQ(answer.status, 200) << host << ": "
+                                  << (answer.failure ? answer.failure->error.message : "");
+  }
+  EXPECT_EQ(seen("/echo/checked"), 3u);
+  // The trusted origin's pooled connection went to none of them; the two 127.0.0.1
+  // origins kept apart by the flag each have their own.
+  EXPECT_GE(upstream_->connections_accepted(), 2u);
+  ASSERT_EQ(send(Verb::get, "/echo/trusted").status, 200);
+  EXPECT_GE(engine_->stats().reuses, 1u);
+}
+
 }  // namespace
 }  // namespace ferry::http

@@ -46,8 +46,10 @@ Result<std::string> resolved_base(const config::Integration& integration,
   if (url.find("${") == std::string::npos) return url;
   const nlohmann::json none = nlohmann::json::object();
   const store::Credentials no_credentials;
+  // Written by the operator: an integration template, though it has no credentials to read.
   return interpolate(url,
-                     PlaceholderContext{no_credentials, inputs.connection_config, none, integration});
+                     PlaceholderContext{no_credentials, inputs.connection_config, none, integration},
+                     Template::Scope::integration_templates);
 }
 
 }  // namespace

@@ -54,7 +54,8 @@ class UpstreamResponse {
 
 // Why an exchange produced no response head.
 enum class SendFailureKind {
-  refused,          // the request broke a rule checked before sending: nothing was sent
+  refused,          // the request broke a rule checked before sending (a header, the egress
+                    // policy): nothing was sent
   body_unreadable,  // the request body could not be read from its source
   connect_failed,   // no connection: DNS, refused, reset, TLS handshake or verification
   connect_timeout,  // no connection within the timeout

@@ -15,7 +15,10 @@ namespace bhttp = beast::http;
 
 net::awaitable<Status> open_proxy_tunnel(beast::tcp_stream& stream, const Origin& target,
                                          std::chrono::steady_clock::duration timeout) {
-  const std::string authority = target.host + ":" + std::to_string(target.port);
+  // An IPv6 literal needs its brackets in an authority (RFC 9110 §4.2, RFC 3986 §3.2.2).
+  const bool v6 = target.host.find(':') != std::string::npos;
+  const std::string authority =
+      (v6 ? "[" + target.host + "]" : target.host) + ":" + std::to_string(target.port);
   bhttp::request<bhttp::empty_body> request{bhttp::verb::connect, authority, 11};
   request.set(bhttp::field::host, authority);
   boost::system::error_code ec;

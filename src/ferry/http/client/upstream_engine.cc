@@ -287,7 +287,9 @@ net::awaitable<ExchangeOutcome> UpstreamEngine::send(const OutboundRequest& requ
       auto made = co_await impl_->connector->connect(executor, request.origin,
                                                      effective(request.timeout));
       if (!made) {
-        const auto kind = made.error().code == Errc::upstream_timeout
+        // An address the egress policy refuses stays refused: no attempt more may try it.
+        const auto kind = made.error().code == Errc::egress_forbidden ? SendFailureKind::refused
+                          : made.error().code == Errc::upstream_timeout
                               ? SendFailureKind::connect_timeout
                               : SendFailureKind::connect_failed;
         outcome.failure = failure(made.error(), kind, false);

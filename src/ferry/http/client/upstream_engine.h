@@ -37,7 +37,8 @@ class UpstreamEngine final : public Exchange {
   // failures while connecting -> connect_failed (upstream_unreachable); the timeout while
   // connecting -> connect_timeout (upstream_timeout); the timeout after -> timeout
   // (upstream_timeout); a close or reset before the response head -> connection_lost
-  // (upstream_unreachable).
+  // (upstream_unreachable); an address the egress policy refuses -> refused
+  // (egress_forbidden).
   boost::asio::awaitable<ExchangeOutcome> send(const OutboundRequest& request,
                                                BodySource& body) override;
 
