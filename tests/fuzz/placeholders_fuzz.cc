@@ -1,9 +1,9 @@
 // Fuzzes placeholder templates (auth/placeholders.h): Template::compile in text and path
-// mode, then render() against a fixed connection whose values are hostile ("a/b?c#d", "..",
-// spaces, non-ASCII).
+// mode and in both scopes, then render() against a fixed connection whose values are
+// hostile ("a/b?c#d", "..", spaces, non-ASCII).
 //
-// Input: one byte choosing the mode (bit 0) and the credential type (the rest), then the
-// template text.
+// Input: one byte choosing the mode (bit 0), the scope (bit 1) and the credential type
+// (the rest), then the template text.
 // Oracle: no crash or sanitizer report; failures are Errc::invalid_argument; rendering is
 // deterministic; and in path mode a substituted value never adds a raw '/', '?' or '#' that
 // the template did not already have (values become one opaque segment).
@@ -68,6 +68,8 @@ std::size_t count_breakouts(std::string_view text) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const auto mode = (data[0] & 1) != 0 ? Template::Mode::path : Template::Mode::text;
+  const auto scope = (data[0] & 2) != 0 ? Template::Scope::connection_data
+                                        : Template::Scope::integration_templates;
   const std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
 
   static const json connection_config = {
@@ -81,10 +83,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     i.app_api_key = "app?key";
     return i;
   }();
-  const ferry::store::Credentials credentials = credentials_of_kind(data[0] >> 1);
+  const ferry::store::Credentials credentials = credentials_of_kind(data[0] >> 2);
   const PlaceholderContext context{credentials, connection_config, metadata, integration};
 
-  auto compiled = Template::compile(text, mode);
+  auto compiled = Template::compile(text, mode, scope);
   if (!compiled) {
     FERRY_FUZZ_CHECK(compiled.error().code == Errc::invalid_argument, "compile: another Errc");
     return 0;
