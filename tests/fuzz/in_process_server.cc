@@ -20,6 +20,7 @@
 #include "ferry/auth/oauth2/refresher.h"
 #include "ferry/config/loader.h"
 #include "ferry/core/blocking_pool.h"
+#include "ferry/core/egress_policy.h"
 #include "ferry/core/io_workers.h"
 #include "ferry/http/client/upstream_engine.h"
 #include "ferry/http/server/server.h"
@@ -115,7 +116,11 @@ Running* start() {
   auto* running = new Running();
   const IoWorkers workers(std::vector<net::any_io_executor>{running->io.get_executor()});
   auto blocking = std::make_shared<BlockingPool>(2);
-  auto engine = http::UpstreamEngine::create(http::EngineOptions{}, workers);
+  http::EngineOptions engine_options;
+  auto egress = EgressPolicy::make(project->server.egress_allow);
+  if (!egress) fail(egress.error().message);
+  engine_options.connector.egress = std::move(*egress);
+  auto engine = http::UpstreamEngine::create(std::move(engine_options), workers);
   if (!engine) fail(engine.error().message);
 
   std::shared_ptr<store::Store> database = std::move(opened).value();
@@ -156,7 +161,12 @@ Running* start() {
   action_deps.registry = registry;
   action_deps.http = std::make_shared<actions::ProxyActionHttp>(proxy);
   action_deps.activity = services->activity;
-  services->actions = std::make_shared<actions::ActionRunner>(std::move(action_deps));
+  action_deps.lua_threads = std::make_shared<BlockingPool>(project->server.action_threads);
+  actions::RunnerOptions action_options;
+  action_options.limits.cpu_time = project->server.action_cpu_time;
+  action_options.limits.memory_bytes = project->server.action_memory_bytes;
+  services->actions =
+      std::make_shared<actions::ActionRunner>(std::move(action_deps), action_options);
 
   auto router = std::make_shared<http::Router>();
   api::register_routes(*router, services);
