@@ -14,14 +14,15 @@ bool is_templated(const http::OutboundHeader& header) {
   return header.source == kFromNangoProxyHeader || header.source == kFromAction;
 }
 
-// "header <name>: <why>", the name bounded and printable: it is the caller's text and ends up
-// in a log line and an error body.
+// `in header "<name>", <why>`, the name bounded and printable: it is the caller's text and
+// ends up in a log line and an error body. Not written `<name>: ...`, which the redactor
+// would read as a credential header (`Authorization: ...`) and mask.
 Error header_error(std::string_view name, const Error& why) {
   std::string shown(name.substr(0, 64));
   for (char& c : shown) {
     if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
   }
-  return Error{Errc::invalid_argument, "header " + shown + ": " + why.message};
+  return Error{Errc::invalid_argument, "in header \"" + shown + "\", " + why.message};
 }
 
 }  // namespace
