@@ -11,25 +11,13 @@
 #include <memory>
 #include <thread>
 
-#include "ferry/actions/action_registry.h"
-#include "ferry/actions/action_runner.h"
-#include "ferry/actions/proxy_action_http.h"
-#include "ferry/api/routes.h"
-#include "ferry/api/services.h"
-#include "ferry/api/websocket.h"
-#include "ferry/auth/oauth2/refresher.h"
+#include "ferry/app/service_graph.h"
 #include "ferry/config/loader.h"
 #include "ferry/core/blocking_pool.h"
-#include "ferry/core/egress_policy.h"
 #include "ferry/core/io_workers.h"
-#include "ferry/http/client/upstream_engine.h"
 #include "ferry/http/server/server.h"
 #include "ferry/observe/log.h"
-#include "ferry/proxy/proxy_dependencies.h"
-#include "ferry/store/activity_writer.h"
-#include "ferry/store/connection_cache.h"
 #include "ferry/store/open_store.h"
-#include "ferry/store/write_through_store.h"
 #include "fuzz_check.h"
 
 namespace ferry::fuzz {
@@ -115,61 +103,14 @@ Running* start() {
 
   auto* running = new Running();
   const IoWorkers workers(std::vector<net::any_io_executor>{running->io.get_executor()});
-  auto blocking = std::make_shared<BlockingPool>(2);
-  http::EngineOptions engine_options;
-  auto egress = EgressPolicy::make(project->server.egress_allow);
-  if (!egress) fail(egress.error().message);
-  engine_options.connector.egress = std::move(*egress);
-  auto engine = http::UpstreamEngine::create(std::move(engine_options), workers);
-  if (!engine) fail(engine.error().message);
+  auto graph = app::build_service_graph({.project = project,
+                                         .database = std::move(opened).value(),
+                                         .workers = workers,
+                                         .blocking = std::make_shared<BlockingPool>(2),
+                                         .outbound_proxy = {},
+                                         .action_registry = nullptr});
+  if (!graph) fail(graph.error().message);
 
-  std::shared_ptr<store::Store> database = std::move(opened).value();
-  auto cache = std::make_shared<store::ConnectionCache>(database, workers, *blocking);
-  auto services = std::make_shared<api::Services>();
-  services->project = project;
-  services->store = std::make_shared<store::WriteThroughStore>(database, cache);
-  services->blocking = blocking;
-  services->activity = std::make_shared<store::ActivityWriter>(services->store);
-  services->exchange = *engine;
-  services->websockets =
-      std::make_shared<api::WebsocketHub>(project->server.max_websockets_per_client);
-
-  auth::oauth2::RefresherDependencies refresher;
-  refresher.project = project;
-  refresher.store = services->store;
-  refresher.cache = cache;
-  refresher.exchange = *engine;
-  refresher.blocking = blocking;
-  refresher.activity = services->activity;
-  services->credentials = std::make_shared<auth::oauth2::Refresher>(std::move(refresher));
-
-  auto proxy = std::make_shared<proxy::ProxyDependencies>();
-  proxy->project = proxy::PreparedProject::build(project);
-  proxy->exchange = *engine;
-  proxy->credentials = services->credentials;
-  proxy->activity = services->activity;
-  proxy->quota_pauses = std::make_shared<proxy::QuotaBoard>(workers);
-  services->proxy = proxy;
-
-  auto registry = std::make_shared<actions::ActionRegistry>(project->dir);
-  (void)registry->reload();
-  actions::RunnerDependencies action_deps;
-  action_deps.project = project;
-  action_deps.store = services->store;
-  action_deps.blocking = blocking;
-  action_deps.connections = cache;
-  action_deps.registry = registry;
-  action_deps.http = std::make_shared<actions::ProxyActionHttp>(proxy);
-  action_deps.activity = services->activity;
-  action_deps.lua_threads = std::make_shared<BlockingPool>(project->server.action_threads);
-  actions::RunnerOptions action_options;
-  action_options.limits.cpu_time = project->server.action_cpu_time;
-  action_options.limits.memory_bytes = project->server.action_memory_bytes;
-  services->actions =
-      std::make_shared<actions::ActionRunner>(std::move(action_deps), action_options);
-
-  auto router = std::make_shared<http::Router>();
-  api::register_routes(*router, services);
   http::ServerOptions options;
   options.address = "127.0.0.1";
   options.port = 0;
@@ -177,7 +118,7 @@ Running* start() {
   // Inputs end with a half-close, so sessions end promptly; these only bound a stuck one.
   options.idle_timeout = std::chrono::seconds(5);
   options.io_timeout = std::chrono::seconds(5);
-  auto server = http::Server::listen(workers, options, router);
+  auto server = http::Server::listen(workers, options, graph->router);
   if (!server) fail(server.error().message);
   running->server = *server;
 

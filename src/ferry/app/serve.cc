@@ -8,24 +8,17 @@
 #include <vector>
 
 #include "ferry/actions/action_registry.h"
-#include "ferry/actions/action_runner.h"
 #include "ferry/actions/action_watcher.h"
-#include "ferry/actions/proxy_action_http.h"
-#include "ferry/api/routes.h"
 #include "ferry/api/services.h"
+#include "ferry/app/service_graph.h"
 #include "ferry/api/websocket.h"
-#include "ferry/auth/oauth2/refresher.h"
 #include "ferry/core/blocking_pool.h"
 #include "ferry/core/io_workers.h"
 #include "ferry/http/client/upstream_engine.h"
 #include "ferry/http/server/server.h"
 #include "ferry/observe/log.h"
 #include "ferry/observe/redact.h"
-#include "ferry/proxy/proxy_dependencies.h"
-#include "ferry/store/activity_writer.h"
-#include "ferry/store/connection_cache.h"
 #include "ferry/store/open_store.h"
-#include "ferry/store/write_through_store.h"
 
 namespace ferry::app {
 namespace net = boost::asio;
@@ -115,79 +108,27 @@ int serve(std::shared_ptr<const config::Project> project,
     observe::error("{}", proxy_settings.error().message);
     return 1;
   }
-  http::EngineOptions engine_options;
-  engine_options.connector.ca_file = project->server.ca_file;
-  engine_options.connector.proxy = std::move(*proxy_settings);
-  auto egress = EgressPolicy::make(project->server.egress_allow);
-  if (!egress) {
-    observe::error("{}", egress.error().message);
+  auto graph = build_service_graph({.project = project,
+                                    .database = std::move(opened).value(),
+                                    .workers = workers,
+                                    .blocking = blocking,
+                                    .outbound_proxy = std::move(*proxy_settings),
+                                    .action_registry = std::move(action_registry)});
+  if (!graph) {
+    observe::error("{}", graph.error().message);
     return 1;
   }
-  engine_options.connector.egress = std::move(*egress);
-  auto engine = http::UpstreamEngine::create(std::move(engine_options), workers);
-  if (!engine) {
-    observe::error("{}", engine.error().message);
-    return 1;
-  }
-
-  std::shared_ptr<store::Store> database = std::move(opened).value();
-  auto cache = std::make_shared<store::ConnectionCache>(database, workers, *blocking);
-  auto services = std::make_shared<api::Services>();
-  services->project = project;
-  services->store = std::make_shared<store::WriteThroughStore>(database, cache);
-  services->blocking = blocking;
-  services->activity = std::make_shared<store::ActivityWriter>(services->store);
-  services->exchange = *engine;
-  services->websockets =
-      std::make_shared<api::WebsocketHub>(project->server.max_websockets_per_client);
-
-  auth::oauth2::RefresherDependencies refresher;
-  refresher.project = project;
-  refresher.store = services->store;
-  refresher.cache = cache;
-  refresher.exchange = *engine;
-  refresher.blocking = blocking;
-  refresher.activity = services->activity;
-  services->credentials = std::make_shared<auth::oauth2::Refresher>(std::move(refresher));
-
-  auto proxy = std::make_shared<proxy::ProxyDependencies>();
-  proxy->project = proxy::PreparedProject::build(project);
-  proxy->exchange = *engine;
-  proxy->credentials = services->credentials;
-  proxy->activity = services->activity;
-  proxy->quota_pauses = std::make_shared<proxy::QuotaBoard>(workers);
-  services->proxy = proxy;
-
-  // Actions: the folder's *.action.lua files, re-read every second, plus the native actions
-  // of an embedding program. Their upstream calls take the proxy's pipeline, in process.
-  if (!action_registry) action_registry = std::make_shared<actions::ActionRegistry>(project->dir);
-  (void)action_registry->reload();
-  observe::info("{} action(s) loaded", action_registry->list().size());
-  actions::RunnerDependencies action_deps;
-  action_deps.project = project;
-  action_deps.store = services->store;
-  action_deps.blocking = blocking;
-  action_deps.connections = cache;
-  action_deps.registry = action_registry;
-  action_deps.http = std::make_shared<actions::ProxyActionHttp>(proxy);
-  action_deps.activity = services->activity;
-  action_deps.lua_threads = std::make_shared<BlockingPool>(project->server.action_threads);
-  actions::RunnerOptions action_options;
-  action_options.limits.cpu_time = project->server.action_cpu_time;
-  action_options.limits.memory_bytes = project->server.action_memory_bytes;
-  services->actions =
-      std::make_shared<actions::ActionRunner>(std::move(action_deps), action_options);
-  // Reading the folder touches the disk: the watcher polls on the blocking pool.
-  actions::ActionWatcher action_watcher(blocking->executor(), action_registry);
+  const auto& services = graph->services;
+  // Action files are re-read every second; reading the folder touches the disk, so the
+  // watcher polls on the blocking pool.
+  actions::ActionWatcher action_watcher(blocking->executor(), graph->action_registry);
   action_watcher.start();
 
-  auto router = std::make_shared<http::Router>();
-  api::register_routes(*router, services);
   http::ServerOptions options;
   options.address = project->server.listen_address;
   options.port = static_cast<unsigned short>(project->server.server_port);
   options.max_body_bytes = project->server.max_request_body_bytes;
-  auto server = http::Server::listen(workers, options, router);
+  auto server = http::Server::listen(workers, options, graph->router);
   if (!server) {
     observe::error("{}", server.error().message);
     return 1;
@@ -208,7 +149,7 @@ int serve(std::shared_ptr<const config::Project> project,
 
   io.run();
   // The pooled upstream sockets go while their io_contexts still exist.
-  (*engine)->close_idle();
+  graph->engine->close_idle();
   observe::info("Ferry stopped");
   return 0;
 }

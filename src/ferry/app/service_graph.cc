@@ -1,0 +1,110 @@
+#include "ferry/app/service_graph.h"
+
+#include "ferry/actions/action_registry.h"
+#include "ferry/actions/action_runner.h"
+#include "ferry/actions/proxy_action_http.h"
+#include "ferry/api/routes.h"
+#include "ferry/api/services.h"
+#include "ferry/api/websocket.h"
+#include "ferry/auth/oauth2/refresher.h"
+#include "ferry/core/egress_policy.h"
+#include "ferry/http/client/upstream_engine.h"
+#include "ferry/http/server/router.h"
+#include "ferry/observe/log.h"
+#include "ferry/proxy/proxy_dependencies.h"
+#include "ferry/store/activity_writer.h"
+#include "ferry/store/connection_cache.h"
+#include "ferry/store/write_through_store.h"
+
+namespace ferry::app {
+
+namespace {
+
+Result<std::shared_ptr<http::UpstreamEngine>> make_engine(const config::Project& project,
+                                                          http::ProxySettings outbound_proxy,
+                                                          const IoWorkers& workers) {
+  http::EngineOptions options;
+  options.connector.ca_file = project.server.ca_file;
+  options.connector.proxy = std::move(outbound_proxy);
+  auto egress = EgressPolicy::make(project.server.egress_allow);
+  if (!egress) return egress.error();
+  options.connector.egress = std::move(*egress);
+  return http::UpstreamEngine::create(std::move(options), workers);
+}
+
+std::shared_ptr<auth::oauth2::Refresher> make_refresher(const ServiceGraphInputs& in,
+                                                        const api::Services& services,
+                                                        std::shared_ptr<store::ConnectionCache> cache) {
+  auth::oauth2::RefresherDependencies deps;
+  deps.project = in.project;
+  deps.store = services.store;
+  deps.cache = std::move(cache);
+  deps.exchange = services.exchange;
+  deps.blocking = in.blocking;
+  deps.activity = services.activity;
+  return std::make_shared<auth::oauth2::Refresher>(std::move(deps));
+}
+
+std::shared_ptr<proxy::ProxyDependencies> make_proxy(const ServiceGraphInputs& in,
+                                                     const api::Services& services) {
+  auto proxy = std::make_shared<proxy::ProxyDependencies>();
+  proxy->project = proxy::PreparedProject::build(in.project);
+  proxy->exchange = services.exchange;
+  proxy->credentials = services.credentials;
+  proxy->activity = services.activity;
+  proxy->quota_pauses = std::make_shared<proxy::QuotaBoard>(in.workers);
+  return proxy;
+}
+
+// Actions' upstream calls take the proxy's pipeline, in process.
+std::shared_ptr<actions::ActionRunner> make_action_runner(
+    const ServiceGraphInputs& in, const api::Services& services,
+    std::shared_ptr<store::ConnectionCache> cache,
+    std::shared_ptr<actions::ActionRegistry> registry) {
+  const auto& server = in.project->server;
+  actions::RunnerDependencies deps;
+  deps.project = in.project;
+  deps.store = services.store;
+  deps.blocking = in.blocking;
+  deps.connections = std::move(cache);
+  deps.registry = std::move(registry);
+  deps.http = std::make_shared<actions::ProxyActionHttp>(services.proxy);
+  deps.activity = services.activity;
+  deps.lua_threads = std::make_shared<BlockingPool>(server.action_threads);
+  actions::RunnerOptions options;
+  options.limits.cpu_time = server.action_cpu_time;
+  options.limits.memory_bytes = server.action_memory_bytes;
+  return std::make_shared<actions::ActionRunner>(std::move(deps), options);
+}
+
+}  // namespace
+
+Result<ServiceGraph> build_service_graph(ServiceGraphInputs in) {
+  const auto& project = in.project;
+  auto engine = make_engine(*project, std::move(in.outbound_proxy), in.workers);
+  if (!engine) return engine.error();
+
+  auto cache = std::make_shared<store::ConnectionCache>(in.database, in.workers, *in.blocking);
+  auto services = std::make_shared<api::Services>();
+  services->project = project;
+  services->store = std::make_shared<store::WriteThroughStore>(in.database, cache);
+  services->blocking = in.blocking;
+  services->activity = std::make_shared<store::ActivityWriter>(services->store);
+  services->exchange = *engine;
+  services->websockets =
+      std::make_shared<api::WebsocketHub>(project->server.max_websockets_per_client);
+  services->credentials = make_refresher(in, *services, cache);
+  services->proxy = make_proxy(in, *services);
+
+  auto registry = in.action_registry;
+  if (!registry) registry = std::make_shared<actions::ActionRegistry>(project->dir);
+  (void)registry->reload();
+  observe::info("{} action(s) loaded", registry->list().size());
+  services->actions = make_action_runner(in, *services, cache, registry);
+
+  auto router = std::make_shared<http::Router>();
+  api::register_routes(*router, services);
+  return ServiceGraph{services, *engine, registry, router};
+}
+
+}  // namespace ferry::app
