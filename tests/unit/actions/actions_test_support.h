@@ -1,7 +1,6 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
@@ -12,7 +11,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -26,39 +24,11 @@
 #include "ferry/core/blocking_pool.h"
 #include "ferry/store/open_store.h"
 #include "ferry/store/store.h"
+#include "temp_folder.h"
 
 namespace ferry::actions::testing {
 
-// A fresh directory under ::testing::TempDir(), removed with its contents afterwards.
-class TempFolder {
- public:
-  TempFolder() {
-    static std::atomic<int> counter{0};
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string name = std::string("ferry_actions_") + (info ? info->name() : "test") + "_" +
-                       std::to_string(::getpid()) + "_" + std::to_string(counter++);
-    path_ = std::filesystem::path(::testing::TempDir()) / name;
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempFolder() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempFolder(const TempFolder&) = delete;
-  TempFolder& operator=(const TempFolder&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-
-  void write(const std::string& relative, const std::string& text) const {
-    std::filesystem::path file = path_ / relative;
-    std::filesystem::create_directories(file.parent_path());
-    std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
-  }
-
- private:
-  std::filesystem::path path_;
-};
+using ferry::testing::TempFolder;
 
 // An ActionHttp that answers from a function, optionally after a timer, and records every
 // request. Endpoints with a scheme or starting with "//" are refused the way the proxy's

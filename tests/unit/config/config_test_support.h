@@ -2,54 +2,15 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <string>
-#include <unistd.h>
+
+#include "temp_folder.h"
 
 namespace ferry::config::testing {
 
-// A fresh, empty directory under ::testing::TempDir(), removed with everything in it when
-// the object goes away.
-class TempFolder {
- public:
-  TempFolder() {
-    static std::atomic<int> counter{0};
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string name = std::string("ferry_config_") + (info ? info->name() : "test") + "_" +
-                       std::to_string(::getpid()) + "_" + std::to_string(counter++);
-    path_ = std::filesystem::path(::testing::TempDir()) / name;
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-    path_ = std::filesystem::canonical(path_);
-  }
-  ~TempFolder() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempFolder(const TempFolder&) = delete;
-  TempFolder& operator=(const TempFolder&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-
-  // Writes `text` to `relative` (parents created) and returns its absolute path.
-  std::filesystem::path write(const std::string& relative, const std::string& text) const {
-    std::filesystem::path file = path_ / relative;
-    std::filesystem::create_directories(file.parent_path());
-    std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
-    return file;
-  }
-
-  // Writes every (relative path, text) pair.
-  void write_all(const std::map<std::string, std::string>& files) const {
-    for (const auto& [relative, text] : files) write(relative, text);
-  }
-
- private:
-  std::filesystem::path path_;
-};
+using ferry::testing::TempFolder;
 
 // `text` with every "{dir}" replaced by `dir`.
 inline std::string with_dir(std::string text, const std::filesystem::path& dir) {
