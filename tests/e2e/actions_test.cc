@@ -4,16 +4,15 @@
 #include <nlohmann/json.hpp>
 
 #include "fake_atlassian_process.h"
+#include "fake_atlassian_setup.h"
 #include "ferry_fixture.h"
 
 namespace ferry::testing {
 namespace {
 
 using nlohmann::json;
-using Headers = std::vector<std::pair<std::string, std::string>>;
 
 constexpr const char* kSecret = "e2e-actions-secret-key-0123456789";
-constexpr const char* kCloudId = "1324a887-45db-1bf4-1e99-ef0ff456d421";  // the fake's first site
 
 class ExampleActions : public ::testing::Test {
  protected:
@@ -21,45 +20,21 @@ class ExampleActions : public ::testing::Test {
     dir_ = make_temp_dir("ferry-actions") + "/demo";
     ASSERT_EQ(ferry({"init", dir_}).exit_code, 0);
     const std::string base = fake_.base_url();
-    std::string integrations = "integrations:\n";
-    for (const char* key : {"jira", "confluence"}) {
-      integrations += std::string("  ") + key + ":\n"
-                      "    extends_blueprint: jira:v0\n"
-                      "    oauth_client_id: fake-client-id\n"
-                      "    oauth_client_secret: fake-client-secret\n"
-                      "    auth:\n"
-                      "      authorization_url: " + base + "/authorize\n"
-                      "      token_url: " + base + "/oauth/token\n"
-                      "    requests:\n"
-                      "      base_url: " + base + "/\n";
-    }
-    write_file(dir_ + "/integrations.yaml", integrations);
+    write_file(dir_ + "/integrations.yaml", "integrations:\n" +
+                                                fake_jira_integration("jira", base) +
+                                                fake_jira_integration("confluence", base));
     write_file(dir_ + "/ferry.yaml", std::string("secret_key: ") + kSecret + "\n");
     server_ = std::make_unique<RunningFerry>(dir_);
-    const json tokens = fake_.issue_tokens();
+    auto connection = with_issued_tokens(fake_.issue_tokens());
     for (const char* key : {"jira", "confluence"}) {
-      const json body = {{"provider_config_key", key},
-                         {"connection_id", "user-1"},
-                         {"credentials",
-                          {{"type", "OAUTH2"},
-                           {"access_token", tokens["access_token"]},
-                           {"refresh_token", tokens["refresh_token"]},
-                           {"expires_at", "2099-01-01T00:00:00Z"}}},
-                         {"connection_config", {{"cloudId", kCloudId}}}};
-      auto created = server_->client().request("POST", "/connections", api(), body.dump());
-      ASSERT_EQ(created.status, 201) << created.body;
+      connection.integration = key;
+      import_connection(*server_, kSecret, connection);
     }
-  }
-
-  static Headers api() {
-    return {{"Authorization", std::string("Bearer ") + kSecret}, {"Content-Type", "application/json"}};
   }
 
   HttpReply trigger(const std::string& integration, const std::string& action, const json& input) {
-    Headers headers = api();
-    headers.emplace_back("Connection-Id", "user-1");
-    headers.emplace_back("Provider-Config-Key", integration);
-    return server_->client().request("POST", "/action/trigger", headers,
+    return server_->client().request("POST", "/action/trigger",
+                                     connection_headers(kSecret, integration, "user-1"),
                                      json{{"action_name", action}, {"input", input}}.dump());
   }
 
@@ -90,7 +65,7 @@ TEST_F(ExampleActions, SearchIssuesFollowsNextPageTokensToTheEnd) {
   EXPECT_GE(output["issues"].size(), 100u) << "expected several pages of the fake's PROJ issues";
   EXPECT_EQ(output["issues"][0]["key"], "PROJ-1");
   // Each page was one proxied call in the activity log.
-  auto logs = server_->client().get("/logs?integration=jira&limit=100", api());
+  auto logs = server_->client().get("/logs?integration=jira&limit=100", api_headers(kSecret));
   EXPECT_GE(json::parse(logs.body)["logs"].size(), 2u);
 }
 

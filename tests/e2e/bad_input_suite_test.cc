@@ -9,13 +9,13 @@
 #include <vector>
 
 #include "fake_atlassian_process.h"
+#include "fake_atlassian_setup.h"
 #include "ferry_fixture.h"
 
 namespace ferry::testing {
 namespace {
 
 using nlohmann::json;
-using Headers = std::vector<std::pair<std::string, std::string>>;
 
 constexpr const char* kSecret = "bad-input-suite-secret-key-0123456789";
 constexpr const char* kPublicKey = "bad-input-suite-public-key-0123456789";
@@ -96,32 +96,14 @@ class BadInputServer : public ::testing::Test {
     const std::string base = fake_->base_url();
     write_file(*dir_ + "/ferry.yaml", std::string("secret_key: ") + kSecret +
                                           "\npublic_key: " + kPublicKey + "\n");
-    write_file(*dir_ + "/integrations.yaml",
-               "integrations:\n"
-               "  jira:\n"
-               "    extends_blueprint: jira:v0\n"
-               "    oauth_client_id: fake-client-id\n"
-               "    oauth_client_secret: fake-client-secret\n"
-               "    auth:\n"
-               "      authorization_url: " + base + "/authorize\n"
-               "      token_url: " + base + "/oauth/token\n"
-               "    requests:\n"
-               "      base_url: " + base + "/\n");
+    write_file(*dir_ + "/integrations.yaml", "integrations:\n" + fake_jira_integration("jira", base));
     write_actions(*dir_ + "/jira");
     server_ = new RunningFerry(*dir_);
     // The connection every case must leave exactly as it was.
-    const json tokens = fake_->issue_tokens();
-    const json body = {{"provider_config_key", "jira"},
-                       {"connection_id", "keeper"},
-                       {"credentials",
-                        {{"type", "OAUTH2"},
-                         {"access_token", tokens["access_token"]},
-                         {"refresh_token", tokens["refresh_token"]},
-                         {"expires_at", "2099-01-01T00:00:00Z"}}},
-                       {"connection_config", {{"cloudId", "1324a887-45db-1bf4-1e99-ef0ff456d421"}}},
-                       {"metadata", {{"team", "blue"}}}};
-    auto created = server_->client().request("POST", "/connections", api(), body.dump());
-    ASSERT_EQ(created.status, 201) << created.body;
+    auto keeper = with_issued_tokens(fake_->issue_tokens());
+    keeper.connection_id = "keeper";
+    keeper.metadata = {{"team", "blue"}};
+    import_connection(*server_, kSecret, keeper);
     *keeper_ = stored_keeper();
   }
 
@@ -160,14 +142,9 @@ class BadInputServer : public ::testing::Test {
                "debug = type(debug), require = type(require), dofile = type(dofile)} end\n");
   }
 
-  static Headers api() {
-    return {{"Authorization", std::string("Bearer ") + kSecret},
-            {"Content-Type", "application/json"}};
-  }
+  static Headers api() { return api_headers(kSecret); }
   static Headers proxy_headers(Headers extra = {}) {
-    Headers h = api();
-    h.push_back({"Connection-Id", "keeper"});
-    h.push_back({"Provider-Config-Key", "jira"});
+    Headers h = connection_headers(kSecret, "jira", "keeper");
     for (auto& e : extra) h.push_back(std::move(e));
     return h;
   }
@@ -225,6 +202,12 @@ std::string connection_body(const std::string& fields) {
   return "{\"provider_config_key\":\"jira\",\"connection_id\":\"new-1\"," + fields + "}";
 }
 
+// A POST /connections body with a valid OAUTH2 credential and `connection_id` (JSON-escaped).
+std::string connection_body_with_id(const std::string& connection_id) {
+  return "{\"provider_config_key\":\"jira\",\"connection_id\":\"" + connection_id +
+         "\",\"credentials\":{\"type\":\"OAUTH2\",\"access_token\":\"x\"}}";
+}
+
 TEST_F(BadInputServer, RestApiRefusalsAreClearAndChangeNothing) {
   const Headers none = {{"Content-Type", "application/json"}};
   const std::vector<ApiCase> cases = {
@@ -263,17 +246,11 @@ TEST_F(BadInputServer, RestApiRefusalsAreClearAndChangeNothing) {
                        "\"expires_at\":\"garbage\"}"),
        400, "invalid_argument", "expires_at"},
       {"empty connection id", "POST", "/connections", api(),
-       "{\"provider_config_key\":\"jira\",\"connection_id\":\"\",\"credentials\":{\"type\":"
-       "\"OAUTH2\",\"access_token\":\"x\"}}",
-       400, "invalid_argument", "connection_id"},
+       connection_body_with_id(""), 400, "invalid_argument", "connection_id"},
       {"connection id with a line break", "POST", "/connections", api(),
-       "{\"provider_config_key\":\"jira\",\"connection_id\":\"a\\nINFO forged\",\"credentials\":"
-       "{\"type\":\"OAUTH2\",\"access_token\":\"x\"}}",
-       400, "invalid_argument", "control characters"},
+       connection_body_with_id("a\\nINFO forged"), 400, "invalid_argument", "control characters"},
       {"connection id of 10 000 bytes", "POST", "/connections", api(),
-       "{\"provider_config_key\":\"jira\",\"connection_id\":\"" + std::string(10000, 'k') +
-           "\",\"credentials\":{\"type\":\"OAUTH2\",\"access_token\":\"x\"}}",
-       400, "invalid_argument", "longer than 255"},
+       connection_body_with_id(std::string(10000, 'k')), 400, "invalid_argument", "longer than 255"},
       {"connection_config not an object", "POST", "/connections", api(),
        connection_body("\"credentials\":{\"type\":\"OAUTH2\",\"access_token\":\"x\"},"
                        "\"connection_config\":\"str\""),

@@ -8,16 +8,15 @@
 #include <vector>
 
 #include "fake_atlassian_process.h"
+#include "fake_atlassian_setup.h"
 #include "ferry_fixture.h"
 
 namespace ferry::testing {
 namespace {
 
 using nlohmann::json;
-using Headers = std::vector<std::pair<std::string, std::string>>;
 
 constexpr const char* kSecret = "e2e-hostile-secret-key-0123456789";
-constexpr const char* kCloudId = "1324a887-45db-1bf4-1e99-ef0ff456d421";  // the fake's first site
 
 struct Hostile {
   const char* name;
@@ -45,17 +44,7 @@ class HostileActions : public ::testing::Test {
   void SetUp() override {
     dir_ = make_temp_dir("ferry-hostile");
     const std::string base = fake_.base_url();
-    write_file(dir_ + "/integrations.yaml",
-               "integrations:\n"
-               "  jira:\n"
-               "    extends_blueprint: jira:v0\n"
-               "    oauth_client_id: fake-client-id\n"
-               "    oauth_client_secret: fake-client-secret\n"
-               "    auth:\n"
-               "      authorization_url: " + base + "/authorize\n"
-               "      token_url: " + base + "/oauth/token\n"
-               "    requests:\n"
-               "      base_url: " + base + "/\n");
+    write_file(dir_ + "/integrations.yaml", "integrations:\n" + fake_jira_integration("jira", base));
     write_file(dir_ + "/ferry.yaml", std::string("secret_key: ") + kSecret +
                                          "\naction_threads: 2\naction_cpu_time_ms: 2000\n"
                                          "action_memory_bytes: 16777216\n");
@@ -65,29 +54,10 @@ class HostileActions : public ::testing::Test {
                  std::string("return function(nango, input) ") + hostile.body + " end\n");
     }
     server_ = std::make_unique<RunningFerry>(dir_);
-    const json tokens = fake_.issue_tokens();
-    const json body = {{"provider_config_key", "jira"},
-                       {"connection_id", "user-1"},
-                       {"credentials",
-                        {{"type", "OAUTH2"},
-                         {"access_token", tokens["access_token"]},
-                         {"refresh_token", tokens["refresh_token"]},
-                         {"expires_at", "2099-01-01T00:00:00Z"}}},
-                       {"connection_config", {{"cloudId", kCloudId}}}};
-    auto created = server_->client().request("POST", "/connections", api(), body.dump());
-    ASSERT_EQ(created.status, 201) << created.body;
+    import_connection(*server_, kSecret, with_issued_tokens(fake_.issue_tokens()));
   }
 
-  static Headers api() {
-    return {{"Authorization", std::string("Bearer ") + kSecret},
-            {"Content-Type", "application/json"}};
-  }
-  static Headers for_connection() {
-    Headers headers = api();
-    headers.emplace_back("Connection-Id", "user-1");
-    headers.emplace_back("Provider-Config-Key", "jira");
-    return headers;
-  }
+  static Headers for_connection() { return connection_headers(kSecret, "jira", "user-1"); }
 
   Fake fake_;
   std::string dir_;
@@ -113,7 +83,7 @@ TEST_F(HostileActions, RunAtOnceWhileHealthAndProxyKeepAnswering) {
   while (finished.load() < static_cast<int>(std::size(kHostile))) {
     auto health = client.get("/health");
     EXPECT_EQ(health.status, 200) << health.body;
-    auto proxied = client.get(std::string("/proxy/ex/jira/") + kCloudId + "/rest/api/3/myself",
+    auto proxied = client.get(std::string("/proxy/ex/jira/") + kFakeCloudId + "/rest/api/3/myself",
                               for_connection());
     EXPECT_EQ(proxied.status, 200) << proxied.body;
     if (finished.load() < static_cast<int>(std::size(kHostile))) ++answered_while_running;

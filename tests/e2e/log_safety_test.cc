@@ -10,13 +10,13 @@
 #include <sstream>
 #include <string>
 
+#include "fake_atlassian_setup.h"
 #include "ferry_fixture.h"
 
 namespace ferry::testing {
 namespace {
 
 using nlohmann::json;
-using Headers = std::vector<std::pair<std::string, std::string>>;
 
 constexpr const char* kSecret = "e2e-log-safety-secret-key-012345";
 constexpr const char* kAccessToken = "access-token-LOGSAFE-0123456789";
@@ -47,28 +47,17 @@ class LogSafety : public ::testing::Test {
                "end\n");
     server_ = std::make_unique<RunningFerry>(dir_);
     ASSERT_NE(server_->port(), 0);
-    const json body = {{"provider_config_key", "jira"},
-                       {"connection_id", "user-1"},
-                       {"credentials",
-                        {{"type", "OAUTH2"},
-                         {"access_token", kAccessToken},
-                         {"refresh_token", kRefreshToken},
-                         {"expires_at", "2099-01-01T00:00:00Z"}}},
-                       {"connection_config", {{"cloudId", "site-1"}}}};
-    auto created = server_->client().request("POST", "/connections", api(), body.dump());
-    ASSERT_EQ(created.status, 201) << created.body;
+    OAuthConnectionImport connection;
+    connection.access_token = kAccessToken;
+    connection.refresh_token = kRefreshToken;
+    import_connection(*server_, kSecret, connection);
   }
 
-  static Headers api() {
-    return {{"Authorization", std::string("Bearer ") + kSecret},
-            {"Content-Type", "application/json"}};
-  }
+  static Headers api() { return api_headers(kSecret); }
 
   HttpReply shout(const std::string& line) {
-    Headers headers = api();
-    headers.emplace_back("Connection-Id", "user-1");
-    headers.emplace_back("Provider-Config-Key", "jira");
-    return server_->client().request("POST", "/action/trigger", headers,
+    return server_->client().request("POST", "/action/trigger",
+                                     connection_headers(kSecret, "jira", "user-1"),
                                      json{{"action_name", "shout"}, {"input", {{"line", line}}}}.dump());
   }
 

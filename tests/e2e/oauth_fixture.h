@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "fake_atlassian_process.h"
+#include "fake_atlassian_setup.h"
 #include "ferry_fixture.h"
 
 // Nested, so these helpers never collide with other suites' helpers of the same name.
@@ -88,17 +89,10 @@ inline std::string oauth_folder(const RunningFake& fake, const std::string& extr
   write_file(dir + "/ferry.yaml", std::string("secret_key: ") + kOAuthSecretKey +
                                       "\npublic_key: " + kPublicKey + "\n");
   write_file(dir + "/integrations.yaml",
-             "integrations:\n"
-             "  jira:\n"
-             "    extends_blueprint: jira:v0\n"
-             "    oauth_client_id: fake-client-id\n"
-             "    oauth_client_secret: fake-client-secret\n"
-             "    oauth_scopes: [read:jira-work, write:jira-work, read:jira-user, offline_access]\n"
-             "    auth:\n"
-             "      authorization_url: " + base + "/authorize\n"
-             "      token_url: " + base + "/oauth/token\n"
-             "    requests:\n"
-             "      base_url: " + base + "/\n"
+             "integrations:\n" +
+                 fake_jira_integration("jira", base,
+                                       "    oauth_scopes: [read:jira-work, write:jira-work, "
+                                       "read:jira-user, offline_access]\n") +
              "  machine:\n"
              "    oauth_client_id: fake-client-id\n"
              "    oauth_client_secret: fake-client-secret\n"

@@ -13,16 +13,16 @@
 #include <thread>
 
 #include "fake_atlassian_process.h"
+#include "fake_atlassian_setup.h"
 #include "ferry_fixture.h"
 
 namespace ferry::testing {
 namespace {
 
 using nlohmann::json;
-using Headers = std::vector<std::pair<std::string, std::string>>;
 
 constexpr const char* kSecret = "e2e-refresh-secret-key-0123456789";
-constexpr const char* kCloudId = "1324a887-45db-1bf4-1e99-ef0ff456d421";  // the fake's "acme"
+constexpr const char* kCloudId = kFakeCloudId;
 constexpr const char* kRedirect = "http://localhost:3003/oauth/callback";
 constexpr const char* kMyself = "/proxy/ex/jira/1324a887-45db-1bf4-1e99-ef0ff456d421/rest/api/3/myself";
 
@@ -41,21 +41,13 @@ std::string folder_for(const Fake& fake) {
   const std::string base = fake.base_url();
   write_file(dir + "/ferry.yaml", std::string("secret_key: ") + kSecret + "\n");
   write_file(dir + "/integrations.yaml",
-             "integrations:\n"
-             "  jira:\n"
-             "    extends_blueprint: jira:v0\n"
-             "    oauth_client_id: fake-client-id\n"
-             "    oauth_client_secret: fake-client-secret\n"
-             "    oauth_scopes: [read:jira-work, read:jira-user, offline_access]\n"
-             "    auth:\n"
-             "      authorization_url: " + base + "/authorize\n"
-             "      token_url: " + base + "/oauth/token\n"
-             "    requests:\n"
-             "      base_url: " + base + "/\n");
+             "integrations:\n" +
+                 fake_jira_integration(
+                     "jira", base, "    oauth_scopes: [read:jira-work, read:jira-user, offline_access]\n"));
   return dir;
 }
 
-Headers api() { return {{"Authorization", std::string("Bearer ") + kSecret}, {"Content-Type", "application/json"}}; }
+Headers api() { return api_headers(kSecret); }
 Headers proxy_headers() {
   return {{"Authorization", std::string("Bearer ") + kSecret},
           {"Connection-Id", "user-1"},
@@ -64,16 +56,9 @@ Headers proxy_headers() {
 
 // Registers `tokens` as user-1's connection, expiring 60 s from now: inside the margin.
 void register_due(RunningFerry& ferry, const json& tokens) {
-  const json body = {{"provider_config_key", "jira"},
-                     {"connection_id", "user-1"},
-                     {"credentials",
-                      {{"type", "OAUTH2"},
-                       {"access_token", tokens["access_token"]},
-                       {"refresh_token", tokens["refresh_token"]},
-                       {"expires_at", iso8601_in(std::chrono::seconds(60))}}},
-                     {"connection_config", {{"cloudId", kCloudId}}}};
-  auto created = ferry.client().request("POST", "/connections", api(), body.dump());
-  ASSERT_EQ(created.status, 201) << created.body;
+  auto connection = with_issued_tokens(tokens);
+  connection.expires_at = iso8601_in(std::chrono::seconds(60));
+  import_connection(ferry, kSecret, connection);
 }
 
 json get_connection(RunningFerry& ferry, const std::string& query, int expected_status) {

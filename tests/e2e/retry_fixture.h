@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "fake_atlassian_setup.h"
 #include "ferry_fixture.h"
 
 namespace ferry::testing {
@@ -161,23 +162,16 @@ class RetryEnvironment {
     const std::string base = "http://127.0.0.1:" + std::to_string(fake_port_);
     std::string yaml = "integrations:\n";
     for (const auto& i : integrations) {
-      yaml += "  " + i.key + ":\n" +
-              "    extends_blueprint: jira:v0\n"
-              "    oauth_client_id: fake-client-id\n"
-              "    oauth_client_secret: fake-client-secret\n"
-              "    http_request_timeout_seconds: " +
-              std::to_string(i.timeout_seconds) + "\n" +
-              "    auth:\n"
-              "      authorization_url: " +
-              base + "/authorize\n" + "      token_url: " + base + "/oauth/token\n" +
-              "    requests:\n"
-              "      base_url: " +
-              base + "/\n" +
-              "    retry:\n"
-              "      max_attempts: " +
-              std::to_string(i.max_attempts) + "\n" +
-              "      base_delay_ms: 50\n"
-              "      max_delay_ms: 400\n";
+      yaml += fake_jira_integration(i.key, base,
+                                    "    http_request_timeout_seconds: " +
+                                        std::to_string(i.timeout_seconds) +
+                                        "\n"
+                                        "    retry:\n"
+                                        "      max_attempts: " +
+                                        std::to_string(i.max_attempts) +
+                                        "\n"
+                                        "      base_delay_ms: 50\n"
+                                        "      max_delay_ms: 400\n");
     }
     return yaml;
   }
