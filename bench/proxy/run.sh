@@ -20,6 +20,9 @@
 #   BENCH_NGINX_WORKERS    nginx worker_processes (default auto = one per core, like Ferry's threads)
 #   BENCH_STRACE           if 0, the strace pass (syscalls per request) is skipped (default 1)
 #   BENCH_STRACE_DURATION  length of the wrk run of the strace pass, 64 connections (default 3s)
+#   BENCH_PERF             if 1, one more 64-connection run of (c) is sampled with `perf record -g`
+#                          and the report lists Ferry's CPU by library and its hottest symbols
+#                          (default 0; needs Debian's linux-perf)
 #   BENCH_RESULTS_DIR      if set, the table and the raw wrk (and strace) outputs are copied there
 #   BENCH_KEEP             if 1, the temporary folder (configs, logs) is kept
 #   FERRY_BIN              the ferry binary (default build/release/ferry, built if missing)
@@ -34,6 +37,7 @@ warmup="${BENCH_WARMUP:-3s}"
 nginx_workers="${BENCH_NGINX_WORKERS:-auto}"
 strace_enabled="${BENCH_STRACE:-1}"
 strace_duration="${BENCH_STRACE_DURATION:-3s}"
+perf_enabled="${BENCH_PERF:-0}"
 ferry_bin="${FERRY_BIN:-$repo/build/release/ferry}"
 results_dir="${BENCH_RESULTS_DIR:-}"
 secret="bench-secret"
@@ -49,6 +53,7 @@ source "$here/../lib.sh"
 ensure_tools() {
   local wanted=(nginx:nginx-light wrk:wrk curl:curl)
   [[ "$strace_enabled" == 0 ]] || wanted+=(strace:strace)
+  [[ "$perf_enabled" != 1 ]] || wanted+=(perf:linux-perf)
   install_missing "${wanted[@]}"
 }
 
@@ -303,6 +308,33 @@ strace_pass() {
     printf "one extra %s wrk run of (c) at 64 connections with `strace -c -f -p` attached to all of Ferry'"'"'s threads: %d requests completed (%.0f req/s under strace), %d non-2xx.", d, n, n / s, bad }')"
 }
 
+# --- where Ferry's CPU goes (perf pass) ----------------------------------------------------
+
+perf_dso_rows=()
+perf_symbol_rows=()
+
+# One more wrk run of (c) at 64 connections while `perf record -g` samples Ferry's threads.
+# Shares are of Ferry's samples only (wrk and nginx are not sampled).
+perf_pass() {
+  local data="$work/perf.data"
+  log "perf pass: $(target_name c), 64 connections, $duration, perf record -g -p $ferry_pid"
+  perf record -q -g -F 999 -p "$ferry_pid" -o "$data" 2>"$work/perf.log" &
+  local perf_pid=$!
+  sleep 0.5
+  run_wrk c 64 "$duration" "$work/wrk-perf-64c.txt"
+  kill -INT "$perf_pid" 2>/dev/null || true
+  wait "$perf_pid" 2>/dev/null || true
+  # "--sort dso": the share per library (the kernel, ferry, libc, libsqlite3...).
+  mapfile -t perf_dso_rows < <(perf report -i "$data" --stdio --no-children --sort dso 2>/dev/null |
+    awk '$1 ~ /%$/ && NF >= 2 {printf "| %s | %s |\n", $2, $1; if (++n == 8) exit}')
+  mapfile -t perf_symbol_rows < <(perf report -i "$data" --stdio --no-children --sort dso,symbol \
+      -g none 2>/dev/null |
+    awk '$1 ~ /%$/ && NF >= 4 {sym = ""; for (i = 4; i <= NF; i++) sym = sym (i > 4 ? " " : "") $i
+         sub(/( -)+$/, "", sym)
+         if (length(sym) > 90) sym = substr(sym, 1, 87) "..."
+         gsub(/\|/, "\\|", sym); printf "| %s | %s | `%s` |\n", $1, $2, sym; if (++n == 20) exit}')
+}
+
 verdict() { awk -v v="$1" -v op="$2" -v lim="$3" 'BEGIN {
   ok = (op == ">=") ? v >= lim : v <= lim; print ok ? "met" : "NOT met" }'; }
 
@@ -342,6 +374,7 @@ main() {
   else
     strace_summary_line="skipped (BENCH_STRACE=0)."
   fi
+  [[ "$perf_enabled" != 1 ]] || perf_pass
   throughput="$(awk -v f="${rps[c64]}" -v n="${rps[b64]}" 'BEGIN {printf "%.2f", f / n}')"
   added="$(awk -v f="${p50[c1]}" -v d="${p50[a1]}" 'BEGIN {printf "%.3f", f - d}')"
   nginx_added="$(awk -v f="${p50[b1]}" -v d="${p50[a1]}" 'BEGIN {printf "%.3f", f - d}')"
@@ -349,7 +382,7 @@ main() {
   {
     echo "## Ferry proxy benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
-    echo "- command: \`${FERRY_BIN:+FERRY_BIN=$FERRY_BIN }BENCH_DURATION=$duration BENCH_WARMUP=$warmup BENCH_NGINX_WORKERS=$nginx_workers BENCH_STRACE=$strace_enabled BENCH_STRACE_DURATION=$strace_duration ${command_line% }\`"
+    echo "- command: \`${FERRY_BIN:+FERRY_BIN=$FERRY_BIN }BENCH_DURATION=$duration BENCH_WARMUP=$warmup BENCH_NGINX_WORKERS=$nginx_workers BENCH_STRACE=$strace_enabled BENCH_STRACE_DURATION=$strace_duration BENCH_PERF=$perf_enabled ${command_line% }\`"
     echo "- machine: $(nproc) cores, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), kernel $(uname -r)"
     echo "- $(nginx -v 2>&1 | sed 's/^nginx version: //') (worker_processes $nginx_workers), $(wrk -v 2>&1 | awk 'NR == 1 {print $1, $2}'), $("$ferry_bin" version 2>/dev/null | head -1) ($threads threads)"
     echo "- wrk: \`-t1 -c1\` and \`-t2 -c64\`, \`-d$duration --latency\`, after a $warmup warm-up per target at 64 connections"
@@ -387,6 +420,18 @@ main() {
       echo "| syscall | calls | per request | errors per request |"
       echo "|---|---:|---:|---:|"
       printf '%s\n' "${strace_rows[@]}"
+    fi
+    if ((${#perf_dso_rows[@]} > 0)); then
+      echo
+      echo "### Where Ferry's CPU goes, (c) at 64 connections (\`perf record -g -F 999\`, Ferry's threads)"
+      echo
+      echo "| library | share of Ferry's samples |"
+      echo "|---|---:|"
+      printf '%s\n' "${perf_dso_rows[@]}"
+      echo
+      echo "| share | library | symbol (self time) |"
+      echo "|---:|---|---|"
+      printf '%s\n' "${perf_symbol_rows[@]}"
     fi
     echo
     echo "- throughput at 64 connections, Ferry / nginx proxy: **$throughput** (target >= 0.8: $(verdict "$throughput" ">=" 0.8))"
