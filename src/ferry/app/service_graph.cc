@@ -89,7 +89,11 @@ Result<ServiceGraph> build_service_graph(ServiceGraphInputs in) {
   services->project = project;
   services->store = std::make_shared<store::WriteThroughStore>(in.database, cache);
   services->blocking = in.blocking;
-  services->activity = std::make_shared<store::ActivityWriter>(services->store);
+  store::ActivityWriterOptions activity_options;
+  activity_options.retention_age = project->server.activity_retention;
+  activity_options.retention_rows = project->server.activity_retention_max_entries;
+  services->activity =
+      std::make_shared<store::ActivityWriter>(services->store, activity_options);
   services->exchange = *engine;
   services->websockets =
       std::make_shared<api::WebsocketHub>(project->server.max_websockets_per_client);

@@ -117,6 +117,10 @@ struct ServerConfig {
   // although they are loopback, private, link-local... or plain http (core/egress_policy.h).
   // Checked at load; read at start.
   std::vector<std::string> egress_allow;
+  // The activity log keeps entries this long, and never more than this many: older ones are
+  // pruned in small rounds by the activity writer (store/activity_writer.h).
+  std::chrono::seconds activity_retention = std::chrono::days(15);
+  std::size_t activity_retention_max_entries = 1'000'000;
 };
 
 struct Project {

@@ -19,7 +19,8 @@ const std::vector<std::string> kServerKeys = {
     "default_http_request_timeout_seconds", "database_url", "secret_key", "public_key",
     "encryption_key",    "log_file",        "listen_address",        "max_request_body_bytes",
     "ca_file",           "max_pending_oauth_flows_per_client",     "max_websockets_per_client",
-    "action_threads",    "action_cpu_time_ms", "action_memory_bytes", "egress"};
+    "action_threads",    "action_cpu_time_ms", "action_memory_bytes", "egress",
+    "activity_retention_days", "activity_retention_max_entries"};
 
 constexpr long long kMaxActionThreads = 256;
 constexpr long long kMaxActionCpuTimeMs = 24LL * 3600 * 1000;
@@ -27,6 +28,8 @@ constexpr long long kMinActionMemoryBytes = 1024 * 1024;  // a Lua state and a s
 constexpr long long kMaxActionMemoryBytes = 1LL << 40;
 
 constexpr long long kMaxPerClientLimit = 1'000'000;
+
+constexpr long long kMaxRetentionDays = 100 * 365;
 
 constexpr std::string_view kDefaultDatabase = "sqlite://ferry.db";
 constexpr std::string_view kDefaultLogFile = "ferry-server.log";
@@ -169,6 +172,13 @@ ServerConfig read_server_config(const std::filesystem::path& dir, const Environm
   }
   if (r.read_int("action_threads", 1, kMaxActionThreads, number)) {
     out.action_threads = static_cast<std::size_t>(number);
+  }
+  if (r.read_int("activity_retention_days", 1, kMaxRetentionDays, number)) {
+    out.activity_retention = std::chrono::days(number);
+  }
+  if (r.read_int("activity_retention_max_entries", 1, std::numeric_limits<long long>::max(),
+                 number)) {
+    out.activity_retention_max_entries = static_cast<std::size_t>(number);
   }
   if (r.read_int("action_cpu_time_ms", 1, kMaxActionCpuTimeMs, number)) {
     out.action_cpu_time = std::chrono::milliseconds(number);

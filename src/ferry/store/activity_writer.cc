@@ -99,18 +99,25 @@ void ActivityWriter::run() {
         dropped_ += batch.size();
       }
     }
+    bool more_to_prune = false;
     if (std::chrono::steady_clock::now() >= next_prune) {
-      if (auto pruned = store_->prune_activity(options_.retention_rows, options_.retention_age);
-          !pruned) {
+      auto pruned = store_->prune_activity(options_.retention_rows, options_.retention_age,
+                                           options_.prune_batch);
+      if (!pruned) {
         observe::warn("activity log: pruning failed: {}", pruned.error().message);
+      } else {
+        pruned_ += *pruned;
+        more_to_prune = *pruned >= options_.prune_batch;
       }
-      next_prune = std::chrono::steady_clock::now() + options_.prune_interval;
+      // A full round: the next one comes at the next look, after the queue's turn.
+      if (!more_to_prune) next_prune = std::chrono::steady_clock::now() + options_.prune_interval;
     }
     {
       std::lock_guard lock(wake_mutex_);
       completed_ += batch.size();
-      // More than a batch was waiting: go on at once rather than after flush_interval.
-      if (batch.size() == options_.batch_size) flush_wanted_.store(true);
+      // More than a batch was waiting, or pruning is not done: go on at once rather than
+      // after flush_interval.
+      if (batch.size() == options_.batch_size || more_to_prune) flush_wanted_.store(true);
     }
     drained_.notify_all();
     if (batch.empty() && stopping_.load() && queued_.load() == 0) return;

@@ -18,14 +18,17 @@ struct ActivityWriterOptions {
   std::size_t queue_capacity = 10'000;            // entries waiting; more are dropped
   std::size_t batch_size = 500;                   // written in one transaction
   std::chrono::milliseconds flush_interval{200};  // a partial batch waits at most this long
-  std::size_t retention_rows = 100'000;           // the activity log keeps this many entries...
-  std::chrono::seconds retention_age{7 * 24 * 3600};  // ...none older than this
-  std::chrono::seconds prune_interval{60};
+  std::size_t retention_rows = 1'000'000;             // the activity log keeps this many entries...
+  std::chrono::seconds retention_age{15 * 24 * 3600};  // ...none older than this
+  std::chrono::seconds prune_interval{60};             // how often pruning starts
+  std::size_t prune_batch = 1'000;                     // entries deleted per round
 };
 
 // Keeps activity-log writes off the request path. record() only queues (bounded; when the
 // queue is full the entry is dropped and counted, the caller never waits); one background
-// thread writes queued entries in batches and prunes by count and age.
+// thread writes queued entries in batches and prunes by count and age: every prune_interval
+// it deletes up to prune_batch entries per round, one round per look at the queue, until a
+// round finds fewer, so a large backlog never holds the database for long.
 //
 // The queue is lock-free (Boost.Lockfree), and record() wakes the writer only when a batch
 // is full: a proxied call neither takes a lock nor makes a syscall to be logged. A partial
@@ -46,6 +49,7 @@ class ActivityWriter {
 
   std::uint64_t dropped() const { return dropped_.load(); }
   std::uint64_t written() const { return written_.load(); }
+  std::uint64_t pruned() const { return pruned_.load(); }
 
  private:
   void run();
@@ -66,6 +70,7 @@ class ActivityWriter {
   std::condition_variable drained_;
   std::atomic<std::uint64_t> dropped_{0};
   std::atomic<std::uint64_t> written_{0};
+  std::atomic<std::uint64_t> pruned_{0};
   std::thread thread_;
 };
 

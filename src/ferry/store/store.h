@@ -91,9 +91,12 @@ class Store {
   // Entries matching `filter`, newest first (by timestamp, then id).
   virtual Result<std::vector<ActivityEntry>> list_activity(const ActivityFilter& filter) = 0;
 
-  // Deletes entries older than now - max_age, then all but the newest max_rows.
-  // A zero max_rows or max_age disables that bound.
-  virtual Status prune_activity(std::size_t max_rows, std::chrono::seconds max_age) = 0;
+  // Deletes at most `limit` entries past retention, in one short transaction: first those
+  // older than now - max_age, then those beyond the newest max_rows (a zero max_rows or
+  // max_age disables that bound). Returns how many it deleted: fewer than `limit` means none
+  // is left past retention. Callers prune in rounds, so that no write waits long behind one.
+  virtual Result<std::size_t> prune_activity(std::size_t max_rows, std::chrono::seconds max_age,
+                                             std::size_t limit) = 0;
 
   // Runs `fn` holding `key`'s refresh lock: one holder at a time per key (across
   // processes where the backend supports it), and returns what `fn` returns. `fn` must

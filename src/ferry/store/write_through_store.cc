@@ -81,8 +81,10 @@ Result<std::vector<ActivityEntry>> WriteThroughStore::list_activity(const Activi
   return inner_->list_activity(filter);
 }
 
-Status WriteThroughStore::prune_activity(std::size_t max_rows, std::chrono::seconds max_age) {
-  return inner_->prune_activity(max_rows, max_age);
+Result<std::size_t> WriteThroughStore::prune_activity(std::size_t max_rows,
+                                                      std::chrono::seconds max_age,
+                                                      std::size_t limit) {
+  return inner_->prune_activity(max_rows, max_age, limit);
 }
 
 Status WriteThroughStore::with_refresh_lock(const ConnectionKey& key,

@@ -36,7 +36,8 @@ class WriteThroughStore final : public Store {
   Result<ConnectSession> use_connect_session(std::string_view token_hash) override;
   Status append_activity(const std::vector<ActivityEntry>& entries) override;
   Result<std::vector<ActivityEntry>> list_activity(const ActivityFilter& filter) override;
-  Status prune_activity(std::size_t max_rows, std::chrono::seconds max_age) override;
+  Result<std::size_t> prune_activity(std::size_t max_rows, std::chrono::seconds max_age,
+                                     std::size_t limit) override;
   Status with_refresh_lock(const ConnectionKey& key, const std::function<Status()>& fn) override;
 
  private:

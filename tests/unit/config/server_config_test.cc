@@ -39,6 +39,8 @@ TEST(ServerConfig, MissingFerryYamlMeansDefaults) {
   EXPECT_EQ(server->action_cpu_time, std::chrono::milliseconds(10'000));
   EXPECT_EQ(server->action_memory_bytes, 64u * 1024 * 1024);
   EXPECT_TRUE(server->egress_allow.empty());
+  EXPECT_EQ(server->activity_retention, std::chrono::days(15));
+  EXPECT_EQ(server->activity_retention_max_entries, 1'000'000u);
 }
 
 TEST(ServerConfig, ReadsEveryKeyAndSubstitutesVariables) {
@@ -62,6 +64,8 @@ max_websockets_per_client: 3
 action_threads: 4
 action_cpu_time_ms: 1500
 action_memory_bytes: 8388608
+activity_retention_days: 3
+activity_retention_max_entries: 5000
 egress:
   allow: [127.0.0.0/8, "::1", internal.example, "*.corp.example"]
 )");
@@ -87,6 +91,8 @@ egress:
   EXPECT_EQ(server->action_threads, 4u);
   EXPECT_EQ(server->action_cpu_time, std::chrono::milliseconds(1500));
   EXPECT_EQ(server->action_memory_bytes, 8u * 1024 * 1024);
+  EXPECT_EQ(server->activity_retention, std::chrono::days(3));
+  EXPECT_EQ(server->activity_retention_max_entries, 5000u);
   EXPECT_EQ(server->egress_allow, (std::vector<std::string>{"127.0.0.0/8", "::1",
                                                             "internal.example", "*.corp.example"}));
 }
@@ -176,6 +182,10 @@ TEST(ServerConfig, BadValuesAreReported) {
       {"max_pending_oauth_flows_per_client: many\n",
        ":1:37: max_pending_oauth_flows_per_client: expected an integer"},
       {"action_threads: 0\n", ":1:17: action_threads: expected an integer between 1 and 256"},
+      {"activity_retention_days: 0\n",
+       ":1:26: activity_retention_days: expected an integer between 1 and 36500"},
+      {"activity_retention_max_entries: -1\n",
+       ":1:33: activity_retention_max_entries: expected an integer >= 1"},
       {"action_memory_bytes: 1000\n",
        ":1:22: action_memory_bytes: expected an integer >= 1048576"},
       {"egress:\n  allow: [\"10.0.0.1/8\"]\n",

@@ -196,7 +196,7 @@ TEST_F(ConnectionCacheTest, OtherCallsPassThroughTheWriteThroughStore) {
   entry.type = "proxy";
   ASSERT_TRUE(store_->append_activity({entry}));
   EXPECT_EQ(sqlite_->list_activity({})->size(), 1u);
-  ASSERT_TRUE(store_->prune_activity(0, std::chrono::seconds(0)));
+  ASSERT_TRUE(store_->prune_activity(0, std::chrono::seconds(0), 100));
   EXPECT_EQ(store_->list_activity({})->size(), 1u);
   bool ran = false;
   ASSERT_TRUE(store_->with_refresh_lock({"jira", "u1"}, [&] {

@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <functional>
+#include <mutex>
+#include <vector>
 
 #include "ferry/store/store.h"
 
@@ -10,12 +12,15 @@ namespace ferry::store::testing {
 using nlohmann::json;
 
 // Passes everything to `inner` and counts find_connection calls; `on_find`, when set, runs
-// after each read (a test's chance to write "meanwhile", as another thread would).
+// after each read (a test's chance to write "meanwhile", as another thread would). Records
+// the limit of every prune_activity call.
 class CountingStore final : public Store {
  public:
   explicit CountingStore(Store* inner) : inner_(inner) {}
   std::atomic<int> finds{0};
   std::function<void()> on_find;
+  std::mutex prune_mutex;
+  std::vector<std::size_t> prune_limits;  // guarded by prune_mutex
 
   Result<Connection> create_connection(Connection c) override {
     return inner_->create_connection(std::move(c));
@@ -61,8 +66,13 @@ class CountingStore final : public Store {
   Result<std::vector<ActivityEntry>> list_activity(const ActivityFilter& f) override {
     return inner_->list_activity(f);
   }
-  Status prune_activity(std::size_t rows, std::chrono::seconds age) override {
-    return inner_->prune_activity(rows, age);
+  Result<std::size_t> prune_activity(std::size_t rows, std::chrono::seconds age,
+                                     std::size_t limit) override {
+    {
+      std::lock_guard lock(prune_mutex);
+      prune_limits.push_back(limit);
+    }
+    return inner_->prune_activity(rows, age, limit);
   }
   Status with_refresh_lock(const ConnectionKey& key, const std::function<Status()>& fn) override {
     return inner_->with_refresh_lock(key, fn);

@@ -163,14 +163,41 @@ TEST_F(ActivityTest, PruneDropsEntriesPastMaxAgeThenBeyondMaxRows) {
       entry("u1", "jira", 4, now - minutes(20)),
       entry("u1", "jira", 5, now - minutes(10)),
   }));
-  ASSERT_TRUE(store->prune_activity(0, std::chrono::hours(24)));
+  constexpr std::size_t kAll = 1000;
+  EXPECT_EQ(store->prune_activity(0, std::chrono::hours(24), kAll).value(), 1u);
   EXPECT_EQ(statuses(*store->list_activity({})), (std::vector<int>{5, 4, 3, 2}));
-  ASSERT_TRUE(store->prune_activity(3, seconds(0)));
+  EXPECT_EQ(store->prune_activity(3, seconds(0), kAll).value(), 1u);
   EXPECT_EQ(statuses(*store->list_activity({})), (std::vector<int>{5, 4, 3}));
-  ASSERT_TRUE(store->prune_activity(10, std::chrono::hours(1)));
+  EXPECT_EQ(store->prune_activity(10, std::chrono::hours(1), kAll).value(), 0u);
   EXPECT_EQ(statuses(*store->list_activity({})), (std::vector<int>{5, 4, 3}));
-  ASSERT_TRUE(store->prune_activity(1, std::chrono::hours(1)));
+  EXPECT_EQ(store->prune_activity(1, std::chrono::hours(1), kAll).value(), 2u);
   EXPECT_EQ(statuses(*store->list_activity({})), (std::vector<int>{5}));
+}
+
+TEST_F(ActivityTest, PruneDeletesAtMostItsLimitPerRoundOldestFirst) {
+  auto store = open("a.db");
+  const TimePoint now = clock_->now();
+  std::vector<ActivityEntry> entries;
+  for (int i = 0; i < 25; ++i) {
+    entries.push_back(entry("u1", "jira", i, now - std::chrono::hours(100 - i)));
+  }
+  for (int i = 25; i < 30; ++i) entries.push_back(entry("u1", "jira", i, now - minutes(30 - i)));
+  ASSERT_TRUE(store->append_activity(entries));
+
+  // 25 entries are past 24 hours: rounds of 10 take 10, 10, then the last 5.
+  EXPECT_EQ(store->prune_activity(0, std::chrono::hours(24), 10).value(), 10u);
+  auto left = statuses(*store->list_activity({}));
+  ASSERT_EQ(left.size(), 20u);
+  EXPECT_EQ(left.back(), 10) << "the oldest go first";
+  EXPECT_EQ(store->prune_activity(0, std::chrono::hours(24), 10).value(), 10u);
+  EXPECT_EQ(store->prune_activity(0, std::chrono::hours(24), 10).value(), 5u);
+  EXPECT_EQ(statuses(*store->list_activity({})), (std::vector<int>{29, 28, 27, 26, 25}));
+
+  // The row bound in rounds too, after the age bound within the same round's budget.
+  EXPECT_EQ(store->prune_activity(2, std::chrono::hours(24), 2).value(), 2u);
+  EXPECT_EQ(store->prune_activity(2, std::chrono::hours(24), 2).value(), 1u);
+  EXPECT_EQ(statuses(*store->list_activity({})), (std::vector<int>{29, 28}));
+  EXPECT_EQ(store->prune_activity(2, std::chrono::hours(24), 0).value(), 0u);
 }
 
 }  // namespace

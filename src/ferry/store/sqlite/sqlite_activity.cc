@@ -1,4 +1,6 @@
 // SqliteStore: OAuth sessions and the activity log.
+#include <algorithm>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -217,29 +219,44 @@ Result<std::vector<ActivityEntry>> SqliteStore::list_activity(const ActivityFilt
   }
 }
 
-Status SqliteStore::prune_activity(std::size_t max_rows, std::chrono::seconds max_age) {
+Result<std::size_t> SqliteStore::prune_activity(std::size_t max_rows,
+                                                std::chrono::seconds max_age, std::size_t limit) {
   const TimePoint now = clock_->now();
+  // SQLite reads a LIMIT above INT64_MAX as negative, which means "no limit".
+  const auto budget = static_cast<std::int64_t>(
+      std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max()));
+  std::int64_t deleted = 0;
   std::lock_guard lock(mu_);
   auto tx = Transaction::begin(db_);
   if (!tx) return std::move(tx).error();
-  if (max_age.count() > 0) {
-    auto old = db_.prepare("DELETE FROM activity WHERE timestamp < ?", "prune old activity");
+  // Both deletes walk activity_by_time (timestamp, id), oldest first.
+  if (max_age.count() > 0 && deleted < budget) {
+    auto old = db_.prepare(
+        "DELETE FROM activity WHERE id IN "
+        "(SELECT id FROM activity WHERE timestamp < ? ORDER BY timestamp, id LIMIT ?)",
+        "prune old activity");
     if (!old) return std::move(old).error();
-    if (auto pruned = old->bind_int(1, sqlite::to_millis(now - max_age)).run(); !pruned) {
-      return pruned;
-    }
+    auto pruned = old->bind_int(1, sqlite::to_millis(now - max_age))
+                      .bind_int(2, budget - deleted)
+                      .run();
+    if (!pruned) return std::move(pruned).error();
+    deleted += db_.changes();
   }
-  if (max_rows > 0) {
+  if (max_rows > 0 && deleted < budget) {
     auto excess = db_.prepare(
-        "DELETE FROM activity WHERE id NOT IN "
-        "(SELECT id FROM activity ORDER BY timestamp DESC, id DESC LIMIT ?)",
+        "DELETE FROM activity WHERE id IN "
+        "(SELECT id FROM activity ORDER BY timestamp DESC, id DESC LIMIT ? OFFSET ?)",
         "prune excess activity");
     if (!excess) return std::move(excess).error();
-    if (auto pruned = excess->bind_int(1, static_cast<std::int64_t>(max_rows)).run(); !pruned) {
-      return pruned;
-    }
+    auto pruned = excess->bind_int(1, budget - deleted)
+                      .bind_int(2, static_cast<std::int64_t>(std::min<std::size_t>(
+                                       max_rows, std::numeric_limits<std::int64_t>::max())))
+                      .run();
+    if (!pruned) return std::move(pruned).error();
+    deleted += db_.changes();
   }
-  return tx->commit();
+  if (auto committed = tx->commit(); !committed) return std::move(committed).error();
+  return static_cast<std::size_t>(deleted);
 }
 
 }  // namespace ferry::store

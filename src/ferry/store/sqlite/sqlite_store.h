@@ -53,7 +53,8 @@ class SqliteStore final : public Store {
   Result<ConnectSession> use_connect_session(std::string_view token_hash) override;
   Status append_activity(const std::vector<ActivityEntry>& entries) override;
   Result<std::vector<ActivityEntry>> list_activity(const ActivityFilter& filter) override;
-  Status prune_activity(std::size_t max_rows, std::chrono::seconds max_age) override;
+  Result<std::size_t> prune_activity(std::size_t max_rows, std::chrono::seconds max_age,
+                                     std::size_t limit) override;
   // In-process mutex per key (KeyedLocks). PostgresStore will take a transaction-scoped
   // advisory lock instead, so the lock holds across instances.
   Status with_refresh_lock(const ConnectionKey& key, const std::function<Status()>& fn) override;
