@@ -17,6 +17,10 @@ int run_serve(const std::string& dir, int port);
 int run_init(const std::string& dir);
 // Loads and validates `dir`; prints every integration resolved, secrets masked.
 int run_check(const std::string& dir);
+// Opens the folder's database and applies its pending schema migrations (one line per
+// migration applied), as serve does at start; for operators who migrate before rolling out
+// new instances.
+int run_migrate(const std::string& dir);
 // Lists the catalog, or prints blueprint `name` ("jira" or "jira:v0") resolved.
 // `folder` optionally adds an integrations folder's own blueprints/.
 int run_blueprints(const std::string& name, const std::string& folder);

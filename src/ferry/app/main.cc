@@ -1,4 +1,4 @@
-// The `ferry` command line: serve, init, check, blueprints, version.
+// The `ferry` command line: serve, init, check, migrate, blueprints, version.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -30,6 +30,11 @@ int main(int argc, char** argv) {
       "check", "Load and validate a folder; print every integration resolved, secrets masked.");
   check->add_option("DIR", check_dir, "The integrations folder (default: current directory)");
 
+  std::string migrate_dir = ".";
+  auto* migrate = cli.add_subcommand(
+      "migrate", "Apply the database's pending schema migrations (serve also does at start).");
+  migrate->add_option("DIR", migrate_dir, "The integrations folder (default: current directory)");
+
   std::string blueprint_name;
   std::string blueprints_dir;
   auto* blueprints = cli.add_subcommand("blueprints", "List the blueprint catalog, or show one.");
@@ -44,6 +49,7 @@ int main(int argc, char** argv) {
   if (*serve) return ferry::app::run_serve(serve_dir, port);
   if (*init) return ferry::app::run_init(init_dir);
   if (*check) return ferry::app::run_check(check_dir);
+  if (*migrate) return ferry::app::run_migrate(migrate_dir);
   if (*blueprints) return ferry::app::run_blueprints(blueprint_name, blueprints_dir);
   if (*version) {
     fmt::print("ferry {}\n", ferry::app::kVersion);
