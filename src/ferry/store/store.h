@@ -13,6 +13,14 @@
 
 namespace ferry::store {
 
+// A held refresh claim (Store::try_claim_refresh); destroying it releases the claim. May be
+// destroyed on any thread, and may block briefly doing so (the database is told): destroy it
+// on the blocking pool.
+class RefreshClaim {
+ public:
+  virtual ~RefreshClaim() = default;
+};
+
 // Where connections, OAuth state and the activity log live. Implemented by SqliteStore
 // (and later PostgresStore), decorated by WriteThroughStore, faked in tests. Callable from any
 // thread. Every write is atomic: it happens entirely or not at all, also across a crash.
@@ -98,11 +106,13 @@ class Store {
   virtual Result<std::size_t> prune_activity(std::size_t max_rows, std::chrono::seconds max_age,
                                              std::size_t limit) = 0;
 
-  // Runs `fn` holding `key`'s refresh lock: one holder at a time per key (across
-  // processes where the backend supports it), and returns what `fn` returns. `fn` must
-  // re-read the connection: the previous holder may already have refreshed it. `fn` may
-  // call any method of this store, but must not take the same key's lock again.
-  virtual Status with_refresh_lock(const ConnectionKey& key, const std::function<Status()>& fn) = 0;
+  // Takes `key`'s refresh claim when no one holds it: the claim, or nullptr when another
+  // holder has it (in this process or, where the backend spans processes, in another one
+  // sharing the database). Never waits for it. One holder at a time per key, for as long as
+  // it keeps the claim, its token request included; the holder must re-read the connection
+  // first, since the previous holder may have renewed it already. A holder that dies (a
+  // crashed process) loses its claim with its database session.
+  virtual Result<std::unique_ptr<RefreshClaim>> try_claim_refresh(const ConnectionKey& key) = 0;
 };
 
 }  // namespace ferry::store

@@ -87,9 +87,9 @@ Result<std::size_t> WriteThroughStore::prune_activity(std::size_t max_rows,
   return inner_->prune_activity(max_rows, max_age, limit);
 }
 
-Status WriteThroughStore::with_refresh_lock(const ConnectionKey& key,
-                                            const std::function<Status()>& fn) {
-  return inner_->with_refresh_lock(key, fn);
+Result<std::unique_ptr<RefreshClaim>> WriteThroughStore::try_claim_refresh(
+    const ConnectionKey& key) {
+  return inner_->try_claim_refresh(key);
 }
 
 }  // namespace ferry::store

@@ -38,7 +38,7 @@ class WriteThroughStore final : public Store {
   Result<std::vector<ActivityEntry>> list_activity(const ActivityFilter& filter) override;
   Result<std::size_t> prune_activity(std::size_t max_rows, std::chrono::seconds max_age,
                                      std::size_t limit) override;
-  Status with_refresh_lock(const ConnectionKey& key, const std::function<Status()>& fn) override;
+  Result<std::unique_ptr<RefreshClaim>> try_claim_refresh(const ConnectionKey& key) override;
 
  private:
   const std::shared_ptr<Store> inner_;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
 #include <boost/asio/co_spawn.hpp>
 #include <thread>
 
@@ -369,6 +370,30 @@ TEST_F(RefresherTest, ARejectionAfterAnotherHolderRotatedDoesNotMarkTheConnectio
   ASSERT_TRUE(got) << got.error().message;
   EXPECT_EQ(got->credentials.access_token, "at-other");
   EXPECT_TRUE(stored(kJira).errors.empty());
+}
+
+TEST_F(RefresherTest, AClaimHeldElsewhereIsAwaitedAndItsTokensUsedWithoutARequest) {
+  add(kJira, -minutes(1));
+  // Another process is renewing user-1: it holds the claim while its token request runs.
+  auto other = store_->try_claim_refresh(kJira);
+  ASSERT_TRUE(other && *other);
+  auto ours = std::async(std::launch::async, [this] { return use(kJira); });
+  EXPECT_EQ(ours.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout)
+      << "the refresh went ahead while another holder had the claim";
+  // The other process commits its new tokens, then lets go.
+  store::ConnectionUpdate renewed;
+  renewed.credentials =
+      oauth2_credentials("at-other", "rt-other", clock_->now() + std::chrono::hours(1));
+  ASSERT_TRUE(store_->update_connection(kJira, renewed));
+  other->reset();
+  auto got = ours.get();
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_EQ(got->credentials.access_token, "at-other");
+  EXPECT_EQ(endpoint_->count(), 0) << "one token request across holders, and it was theirs";
+  EXPECT_EQ(refresher_->flights_in_progress(), 0u);
+  // The claim was released: another holder can take it.
+  auto again = store_->try_claim_refresh(kJira);
+  EXPECT_TRUE(again && *again);
 }
 
 TEST_F(RefresherTest, UnknownConnectionIsNotFound) {

@@ -198,12 +198,9 @@ TEST_F(ConnectionCacheTest, OtherCallsPassThroughTheWriteThroughStore) {
   EXPECT_EQ(sqlite_->list_activity({})->size(), 1u);
   ASSERT_TRUE(store_->prune_activity(0, std::chrono::seconds(0), 100));
   EXPECT_EQ(store_->list_activity({})->size(), 1u);
-  bool ran = false;
-  ASSERT_TRUE(store_->with_refresh_lock({"jira", "u1"}, [&] {
-    ran = true;
-    return ok();
-  }));
-  EXPECT_TRUE(ran);
+  auto claim = store_->try_claim_refresh({"jira", "u1"});
+  ASSERT_TRUE(claim && *claim);
+  EXPECT_EQ(sqlite_->try_claim_refresh({"jira", "u1"}).value(), nullptr);
 }
 
 }  // namespace

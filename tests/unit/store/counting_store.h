@@ -74,8 +74,8 @@ class CountingStore final : public Store {
     }
     return inner_->prune_activity(rows, age, limit);
   }
-  Status with_refresh_lock(const ConnectionKey& key, const std::function<Status()>& fn) override {
-    return inner_->with_refresh_lock(key, fn);
+  Result<std::unique_ptr<RefreshClaim>> try_claim_refresh(const ConnectionKey& key) override {
+    return inner_->try_claim_refresh(key);
   }
 
  private:

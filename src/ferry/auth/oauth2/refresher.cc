@@ -3,10 +3,12 @@
 #include <utility>  // before Asio's coroutine headers (GCC 12 + Boost: std::exchange)
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <map>
@@ -40,6 +42,18 @@ namespace {
 // A forced caller may meet flights that renew nothing (started unforced by others); it
 // gives up waiting for a forced one after this many and uses what the last one returned.
 constexpr int kMaxFlightsPerCall = 3;
+
+// A flight whose refresh claim another process holds asks again, backing off from the first
+// delay to the last; it gives up (503) after the holder's token request could have timed out.
+constexpr std::chrono::milliseconds kClaimRetryFirst{5};
+constexpr std::chrono::milliseconds kClaimRetryLast{100};
+constexpr std::chrono::seconds kClaimPatienceMin{120};
+constexpr std::chrono::seconds kClaimPatienceMargin{10};
+
+std::chrono::seconds claim_patience(const config::Integration* integration) {
+  if (!integration || !integration->http_request_timeout) return kClaimPatienceMin;
+  return std::max(kClaimPatienceMin, *integration->http_request_timeout + kClaimPatienceMargin);
+}
 
 const std::string& endpoint_of(const config::Integration& integration, Renewal renewal) {
   if (renewal == Renewal::refresh_token && !integration.auth.refresh_url.empty()) {
@@ -92,7 +106,10 @@ struct Refresher::Shared {
     flight->complete(std::move(outcome));
   }
 
+  // The flight's work: takes the refresh claim, renews under it, releases it.
   net::awaitable<FlightOutcome> renew(const ConnectionKey& key, bool forced);
+  net::awaitable<Result<std::unique_ptr<store::RefreshClaim>>> claim(const ConnectionKey& key);
+  net::awaitable<FlightOutcome> renew_claimed(const ConnectionKey& key, bool forced);
   net::awaitable<FlightOutcome> on_grant(const Attempt& attempt, const Connection& used,
                                          const TokenGrant& grant);
   net::awaitable<FlightOutcome> on_failure(const Attempt& attempt, const Connection& used,
@@ -141,6 +158,48 @@ void launch(const net::any_io_executor& executor, std::shared_ptr<Refresher::Sha
 }  // namespace
 
 net::awaitable<FlightOutcome> Refresher::Shared::renew(const ConnectionKey& key, bool forced) {
+  auto claimed = co_await claim(key);
+  if (!claimed) co_return FlightOutcome{claimed.error(), false};
+  std::unique_ptr<store::RefreshClaim> held = std::move(*claimed);
+  std::optional<FlightOutcome> outcome;
+  std::exception_ptr thrown;
+  try {
+    outcome = co_await renew_claimed(key, forced);
+  } catch (...) {
+    thrown = std::current_exception();
+  }
+  // Releasing tells the database (PostgreSQL): on the blocking pool, whatever happened.
+  co_await deps.blocking->run([&held] { held.reset(); });
+  if (thrown) std::rethrow_exception(thrown);
+  co_return std::move(*outcome);
+}
+
+net::awaitable<Result<std::unique_ptr<store::RefreshClaim>>> Refresher::Shared::claim(
+    const ConnectionKey& key) {
+  store::Store& store = *deps.store;
+  const auto give_up =
+      Steady::now() + claim_patience(deps.project->find_integration(key.provider_config_key));
+  auto delay = kClaimRetryFirst;
+  for (;;) {
+    auto claimed =
+        co_await deps.blocking->run([&store, &key] { return store.try_claim_refresh(key); });
+    if (!claimed || *claimed) co_return claimed;
+    // Another process is renewing this connection: its result will be in the row we read
+    // once the claim is ours.
+    if (Steady::now() >= give_up) {
+      co_return Error{Errc::unavailable,
+                      fmt::format("another instance has been renewing the tokens of {} for too "
+                                  "long; try again",
+                                  store::describe(key))};
+    }
+    net::steady_timer timer(co_await net::this_coro::executor, delay);
+    co_await timer.async_wait(net::use_awaitable);
+    delay = std::min(delay * 2, kClaimRetryLast);
+  }
+}
+
+net::awaitable<FlightOutcome> Refresher::Shared::renew_claimed(const ConnectionKey& key,
+                                                               bool forced) {
   // Past the cache: another process may have renewed since this one cached the row.
   store::Store& store = *deps.store;
   auto current = co_await deps.blocking->run([&store, &key] { return read_fresh(store, key); });

@@ -41,27 +41,30 @@ namespace ferry::auth::oauth2 {
 //      co_spawned on its own, so the flight finishes even if the request that started it
 //      goes away.
 //   2. Other processes sharing the database (PostgreSQL deployments). They cannot see our
-//      flight table, so the store's per-key refresh lock (Store::with_refresh_lock)
-//      serialises the writes. That lock takes a synchronous function and may block a
-//      thread, so it runs on the blocking pool and is NEVER held across the token request:
-//      it wraps only "re-read the row past the cache; if the tokens are still the ones we
-//      refreshed from, write the new ones (expected_version = the row just read); else keep
-//      the newer row and drop ours" (token_commit.h). The write publishes the new row to
-//      every I/O thread's connection cache before any waiter resumes.
+//      flight table, so each flight leader first takes the connection's refresh claim
+//      (Store::try_claim_refresh: a PostgreSQL advisory lock held by one database session)
+//      and keeps it until its result is committed, token request included. Taking it never
+//      blocks a thread: a claim held elsewhere is asked for again after a short timer
+//      (5 ms, doubling up to 100 ms), so the I/O and blocking threads keep serving. Once
+//      the claim is ours the row is read again past the cache: if the other process renewed
+//      meanwhile, its tokens are used and no token request is made. Across every instance,
+//      one token request per connection at a time.
 //
 // One refresh, step by step (flight leader; connection "user-1", refresh token RT1):
 //
-//   t0  read the row past the cache         RT1, expires in 40 s: still due -> go on
-//   t1  POST token_url grant=refresh_token  (no lock held; 199 waiters parked)
-//   t2  provider answers AT2/RT2            RT1 is now spent
-//   t3  with_refresh_lock("user-1"):
-//         re-read: tokens still AT1/RT1  -> update_connection(AT2, RT2, expected_version)
-//   t4  flight complete: every waiter resumes with the committed row (AT2/RT2)
+//   t0  take user-1's refresh claim         (another instance's holder: wait for it)
+//   t1  read the row past the cache         RT1, expires in 40 s: still due -> go on
+//   t2  POST token_url grant=refresh_token  (199 waiters parked, the claim held)
+//   t3  provider answers AT2/RT2            RT1 is now spent
+//   t4  re-read: tokens still AT1/RT1 -> update_connection(AT2, RT2, expected_version)
+//   t5  release the claim; flight complete: every waiter resumes with AT2/RT2
 //
-// If another process committed AT3/RT3 between t0 and t3, the re-read at t3 sees them: our
-// AT2/RT2 are dropped (both grants are valid within the provider's leeway) and everyone
-// uses AT3/RT3. A crash between t2 and t3 loses RT2 but RT1 still works within the leeway,
-// so the next refresh recovers. Nothing ever uses AT2 before t3 has committed it.
+// The write at t4 publishes the new row to every I/O thread's connection cache before any
+// waiter resumes. If the tokens changed between t1 and t4 (a caller stored new credentials
+// through the API), the re-read sees them and ours are dropped. A crash between t3 and t4
+// loses RT2, and the crashed process's database session takes its claim with it; RT1 still
+// works within the provider's reuse leeway, so the next holder recovers. Nothing ever uses
+// AT2 before t4 has committed it.
 //
 // Outcomes:
 //   - not due, not forced, or not OAUTH2: the stored row, untouched (no flight at all);

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <functional>
-#include <optional>
 
 #include "ferry/store/store.h"
 
@@ -16,36 +15,27 @@ using nlohmann::json;
 // them. Past this, something is writing the row in a loop.
 constexpr int kMaxVersionRetries = 5;
 
-// Runs under the refresh lock: re-read, check the tokens, write `make_update`'s fields
-// with an optimistic version check, retrying when only the version moved.
+// Re-reads, checks the tokens, and writes `make_update`'s fields with an optimistic version
+// check, retrying when only the version moved. The caller holds the key's refresh claim, so
+// no other refresh writes the tokens meanwhile; other writes only move the version.
 Result<Committed> write_if_unchanged(
     store::Store& store, const store::Connection& used,
     const std::function<store::ConnectionUpdate(const store::Connection&)>& make_update) {
   const store::ConnectionKey key = used.key();
-  std::optional<Result<Committed>> out;
-  Status locked = store.with_refresh_lock(key, [&]() -> Status {
-    for (int attempt = 0; attempt < kMaxVersionRetries; ++attempt) {
-      auto current = read_fresh(store, key);
-      if (!current) return current.error();
-      if (!same_tokens(current->credentials, used.credentials)) {
-        out.emplace(Committed{std::move(*current), false});
-        return ok();
-      }
-      store::ConnectionUpdate update = make_update(*current);
-      update.expected_version = current->version;
-      auto written = store.update_connection(key, update);
-      if (written) {
-        out.emplace(Committed{std::move(*written), true});
-        return ok();
-      }
-      if (written.error().code != Errc::conflict) return written.error();
+  for (int attempt = 0; attempt < kMaxVersionRetries; ++attempt) {
+    auto current = read_fresh(store, key);
+    if (!current) return current.error();
+    if (!same_tokens(current->credentials, used.credentials)) {
+      return Committed{std::move(*current), false};
     }
-    return Error{Errc::unavailable,
-                 fmt::format("{} kept changing while its tokens were being saved",
-                             store::describe(key))};
-  });
-  if (!locked) return locked.error();
-  return std::move(*out);
+    store::ConnectionUpdate update = make_update(*current);
+    update.expected_version = current->version;
+    auto written = store.update_connection(key, update);
+    if (written) return Committed{std::move(*written), true};
+    if (written.error().code != Errc::conflict) return written.error();
+  }
+  return Error{Errc::unavailable, fmt::format("{} kept changing while its tokens were being saved",
+                                              store::describe(key))};
 }
 
 }  // namespace

@@ -13,11 +13,12 @@ class Store;
 
 namespace ferry::auth::oauth2 {
 
-// The store half of a refresh (see refresher.h): short, synchronous steps taken under the
-// connection's refresh lock, never across a suspension. Each re-reads the row past any
-// cache and acts only if the stored tokens are still the ones the refresh started from;
-// otherwise another holder (a coroutine of another process) renewed first, and its newer
-// row is returned untouched. Writes use the re-read version as expected_version.
+// The store half of a refresh (see refresher.h): short, synchronous steps taken while the
+// caller holds the connection's refresh claim (Store::try_claim_refresh). Each re-reads the
+// row past any cache and acts only if the stored tokens are still the ones the refresh
+// started from; otherwise someone renewed first (an earlier holder, or a write of new
+// credentials through the API), and its newer row is returned untouched. Writes use the
+// re-read version as expected_version.
 
 // The connection read from the database itself. list_connections is never served from the
 // connection cache, so this sees what other processes committed. Errc::not_found when the

@@ -139,8 +139,8 @@ Status SqliteStore::check_encryption_key() {
   return tx->commit();
 }
 
-Status SqliteStore::with_refresh_lock(const ConnectionKey& key, const std::function<Status()>& fn) {
-  return refresh_locks_.with_lock(key, fn);
+Result<std::unique_ptr<RefreshClaim>> SqliteStore::try_claim_refresh(const ConnectionKey& key) {
+  return refresh_claims_.try_claim(key);
 }
 
 }  // namespace ferry::store

@@ -7,7 +7,7 @@
 
 #include "ferry/core/clock.h"
 #include "ferry/core/crypto.h"
-#include "ferry/store/keyed_locks.h"
+#include "ferry/store/refresh_claims.h"
 #include "ferry/store/sqlite/statement.h"
 #include "ferry/store/store.h"
 
@@ -22,7 +22,7 @@ namespace ferry::store {
 //
 // Threads: one connection, guarded by one mutex; every method may be called from any
 // thread and calls are serialized. Other processes may open the same file (SQLite's
-// file locks and the busy timeout arbitrate), but the refresh lock is per process: a
+// file locks and the busy timeout arbitrate), but refresh claims are per process: a
 // multi-instance deployment needs PostgreSQL, whose advisory locks span processes.
 //
 // Encryption: with a Cipher, credentials are sealed (AES-256-GCM, the row id as
@@ -55,9 +55,8 @@ class SqliteStore final : public Store {
   Result<std::vector<ActivityEntry>> list_activity(const ActivityFilter& filter) override;
   Result<std::size_t> prune_activity(std::size_t max_rows, std::chrono::seconds max_age,
                                      std::size_t limit) override;
-  // In-process mutex per key (KeyedLocks). PostgresStore will take a transaction-scoped
-  // advisory lock instead, so the lock holds across instances.
-  Status with_refresh_lock(const ConnectionKey& key, const std::function<Status()>& fn) override;
+  // In-process claims (RefreshClaims): one process owns the file's refreshes.
+  Result<std::unique_ptr<RefreshClaim>> try_claim_refresh(const ConnectionKey& key) override;
 
  private:
   SqliteStore(sqlite::Database db, std::optional<Cipher> cipher,
@@ -85,7 +84,7 @@ class SqliteStore final : public Store {
   sqlite::Database db_;                 // guarded by mu_
   const std::optional<Cipher> cipher_;  // immutable
   const std::shared_ptr<const Clock> clock_;
-  KeyedLocks refresh_locks_;  // thread-safe on its own; never under mu_
+  RefreshClaims refresh_claims_;  // thread-safe on its own; never under mu_
 };
 
 }  // namespace ferry::store
