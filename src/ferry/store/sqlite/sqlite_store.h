@@ -54,8 +54,8 @@ class SqliteStore final : public Store {
   Status append_activity(const std::vector<ActivityEntry>& entries) override;
   Result<std::vector<ActivityEntry>> list_activity(const ActivityFilter& filter) override;
   Status prune_activity(std::size_t max_rows, std::chrono::seconds max_age) override;
-  // In-process mutex per key (KeyedLocks). PostgresStore will take a transaction-scoped
-  // advisory lock instead, so the lock holds across instances.
+  // In-process mutex per key (KeyedLocks). PostgresStore takes an advisory lock in the
+  // database instead, so its lock holds across instances.
   Status with_refresh_lock(const ConnectionKey& key, const std::function<Status()>& fn) override;
 
  private:
