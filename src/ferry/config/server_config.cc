@@ -19,7 +19,8 @@ const std::vector<std::string> kServerKeys = {
     "default_http_request_timeout_seconds", "database_url", "secret_key", "public_key",
     "encryption_key",    "log_file",        "listen_address",        "max_request_body_bytes",
     "ca_file",           "max_pending_oauth_flows_per_client",     "max_websockets_per_client",
-    "action_threads",    "action_cpu_time_ms", "action_memory_bytes", "egress"};
+    "action_threads",    "action_cpu_time_ms", "action_memory_bytes", "egress",
+    "database_pool_size"};
 
 constexpr long long kMaxActionThreads = 256;
 constexpr long long kMaxActionCpuTimeMs = 24LL * 3600 * 1000;
@@ -27,6 +28,10 @@ constexpr long long kMinActionMemoryBytes = 1024 * 1024;  // a Lua state and a s
 constexpr long long kMaxActionMemoryBytes = 1LL << 40;
 
 constexpr long long kMaxPerClientLimit = 1'000'000;
+
+// PostgreSQL's default max_connections is 100, and an instance opens up to twice this many
+// (queries and refresh locks): more than this is a typo, not a plan.
+constexpr long long kMaxDatabasePoolSize = 256;
 
 constexpr std::string_view kDefaultDatabase = "sqlite://ferry.db";
 constexpr std::string_view kDefaultLogFile = "ferry-server.log";
@@ -175,6 +180,9 @@ ServerConfig read_server_config(const std::filesystem::path& dir, const Environm
   }
   if (r.read_int("action_memory_bytes", kMinActionMemoryBytes, kMaxActionMemoryBytes, number)) {
     out.action_memory_bytes = static_cast<std::size_t>(number);
+  }
+  if (r.read_int("database_pool_size", 1, kMaxDatabasePoolSize, number)) {
+    out.database_pool_size = static_cast<std::size_t>(number);
   }
   read_keys(r, out);
   read_paths(r, dir, out);
