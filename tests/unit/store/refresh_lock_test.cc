@@ -15,7 +15,7 @@ using nlohmann::json;
 using testing::make_connection;
 using testing::StoreTest;
 
-using RefreshLockTest = StoreTest;
+class RefreshLockTest : public StoreTest {};
 
 constexpr int kThreads = 4;
 constexpr int kRoundsPerThread = 25;
@@ -23,7 +23,7 @@ constexpr int kRoundsPerThread = 25;
 // Each round is what a refresh does: read the row, then write it back conditioned on the
 // version it read. Serialized rounds never conflict; overlapping ones would, and would
 // also show more than one holder inside the lock.
-TEST_F(RefreshLockTest, HoldersOfOneKeyAreSerialized) {
+TEST_P(RefreshLockTest, HoldersOfOneKeyAreSerialized) {
   auto store = open("lock.db");
   ASSERT_TRUE(store->create_connection(make_connection("jira", "u1")));
   const ConnectionKey key{"jira", "u1"};
@@ -59,7 +59,7 @@ TEST_F(RefreshLockTest, HoldersOfOneKeyAreSerialized) {
   EXPECT_EQ(store->find_connection(key)->version, 1 + kThreads * kRoundsPerThread);
 }
 
-TEST_F(RefreshLockTest, DifferentKeysDoNotWaitForEachOther) {
+TEST_P(RefreshLockTest, DifferentKeysDoNotWaitForEachOther) {
   auto store = open("lock.db");
   std::promise<void> second_entered;
   auto second_entered_future = second_entered.get_future();
@@ -81,7 +81,7 @@ TEST_F(RefreshLockTest, DifferentKeysDoNotWaitForEachOther) {
   EXPECT_TRUE(held) << (held ? "" : held.error().message);
 }
 
-TEST_F(RefreshLockTest, ReturnsWhatTheHolderReturns) {
+TEST_P(RefreshLockTest, ReturnsWhatTheHolderReturns) {
   auto store = open("lock.db");
   auto failed = store->with_refresh_lock({"jira", "u1"}, [] {
     return Status(Error{Errc::upstream_auth_failed, "invalid_grant"});
@@ -102,6 +102,8 @@ TEST(KeyedLocks, ForgetsKeysOnceNoOneHoldsThem) {
   }));
   EXPECT_EQ(locks.size(), 0u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, RefreshLockTest, testing::kAllBackends, testing::backend_name);
 
 }  // namespace
 }  // namespace ferry::store
