@@ -8,10 +8,12 @@ build_packages=(
   libboost1.81-all-dev libssl-dev ca-certificates libyaml-cpp-dev libsqlite3-dev libpq-dev
   liblua5.4-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
 )
-# Test-only: GoogleTest, the SDK compatibility test (Node.js), the servers tests start, the
-# browser the real-browser test drives (Debian's, never a downloaded build), and clang with
-# its runtime libraries (libFuzzer, sanitizers) for the fuzz targets.
-test_packages=(libgtest-dev libgmock-dev googletest chromium clang-14 libclang-rt-14-dev)
+# Test-only: GoogleTest, the SDK compatibility test (Node.js), the servers tests start (the
+# PostgreSQL server for the store tests' throwaway cluster), the browser the real-browser
+# test drives (Debian's, never a downloaded build), and clang with its runtime libraries
+# (libFuzzer, sanitizers) for the fuzz targets.
+test_packages=(libgtest-dev libgmock-dev googletest postgresql chromium clang-14
+               libclang-rt-14-dev)
 
 wanted=("${build_packages[@]}")
 if [[ "${1:-}" == "--with-test-tools" ]]; then

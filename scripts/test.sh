@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The test command: installs what is missing, builds the sanitizer configuration once, and
-# runs every test (unit, end-to-end against the real binary, SDK compatibility) with ctest,
-# then every fuzz target for a bounded time (scripts/fuzz.sh; FERRY_FUZZ_SECONDS=0 skips).
+# The test command: installs what is missing, builds the sanitizer configuration once, starts
+# a throwaway PostgreSQL cluster, runs every test (unit, end-to-end against the real binary,
+# SDK compatibility) with ctest, then every fuzz target for a bounded time (scripts/fuzz.sh;
+# FERRY_FUZZ_SECONDS=0 skips).
 # Usage: scripts/test.sh [ctest arguments...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,15 @@ fi
 # tests/browser/package-lock.json (playwright-core downloads no browser).
 if [[ -f tests/browser/package-lock.json ]]; then
   (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# The store tests' PostgreSQL cases run against a throwaway cluster (unless the caller names
+# a server in FERRY_TEST_POSTGRES_URL), stopped and removed when this script ends, whether
+# the tests pass, fail or are interrupted.
+if [[ -z "${FERRY_TEST_POSTGRES_URL:-}" ]]; then
+  FERRY_TEST_POSTGRES_URL="$(scripts/postgres-test-cluster.sh start)"
+  export FERRY_TEST_POSTGRES_URL
+  trap 'scripts/postgres-test-cluster.sh stop "$FERRY_TEST_POSTGRES_URL"' EXIT
 fi
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"

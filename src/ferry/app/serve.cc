@@ -94,7 +94,9 @@ int serve(std::shared_ptr<const config::Project> project,
   if (project->server.encryption_key.empty()) {
     observe::warn("encryption_key is not set: credentials are stored unencrypted");
   }
-  auto opened = store::open_store(project->server.database_url, project->server.encryption_key);
+  auto opened = store::open_store(project->server.database_url, project->server.encryption_key,
+                                  nullptr,
+                                  {.database_pool_size = project->server.database_pool_size});
   if (!opened) {
     observe::error("cannot open the database: {}", opened.error().message);
     return 1;

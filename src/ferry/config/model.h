@@ -95,6 +95,9 @@ struct ServerConfig {
   observe::Level default_action_log_level = observe::Level::info;
   std::chrono::seconds default_http_request_timeout{100};
   std::string database_url;        // resolved: "sqlite:///abs/path/ferry.db" or "postgresql://..."
+  // PostgreSQL: connections for queries; refresh locks hold as many again on their own
+  // connections. Ignored for SQLite.
+  std::size_t database_pool_size = 4;
   std::string secret_key;
   bool secret_key_generated = false;   // true when none was configured (dev mode)
   std::string public_key;

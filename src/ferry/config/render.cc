@@ -136,6 +136,7 @@ std::string describe_server(const Project& project) {
       {"default_action_log_level", observe::level_name(s.default_action_log_level)},
       {"default_http_request_timeout_seconds", s.default_http_request_timeout.count()},
       {"database_url", without_password(s.database_url)},
+      {"database_pool_size", s.database_pool_size},
       {"log_file", s.log_file},
       {"max_request_body_bytes", s.max_request_body_bytes},
       {"ca_file", s.ca_file.empty() ? "(system)" : s.ca_file},

@@ -28,6 +28,7 @@ constexpr std::string_view kFerryYaml = R"(# Ferry server settings. Every key is
 # default_action_log_level: info             # an integration's log_level overrides it
 # default_http_request_timeout_seconds: 100  # per attempt; 0 = none
 # database_url: sqlite://ferry.db            # or postgresql://user:pass@host/db
+# database_pool_size: 4                      # PostgreSQL connections for queries
 secret_key: ${FERRY_SECRET_KEY}              # backend API key (random for each run when unset)
 public_key: ${FERRY_PUBLIC_KEY}              # frontend key for /oauth/connect (random when unset)
 encryption_key: ${FERRY_ENCRYPTION_KEY}      # base64 of 32 bytes: tokens are encrypted at rest

@@ -20,7 +20,7 @@ const std::vector<std::string> kServerKeys = {
     "encryption_key",    "log_file",        "listen_address",        "max_request_body_bytes",
     "ca_file",           "max_pending_oauth_flows_per_client",     "max_websockets_per_client",
     "action_threads",    "action_cpu_time_ms", "action_memory_bytes", "egress",
-    "activity_retention_days", "activity_retention_max_entries"};
+    "activity_retention_days", "activity_retention_max_entries", "database_pool_size"};
 
 constexpr long long kMaxActionThreads = 256;
 constexpr long long kMaxActionCpuTimeMs = 24LL * 3600 * 1000;
@@ -30,6 +30,9 @@ constexpr long long kMaxActionMemoryBytes = 1LL << 40;
 constexpr long long kMaxPerClientLimit = 1'000'000;
 
 constexpr long long kMaxRetentionDays = 100 * 365;
+// PostgreSQL's default max_connections is 100, and an instance opens up to twice this many
+// (queries and refresh locks): more than this is a typo, not a plan.
+constexpr long long kMaxDatabasePoolSize = 256;
 
 constexpr std::string_view kDefaultDatabase = "sqlite://ferry.db";
 constexpr std::string_view kDefaultLogFile = "ferry-server.log";
@@ -185,6 +188,9 @@ ServerConfig read_server_config(const std::filesystem::path& dir, const Environm
   }
   if (r.read_int("action_memory_bytes", kMinActionMemoryBytes, kMaxActionMemoryBytes, number)) {
     out.action_memory_bytes = static_cast<std::size_t>(number);
+  }
+  if (r.read_int("database_pool_size", 1, kMaxDatabasePoolSize, number)) {
+    out.database_pool_size = static_cast<std::size_t>(number);
   }
   read_keys(r, out);
   read_paths(r, dir, out);

@@ -21,11 +21,12 @@ class RefreshClaim {
   virtual ~RefreshClaim() = default;
 };
 
-// Where connections, OAuth state and the activity log live. Implemented by SqliteStore
-// (and later PostgresStore), decorated by WriteThroughStore, faked in tests. Callable from any
-// thread. Every write is atomic: it happens entirely or not at all, also across a crash.
+// Where connections, OAuth state and the activity log live. Implemented by SqliteStore and
+// PostgresStore, decorated by WriteThroughStore, faked in tests. Callable from any thread.
+// Every write is atomic: it happens entirely or not at all, also across a crash.
 // Any method may also fail with Errc::internal (disk, I/O), Errc::unavailable (the
-// database stayed locked by another process past the busy timeout) or
+// database stayed locked by another process past the busy timeout; for PostgreSQL also:
+// the server cannot be reached, the connection was lost, a statement timed out) or
 // Errc::storage_corrupt (unreadable rows, credentials that fail to decrypt).
 class Store {
  public:

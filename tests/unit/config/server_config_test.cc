@@ -25,6 +25,7 @@ TEST(ServerConfig, MissingFerryYamlMeansDefaults) {
   EXPECT_EQ(server->default_http_request_timeout, std::chrono::seconds(100));
   EXPECT_EQ(server->max_request_body_bytes, defaults.max_request_body_bytes);
   EXPECT_EQ(server->database_url, "sqlite://" + (folder.path() / "ferry.db").string());
+  EXPECT_EQ(server->database_pool_size, 4u);
   EXPECT_EQ(server->log_file, (folder.path() / "ferry-server.log").string());
   EXPECT_TRUE(server->secret_key_generated);
   EXPECT_TRUE(server->public_key_generated);
@@ -52,6 +53,7 @@ main_server_log_level: debug
 default_action_log_level: warn
 default_http_request_timeout_seconds: 0
 database_url: sqlite://data/state.db
+database_pool_size: 12
 secret_key: ${FERRY_SECRET}
 public_key: pub-key
 encryption_key: MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=
@@ -77,6 +79,7 @@ egress:
   EXPECT_EQ(server->default_action_log_level, observe::Level::warn);
   EXPECT_EQ(server->default_http_request_timeout, std::chrono::seconds(0));
   EXPECT_EQ(server->database_url, "sqlite://" + (folder.path() / "data/state.db").string());
+  EXPECT_EQ(server->database_pool_size, 12u);
   EXPECT_EQ(server->secret_key, "sk");
   EXPECT_FALSE(server->secret_key_generated);
   EXPECT_EQ(server->public_key, "pub-key");
@@ -186,6 +189,11 @@ TEST(ServerConfig, BadValuesAreReported) {
        ":1:26: activity_retention_days: expected an integer between 1 and 36500"},
       {"activity_retention_max_entries: -1\n",
        ":1:33: activity_retention_max_entries: expected an integer >= 1"},
+      {"database_pool_size: 0\n",
+       ":1:21: database_pool_size: expected an integer between 1 and 256, got \"0\""},
+      {"database_pool_size: 257\n",
+       ":1:21: database_pool_size: expected an integer between 1 and 256"},
+      {"database_pool_size: four\n", ":1:21: database_pool_size: expected an integer"},
       {"action_memory_bytes: 1000\n",
        ":1:22: action_memory_bytes: expected an integer >= 1048576"},
       {"egress:\n  allow: [\"10.0.0.1/8\"]\n",

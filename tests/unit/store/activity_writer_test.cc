@@ -37,7 +37,7 @@ bool eventually(Predicate done) {
   return true;
 }
 
-TEST_F(ActivityWriterTest, PrunesABacklogInRoundsOfItsBatchAndKeepsTheRecentEntries) {
+TEST_P(ActivityWriterTest, PrunesABacklogInRoundsOfItsBatchAndKeepsTheRecentEntries) {
   std::unique_ptr<Store> sqlite = open("writer.db");
   const TimePoint now = clock_->now();
   std::vector<ActivityEntry> backlog;
@@ -64,6 +64,9 @@ TEST_F(ActivityWriterTest, PrunesABacklogInRoundsOfItsBatchAndKeepsTheRecentEntr
   std::lock_guard lock(counting->prune_mutex);
   EXPECT_EQ(counting->prune_limits, (std::vector<std::size_t>{10, 10, 10, 10}));
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, ActivityWriterTest, testing::kAllBackends,
+                         testing::backend_name);
 
 }  // namespace
 }  // namespace ferry::store

@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <thread>
+#include <vector>
 
 #include "store_fixture.h"
 
@@ -12,7 +15,7 @@ using std::chrono::hours;
 using std::chrono::minutes;
 using testing::StoreTest;
 
-using ConnectSessionTest = StoreTest;
+class ConnectSessionTest : public StoreTest {};
 
 ConnectSession make_session(const std::string& hash, TimePoint expires_at) {
   ConnectSession s;
@@ -24,7 +27,7 @@ ConnectSession make_session(const std::string& hash, TimePoint expires_at) {
   return s;
 }
 
-TEST_F(ConnectSessionTest, SavedSessionIsFoundAgainAndAgainUntilItExpires) {
+TEST_P(ConnectSessionTest, SavedSessionIsFoundAgainAndAgainUntilItExpires) {
   auto store = open("c.db");
   ASSERT_TRUE(store->save_connect_session(make_session("h1", clock_->now() + minutes(30))));
   for (int i = 0; i < 2; ++i) {
@@ -44,7 +47,7 @@ TEST_F(ConnectSessionTest, SavedSessionIsFoundAgainAndAgainUntilItExpires) {
   EXPECT_NE(expired.error().message.find("expired"), std::string::npos);
 }
 
-TEST_F(ConnectSessionTest, UnknownDuplicateAndEmptyHashesAreRejected) {
+TEST_P(ConnectSessionTest, UnknownDuplicateAndEmptyHashesAreRejected) {
   auto store = open("c.db");
   EXPECT_EQ(store->find_connect_session("nope").error().code, Errc::not_found);
   ASSERT_TRUE(store->save_connect_session(make_session("h1", clock_->now() + minutes(30))));
@@ -54,7 +57,7 @@ TEST_F(ConnectSessionTest, UnknownDuplicateAndEmptyHashesAreRejected) {
             Errc::invalid_argument);
 }
 
-TEST_F(ConnectSessionTest, SessionsSurviveReopeningTheDatabase) {
+TEST_P(ConnectSessionTest, SessionsSurviveReopeningTheDatabase) {
   {
     auto store = open("c.db");
     ASSERT_TRUE(store->save_connect_session(make_session("h1", clock_->now() + minutes(30))));
@@ -63,7 +66,7 @@ TEST_F(ConnectSessionTest, SessionsSurviveReopeningTheDatabase) {
   EXPECT_TRUE(reopened->find_connect_session("h1"));
 }
 
-TEST_F(ConnectSessionTest, SavingSweepsSessionsExpiredForMoreThanADay) {
+TEST_P(ConnectSessionTest, SavingSweepsSessionsExpiredForMoreThanADay) {
   auto store = open("c.db");
   ASSERT_TRUE(store->save_connect_session(make_session("old", clock_->now() - hours(25))));
   ASSERT_TRUE(store->save_connect_session(make_session("recent", clock_->now() - minutes(1))));
@@ -73,7 +76,7 @@ TEST_F(ConnectSessionTest, SavingSweepsSessionsExpiredForMoreThanADay) {
   EXPECT_TRUE(store->find_connect_session("new"));
 }
 
-TEST_F(ConnectSessionTest, AnEmptyAllowListMeansEveryIntegration) {
+TEST_P(ConnectSessionTest, AnEmptyAllowListMeansEveryIntegration) {
   auto store = open("c.db");
   ConnectSession s = make_session("h1", clock_->now() + minutes(30));
   s.allowed_integrations.clear();
@@ -83,7 +86,7 @@ TEST_F(ConnectSessionTest, AnEmptyAllowListMeansEveryIntegration) {
   EXPECT_TRUE(found->allowed_integrations.empty());
 }
 
-TEST_F(ConnectSessionTest, BindingFieldsRoundTrip) {
+TEST_P(ConnectSessionTest, BindingFieldsRoundTrip) {
   auto store = open("c.db");
   ConnectSession s = make_session("h1", clock_->now() + minutes(30));
   s.allowed_integrations = {"jira"};
@@ -97,7 +100,7 @@ TEST_F(ConnectSessionTest, BindingFieldsRoundTrip) {
   EXPECT_FALSE(found->used_at);
 }
 
-TEST_F(ConnectSessionTest, ASessionCanBeUsedOnlyOnce) {
+TEST_P(ConnectSessionTest, ASessionCanBeUsedOnlyOnce) {
   auto store = open("c.db");
   ASSERT_TRUE(store->save_connect_session(make_session("h1", clock_->now() + minutes(30))));
   auto used = store->use_connect_session("h1");
@@ -120,6 +123,33 @@ TEST_F(ConnectSessionTest, ASessionCanBeUsedOnlyOnce) {
   EXPECT_EQ(store->use_connect_session("h2").error().code, Errc::invalid_argument);
 }
 
+TEST_P(ConnectSessionTest, OfConcurrentUsersOfOneSessionExactlyOneSucceeds) {
+  auto store = open("c.db");
+  constexpr int kUsers = 8;
+  for (int round = 0; round < 5; ++round) {
+    const std::string hash = "h" + std::to_string(round);
+    ASSERT_TRUE(store->save_connect_session(make_session(hash, clock_->now() + minutes(30))));
+    std::atomic<int> successes{0};
+    std::atomic<int> conflicts{0};
+    std::vector<std::thread> users;
+    for (int i = 0; i < kUsers; ++i) {
+      users.emplace_back([&] {
+        auto used = store->use_connect_session(hash);
+        if (used) {
+          ++successes;
+        } else if (used.error().code == Errc::conflict) {
+          ++conflicts;
+        } else {
+          ADD_FAILURE() << used.error().message;
+        }
+      });
+    }
+    for (auto& user : users) user.join();
+    EXPECT_EQ(successes, 1) << "round " << round;
+    EXPECT_EQ(conflicts, kUsers - 1) << "round " << round;
+  }
+}
+
 OAuthSession flow(const std::string& state, const std::string& client) {
   OAuthSession s;
   s.state = state;
@@ -129,7 +159,7 @@ OAuthSession flow(const std::string& state, const std::string& client) {
   return s;
 }
 
-TEST_F(ConnectSessionTest, SavingAFlowUsesItsConnectSessionInTheSameTransaction) {
+TEST_P(ConnectSessionTest, SavingAFlowUsesItsConnectSessionInTheSameTransaction) {
   auto store = open("c.db");
   ASSERT_TRUE(store->save_connect_session(make_session("h1", clock_->now() + minutes(30))));
   OAuthSession first = flow("s1", "10.0.0.1");
@@ -147,7 +177,7 @@ TEST_F(ConnectSessionTest, SavingAFlowUsesItsConnectSessionInTheSameTransaction)
   EXPECT_TRUE(store->take_oauth_state("s1"));
 }
 
-TEST_F(ConnectSessionTest, PendingFlowsPerClientAreCappedUntilTakenOrExpired) {
+TEST_P(ConnectSessionTest, PendingFlowsPerClientAreCappedUntilTakenOrExpired) {
   auto store = open("c.db");
   const StateAdmission cap{2, ""};
   for (const char* state : {"a", "b"}) {
@@ -179,7 +209,7 @@ TEST_F(ConnectSessionTest, PendingFlowsPerClientAreCappedUntilTakenOrExpired) {
   }
 }
 
-TEST_F(ConnectSessionTest, FlowBindingFieldsRoundTrip) {
+TEST_P(ConnectSessionTest, FlowBindingFieldsRoundTrip) {
   auto store = open("c.db");
   OAuthSession s = flow("s1", "10.0.0.1");
   s.expires_at = clock_->now() + minutes(10);
@@ -196,6 +226,9 @@ TEST_F(ConnectSessionTest, FlowBindingFieldsRoundTrip) {
   EXPECT_EQ(taken->end_user, s.end_user);
   EXPECT_EQ(taken->tags, s.tags);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, ConnectSessionTest, testing::kAllBackends,
+                         testing::backend_name);
 
 }  // namespace
 }  // namespace ferry::store

@@ -19,7 +19,7 @@ namespace net = boost::asio;
 using nlohmann::json;
 using testing::CountingStore;
 using testing::make_connection;
-using testing::StoreTest;
+using testing::SqliteStoreTest;
 using Snapshot = std::shared_ptr<const Connection>;
 
 // Runs `task` on `ioc` (the test thread plays that I/O thread) until it and everything it
@@ -41,10 +41,10 @@ void drain(net::io_context& ioc) {
 
 // One or two I/O threads (io_contexts run in turn on the test thread), a connection cache
 // over a counting view of a real SQLite store, and the write-through store in front of it.
-class ConnectionCacheTest : public StoreTest {
+class ConnectionCacheTest : public SqliteStoreTest {
  protected:
   void SetUp() override {
-    StoreTest::SetUp();
+    SqliteStoreTest::SetUp();
     sqlite_ = open("cache.db");
     counting_ = std::make_shared<CountingStore>(sqlite_.get());
     cache_ = std::make_shared<ConnectionCache>(

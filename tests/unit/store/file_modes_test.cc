@@ -10,7 +10,7 @@ namespace ferry::store {
 namespace {
 
 using testing::make_connection;
-using FileModesTest = testing::StoreTest;
+using FileModesTest = testing::SqliteStoreTest;
 
 // The permission bits of `path`, or -1 when it does not exist.
 int mode_of(const std::string& path) {

@@ -12,8 +12,8 @@ using std::chrono::minutes;
 using std::chrono::seconds;
 using testing::StoreTest;
 
-using OAuthStateTest = StoreTest;
-using ActivityTest = StoreTest;
+class OAuthStateTest : public StoreTest {};
+class ActivityTest : public StoreTest {};
 
 OAuthSession make_session(const std::string& state, TimePoint expires_at) {
   OAuthSession s;
@@ -28,7 +28,7 @@ OAuthSession make_session(const std::string& state, TimePoint expires_at) {
   return s;
 }
 
-TEST_F(OAuthStateTest, TakeReturnsTheSessionOnceAndOnlyOnce) {
+TEST_P(OAuthStateTest, TakeReturnsTheSessionOnceAndOnlyOnce) {
   auto store = open("o.db");
   ASSERT_TRUE(store->save_oauth_state(make_session("s1", clock_->now() + minutes(10)), {}));
   auto taken = store->take_oauth_state("s1");
@@ -46,12 +46,12 @@ TEST_F(OAuthStateTest, TakeReturnsTheSessionOnceAndOnlyOnce) {
   EXPECT_EQ(replay.error().code, Errc::not_found);
 }
 
-TEST_F(OAuthStateTest, UnknownStateIsNotFound) {
+TEST_P(OAuthStateTest, UnknownStateIsNotFound) {
   auto store = open("o.db");
   EXPECT_EQ(store->take_oauth_state("never-saved").error().code, Errc::not_found);
 }
 
-TEST_F(OAuthStateTest, ExpiredStateIsRejectedAndRemoved) {
+TEST_P(OAuthStateTest, ExpiredStateIsRejectedAndRemoved) {
   auto store = open("o.db");
   ASSERT_TRUE(store->save_oauth_state(make_session("s1", clock_->now() + minutes(10)), {}));
   clock_->advance(minutes(10));
@@ -62,7 +62,7 @@ TEST_F(OAuthStateTest, ExpiredStateIsRejectedAndRemoved) {
   EXPECT_EQ(store->take_oauth_state("s1").error().code, Errc::not_found);
 }
 
-TEST_F(OAuthStateTest, DuplicateAndEmptyStatesAreRejected) {
+TEST_P(OAuthStateTest, DuplicateAndEmptyStatesAreRejected) {
   auto store = open("o.db");
   ASSERT_TRUE(store->save_oauth_state(make_session("s1", clock_->now() + minutes(10)), {}));
   EXPECT_EQ(store->save_oauth_state(make_session("s1", clock_->now()), {}).error().code,
@@ -71,9 +71,10 @@ TEST_F(OAuthStateTest, DuplicateAndEmptyStatesAreRejected) {
             Errc::invalid_argument);
 }
 
-TEST_F(OAuthStateTest, SavingSweepsSessionsExpiredForMoreThanADay) {
+TEST_P(OAuthStateTest, SavingSweepsSessionsExpiredForMoreThanADay) {
   auto store = open("o.db");
-  ASSERT_TRUE(store->save_oauth_state(make_session("old", clock_->now() - std::chrono::hours(25)), {}));
+  ASSERT_TRUE(
+      store->save_oauth_state(make_session("old", clock_->now() - std::chrono::hours(25)), {}));
   ASSERT_TRUE(store->save_oauth_state(make_session("recent", clock_->now() - minutes(1)), {}));
   ASSERT_TRUE(store->save_oauth_state(make_session("new", clock_->now() + minutes(10)), {}));
   EXPECT_EQ(store->take_oauth_state("old").error().code, Errc::not_found);
@@ -107,7 +108,7 @@ std::vector<int> statuses(const std::vector<ActivityEntry>& entries) {
   return out;
 }
 
-TEST_F(ActivityTest, AppendedEntriesComeBackNewestFirstWithEveryField) {
+TEST_P(ActivityTest, AppendedEntriesComeBackNewestFirstWithEveryField) {
   auto store = open("a.db");
   ASSERT_TRUE(store->append_activity({entry("u1", "jira", 200), entry("u1", "jira", 201)}));
   clock_->advance(seconds(1));
@@ -130,7 +131,7 @@ TEST_F(ActivityTest, AppendedEntriesComeBackNewestFirstWithEveryField) {
   EXPECT_EQ(newest.details["retries"][0], "429");
 }
 
-TEST_F(ActivityTest, ListFiltersByConnectionAndIntegrationAndLimits) {
+TEST_P(ActivityTest, ListFiltersByConnectionAndIntegrationAndLimits) {
   auto store = open("a.db");
   ASSERT_TRUE(store->append_activity({entry("u1", "jira", 200), entry("u2", "jira", 201),
                                       entry("u1", "slack", 202), entry("u1", "jira", 203)}));
@@ -153,7 +154,7 @@ TEST_F(ActivityTest, ListFiltersByConnectionAndIntegrationAndLimits) {
   }
 }
 
-TEST_F(ActivityTest, PruneDropsEntriesPastMaxAgeThenBeyondMaxRows) {
+TEST_P(ActivityTest, PruneDropsEntriesPastMaxAgeThenBeyondMaxRows) {
   auto store = open("a.db");
   const TimePoint now = clock_->now();
   ASSERT_TRUE(store->append_activity({
@@ -174,7 +175,7 @@ TEST_F(ActivityTest, PruneDropsEntriesPastMaxAgeThenBeyondMaxRows) {
   EXPECT_EQ(statuses(*store->list_activity({})), (std::vector<int>{5}));
 }
 
-TEST_F(ActivityTest, PruneDeletesAtMostItsLimitPerRoundOldestFirst) {
+TEST_P(ActivityTest, PruneDeletesAtMostItsLimitPerRoundOldestFirst) {
   auto store = open("a.db");
   const TimePoint now = clock_->now();
   std::vector<ActivityEntry> entries;
@@ -199,6 +200,9 @@ TEST_F(ActivityTest, PruneDeletesAtMostItsLimitPerRoundOldestFirst) {
   EXPECT_EQ(statuses(*store->list_activity({})), (std::vector<int>{29, 28}));
   EXPECT_EQ(store->prune_activity(2, std::chrono::hours(24), 0).value(), 0u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, OAuthStateTest, testing::kAllBackends, testing::backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, ActivityTest, testing::kAllBackends, testing::backend_name);
 
 }  // namespace
 }  // namespace ferry::store

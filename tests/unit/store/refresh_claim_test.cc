@@ -14,7 +14,7 @@ using nlohmann::json;
 using testing::make_connection;
 using testing::StoreTest;
 
-using RefreshClaimTest = StoreTest;
+class RefreshClaimTest : public StoreTest {};
 
 constexpr int kThreads = 4;
 constexpr int kRoundsPerThread = 25;
@@ -22,7 +22,7 @@ constexpr int kRoundsPerThread = 25;
 // Each round is what a refresh does: claim, read the row, write it back conditioned on the
 // version it read, release. Rounds that got a claim never overlap; overlapping ones would
 // show more than one holder inside and conflict on the version.
-TEST_F(RefreshClaimTest, HoldersOfOneKeyNeverOverlap) {
+TEST_P(RefreshClaimTest, HoldersOfOneKeyNeverOverlap) {
   auto store = open("claim.db");
   ASSERT_TRUE(store->create_connection(make_connection("jira", "u1")));
   const ConnectionKey key{"jira", "u1"};
@@ -67,7 +67,7 @@ TEST_F(RefreshClaimTest, HoldersOfOneKeyNeverOverlap) {
   EXPECT_EQ(store->find_connection(key)->version, 1 + kThreads * kRoundsPerThread);
 }
 
-TEST_F(RefreshClaimTest, AHeldClaimRefusesOthersUntilReleasedAndKeysAreIndependent) {
+TEST_P(RefreshClaimTest, AHeldClaimRefusesOthersUntilReleasedAndKeysAreIndependent) {
   auto store = open("claim.db");
   auto first = store->try_claim_refresh({"jira", "u1"});
   ASSERT_TRUE(first && *first);
@@ -79,7 +79,7 @@ TEST_F(RefreshClaimTest, AHeldClaimRefusesOthersUntilReleasedAndKeysAreIndepende
   EXPECT_TRUE(again && *again);
 }
 
-TEST_F(RefreshClaimTest, AClaimMayBeReleasedOnAnotherThread) {
+TEST_P(RefreshClaimTest, AClaimMayBeReleasedOnAnotherThread) {
   auto store = open("claim.db");
   auto claim = store->try_claim_refresh({"jira", "u1"});
   ASSERT_TRUE(claim && *claim);
@@ -87,6 +87,8 @@ TEST_F(RefreshClaimTest, AClaimMayBeReleasedOnAnotherThread) {
   auto again = store->try_claim_refresh({"jira", "u1"});
   EXPECT_TRUE(again && *again);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, RefreshClaimTest, testing::kAllBackends, testing::backend_name);
 
 TEST(RefreshClaims, ForgetsKeysOnceReleased) {
   RefreshClaims claims;

@@ -16,10 +16,10 @@ namespace ferry::store {
 namespace {
 
 using testing::make_connection;
-using testing::StoreTest;
+using testing::SqliteStoreTest;
 
-using SchemaTest = StoreTest;
-using OpenErrorsTest = StoreTest;
+using SchemaTest = SqliteStoreTest;
+using OpenErrorsTest = SqliteStoreTest;
 
 constexpr uid_t kNobody = 65534;
 

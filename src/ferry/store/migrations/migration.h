@@ -18,4 +18,8 @@ struct Migration {
 // SQLite's schema history, oldest first.
 std::span<const Migration> sqlite_migrations();
 
+// PostgreSQL's schema history, oldest first. Its own numbering: the two backends' schemas
+// describe the same rows but evolve separately.
+std::span<const Migration> postgres_migrations();
+
 }  // namespace ferry::store

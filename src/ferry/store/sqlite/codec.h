@@ -1,26 +1,14 @@
 #pragma once
 
-#include <cstdint>
-#include <nlohmann/json.hpp>
-#include <string>
-#include <string_view>
-
-#include "ferry/core/clock.h"
-#include "ferry/core/result.h"
+#include "ferry/store/row_codec.h"
 
 namespace ferry::store::sqlite {
 
-// How SqliteStore writes values into columns: times as INTEGER milliseconds since the
-// Unix epoch, JSON as compact text. Pure functions.
-
-std::int64_t to_millis(TimePoint t);
-TimePoint from_millis(std::int64_t ms);
-// `t` truncated to what a column keeps.
-TimePoint truncate_millis(TimePoint t);
-
-// Compact JSON; invalid UTF-8 in strings becomes U+FFFD instead of throwing.
-std::string dump_json(const nlohmann::json& value);
-// Parses a JSON column. Errc::storage_corrupt naming `what` when it is not JSON.
-Result<nlohmann::json> parse_json(std::string_view text, std::string_view what);
+// SqliteStore's names for the row codec both backends share (ferry/store/row_codec.h).
+using store::dump_json;
+using store::from_millis;
+using store::parse_json;
+using store::to_millis;
+using store::truncate_millis;
 
 }  // namespace ferry::store::sqlite

@@ -1,9 +1,9 @@
 // SqliteStore: the connection rows.
 #include <string>
-#include <tuple>
 #include <utility>
 
-#include "ferry/core/crypto.h"
+#include "ferry/store/connection_rules.h"
+#include "ferry/store/sealed_credentials.h"
 #include "ferry/store/sqlite/codec.h"
 #include "ferry/store/sqlite/sqlite_store.h"
 
@@ -35,41 +35,6 @@ std::string select_sql(std::string_view where) {
   return "SELECT " + std::string(kColumns) + " FROM connections " + std::string(where);
 }
 
-Status check_shape(const json& value, bool want_object, std::string_view field) {
-  if (want_object ? value.is_object() : value.is_array()) return ok();
-  return Error{Errc::invalid_argument,
-               std::string(field) + " must be a JSON " + (want_object ? "object" : "array")};
-}
-
-// The JSON fields of `c` have the shapes Connection documents.
-Status check_connection_shapes(const Connection& c) {
-  for (auto [value, object, name] :
-       {std::tuple{&c.connection_config, true, "connection_config"},
-        std::tuple{&c.metadata, true, "metadata"}, std::tuple{&c.errors, false, "errors"},
-        std::tuple{&c.tags, true, "tags"}}) {
-    if (auto shaped = check_shape(*value, object, name); !shaped) return shaped;
-  }
-  if (!c.end_user.is_null() && !c.end_user.is_object()) {
-    return Error{Errc::invalid_argument, "end_user must be null or a JSON object"};
-  }
-  return ok();
-}
-
-Error not_found(const ConnectionKey& key) {
-  return Error{Errc::not_found, describe(key) + " does not exist"};
-}
-
-// Applies the set fields of `update` to `c`.
-void apply(const ConnectionUpdate& update, Connection& c) {
-  if (update.credentials) c.credentials = *update.credentials;
-  if (update.connection_config) c.connection_config = *update.connection_config;
-  if (update.metadata) c.metadata = *update.metadata;
-  if (update.errors) c.errors = *update.errors;
-  if (update.end_user) c.end_user = *update.end_user;
-  if (update.tags) c.tags = *update.tags;
-  if (update.last_fetched_at) c.last_fetched_at = sqlite::truncate_millis(*update.last_fetched_at);
-}
-
 }  // namespace
 
 Result<Connection> SqliteStore::decode_connection(const Statement& row) const {
@@ -83,24 +48,10 @@ Result<Connection> SqliteStore::decode_connection(const Statement& row) const {
   if (!row.column_is_null(6)) c.last_fetched_at = sqlite::from_millis(row.column_int(6));
   c.version = row.column_int(12);
   const std::string where = describe(c.key());
-  std::string credentials = row.column_bytes(7);
-  if (row.column_int(8) != 0) {
-    if (!cipher_) {
-      return Error{Errc::storage_corrupt,
-                   "credentials of " + where + " are encrypted but no encryption_key is set"};
-    }
-    auto opened = cipher_->open(credentials, c.id);
-    if (!opened) {
-      return Error{Errc::storage_corrupt,
-                   "credentials of " + where + " failed to decrypt: " + opened.error().message};
-    }
-    credentials = std::move(*opened);
-  }
-  auto stored = sqlite::parse_json(credentials, "the credentials of " + where);
-  if (!stored) return std::move(stored).error();
-  auto typed = credentials_from_json(*stored, where);
-  if (!typed) return std::move(typed).error();
-  c.credentials = std::move(*typed);
+  auto credentials = load_credentials(row.column_bytes(7), row.column_int(8) != 0,
+                                      cipher_ ? &*cipher_ : nullptr, c.id, where);
+  if (!credentials) return std::move(credentials).error();
+  c.credentials = std::move(*credentials);
   auto fields = {std::pair{&c.connection_config, row.column_bytes(9)},
                  std::pair{&c.metadata, row.column_bytes(10)},
                  std::pair{&c.errors, row.column_bytes(11)},
@@ -140,52 +91,46 @@ Status SqliteStore::write_connection(const Connection& c, bool is_new) {
       .bind_int(5, sqlite::to_millis(c.created_at))
       .bind_int(6, sqlite::to_millis(c.updated_at))
       .bind_optional_int(7, fetched)
-      .bind_int(9, cipher_ ? 1 : 0)
       .bind_text(10, sqlite::dump_json(c.connection_config))
       .bind_text(11, sqlite::dump_json(c.metadata))
       .bind_text(12, sqlite::dump_json(c.errors))
       .bind_int(13, c.version)
       .bind_text(14, sqlite::dump_json(c.end_user))
       .bind_text(15, sqlite::dump_json(c.tags));
-  const std::string credentials = sqlite::dump_json(credentials_to_json(c.credentials));
-  if (cipher_) {
-    stmt->bind_blob(8, cipher_->seal(credentials, c.id));
+  const StoredCredentials credentials =
+      store_credentials(c.credentials, cipher_ ? &*cipher_ : nullptr, c.id);
+  stmt->bind_int(9, credentials.encrypted ? 1 : 0);
+  if (credentials.encrypted) {
+    stmt->bind_blob(8, credentials.bytes);
   } else {
-    stmt->bind_text(8, credentials);
+    stmt->bind_text(8, credentials.bytes);
   }
   return stmt->run();
 }
 
-Result<Connection> SqliteStore::create_connection(Connection c) {
-  if (c.provider_config_key.empty() || c.connection_id.empty()) {
-    return Error{Errc::invalid_argument, "provider_config_key and connection_id are required"};
-  }
-  if (auto shaped = check_connection_shapes(c); !shaped) return std::move(shaped).error();
-  const TimePoint now = sqlite::truncate_millis(clock_->now());
-  if (c.id.empty()) c.id = uuid_v4();
-  c.created_at = c.created_at == TimePoint{} ? now : sqlite::truncate_millis(c.created_at);
-  c.updated_at = c.updated_at == TimePoint{} ? now : sqlite::truncate_millis(c.updated_at);
-  if (c.last_fetched_at) c.last_fetched_at = sqlite::truncate_millis(*c.last_fetched_at);
-  if (c.version == 0) c.version = 1;
+Result<Connection> SqliteStore::create_connection(Connection connection) {
+  auto prepared = prepare_new_connection(std::move(connection), clock_->now());
+  if (!prepared) return prepared;
+  Connection& c = *prepared;
 
   std::lock_guard lock(mu_);
   auto tx = Transaction::begin(db_);
   if (!tx) return std::move(tx).error();
   if (auto written = write_connection(c, /*is_new=*/true); !written) {
     if (written.error().code == Errc::conflict) {
-      return Error{Errc::conflict, describe(c.key()) + " already exists"};
+      return connection_exists(c.key());
     }
     return std::move(written).error();
   }
   if (auto committed = tx->commit(); !committed) return std::move(committed).error();
-  return c;
+  return prepared;
 }
 
 Result<Connection> SqliteStore::find_connection(const ConnectionKey& key) {
   std::lock_guard lock(mu_);
   auto found = find_locked(key);
   if (!found) return std::move(found).error();
-  if (!*found) return not_found(key);
+  if (!*found) return connection_not_found(key);
   return std::move(**found);
 }
 
@@ -223,7 +168,7 @@ Status SqliteStore::delete_connection(const ConnectionKey& key) {
   if (!stmt) return std::move(stmt).error();
   auto deleted = stmt->bind_text(1, key.provider_config_key).bind_text(2, key.connection_id).run();
   if (!deleted) return deleted;
-  if (db_.changes() == 0) return not_found(key);
+  if (db_.changes() == 0) return connection_not_found(key);
   return tx->commit();
 }
 
@@ -234,14 +179,12 @@ Result<Connection> SqliteStore::update_connection(const ConnectionKey& key,
   if (!tx) return std::move(tx).error();
   auto found = find_locked(key);
   if (!found) return std::move(found).error();
-  if (!*found) return not_found(key);
+  if (!*found) return connection_not_found(key);
   Connection c = std::move(**found);
   if (update.expected_version && *update.expected_version != c.version) {
-    return Error{Errc::conflict, describe(key) + " changed meanwhile (version " +
-                                     std::to_string(c.version) + ", expected " +
-                                     std::to_string(*update.expected_version) + ")"};
+    return version_conflict(key, c.version, *update.expected_version);
   }
-  apply(update, c);
+  apply_update(update, c);
   if (auto shaped = check_connection_shapes(c); !shaped) return std::move(shaped).error();
   c.updated_at = sqlite::truncate_millis(clock_->now());
   ++c.version;
@@ -255,12 +198,7 @@ Result<Connection> SqliteStore::update_connection(const ConnectionKey& key,
 Status SqliteStore::set_metadata(const std::string& provider_config_key,
                                  const std::vector<std::string>& connection_ids,
                                  const nlohmann::json& metadata, bool merge) {
-  if (!metadata.is_object()) {
-    return Error{Errc::invalid_argument, "metadata must be a JSON object"};
-  }
-  if (connection_ids.empty()) {
-    return Error{Errc::invalid_argument, "set_metadata needs at least one connection id"};
-  }
+  if (auto checked = check_metadata_request(metadata, connection_ids); !checked) return checked;
   std::lock_guard lock(mu_);
   auto tx = Transaction::begin(db_);
   if (!tx) return std::move(tx).error();
@@ -283,15 +221,14 @@ Status SqliteStore::set_metadata_locked(const std::string& provider_config_key,
     if (!read) return std::move(read).error();
     auto row = read->bind_text(1, key.provider_config_key).bind_text(2, key.connection_id).step();
     if (!row) return std::move(row).error();
-    if (!*row) return not_found(key);
+    if (!*row) return connection_not_found(key);
     const std::string stored = read->column_bytes(0);
     read->reset();  // done reading before the row is written
     json next = metadata;
     if (merge) {
       auto current = sqlite::parse_json(stored, "metadata of " + describe(key));
       if (!current) return std::move(current).error();
-      next = current->is_object() ? std::move(*current) : json::object();
-      for (const auto& [name, value] : metadata.items()) next[name] = value;
+      next = next_metadata(*current, metadata, merge);
     }
     auto write = db_.prepare(
         "UPDATE connections SET metadata = ?, updated_at = ?, "

@@ -6,6 +6,7 @@
 
 #include "ferry/core/private_file.h"
 #include "ferry/store/migrations/migration.h"
+#include "ferry/store/sealed_credentials.h"
 #include "ferry/store/sqlite/migrate.h"
 
 namespace ferry::store {
@@ -13,12 +14,6 @@ namespace {
 
 using sqlite::Database;
 using sqlite::Transaction;
-
-// A known plaintext sealed into `meta` on the first open with a key. The associated data
-// keeps it from ever being confused with a connection's credentials.
-constexpr std::string_view kKeyCheckName = "encryption_key_check";
-constexpr std::string_view kKeyCheckPlaintext = "ferry encryption key check v1";
-constexpr std::string_view kKeyCheckAad = "meta:encryption_key_check";
 
 // `e` from an open-time step, made to name the database file. A failure caused by
 // missing write permission (or a missing directory) is reported as such, whatever SQLite
@@ -105,11 +100,7 @@ Status SqliteStore::check_encryption_key() {
     auto sealed = query_text(db_, "SELECT count(*) FROM connections WHERE credentials_encrypted",
                              "count encrypted rows");
     if (!sealed) return at_path(path, std::move(sealed).error());
-    if (sealed->value_or("0") != "0") {
-      return Error{
-          Errc::storage_corrupt,
-          "database " + path + " holds encrypted credentials but no encryption_key is configured"};
-    }
+    if (sealed->value_or("0") != "0") return encrypted_without_key(path);
     return ok();
   }
   // Read and, on first use, write the check in one transaction, so two processes
@@ -121,19 +112,14 @@ Status SqliteStore::check_encryption_key() {
   auto stored = query_text(db_, read_check, "read encryption key check");
   if (!stored) return at_path(path, std::move(stored).error());
   if (*stored) {
-    auto opened = cipher_->open(**stored, kKeyCheckAad);
-    if (!opened || *opened != kKeyCheckPlaintext) {
-      return Error{
-          Errc::storage_corrupt,
-          "encryption_key does not match the key this database was written with (" + path + ")"};
-    }
+    if (auto verified = verify_key_check(*cipher_, **stored, path); !verified) return verified;
     return tx->commit();
   }
   auto insert =
       db_.prepare("INSERT INTO meta (key, value) VALUES (?, ?)", "write encryption key check");
   if (!insert) return at_path(path, std::move(insert).error());
   auto written = insert->bind_text(1, kKeyCheckName)
-                     .bind_blob(2, cipher_->seal(kKeyCheckPlaintext, kKeyCheckAad))
+                     .bind_blob(2, seal_key_check(*cipher_))
                      .run();
   if (!written) return at_path(path, std::move(written).error());
   return tx->commit();

@@ -55,7 +55,8 @@ class SqliteStore final : public Store {
   Result<std::vector<ActivityEntry>> list_activity(const ActivityFilter& filter) override;
   Result<std::size_t> prune_activity(std::size_t max_rows, std::chrono::seconds max_age,
                                      std::size_t limit) override;
-  // In-process claims (RefreshClaims): one process owns the file's refreshes.
+  // In-process claims (RefreshClaims): one process owns the file's refreshes. PostgresStore
+  // holds an advisory lock in the database instead, so its claims hold across instances.
   Result<std::unique_ptr<RefreshClaim>> try_claim_refresh(const ConnectionKey& key) override;
 
  private:

@@ -1,6 +1,6 @@
-#include "ferry/store/sqlite/codec.h"
+#include "ferry/store/row_codec.h"
 
-namespace ferry::store::sqlite {
+namespace ferry::store {
 
 using std::chrono::milliseconds;
 
@@ -24,4 +24,4 @@ Result<nlohmann::json> parse_json(std::string_view text, std::string_view what) 
   return parsed;
 }
 
-}  // namespace ferry::store::sqlite
+}  // namespace ferry::store

@@ -1,0 +1,102 @@
+#include "ferry/store/migrations/migration.h"
+
+namespace ferry::store {
+namespace {
+
+// The rows of SQLite's schema version 4, in PostgreSQL types.
+//   - Times are bigint milliseconds since the Unix epoch (UTC), as in SQLite, so both
+//     backends store and compare the same values (store/row_codec.h).
+//   - JSON columns are text holding row_codec's compact JSON, not jsonb: jsonb would
+//     refuse "\u0000" inside strings, which SQLite and the API accept, and the store never
+//     queries into these documents.
+//   - `credentials` holds JSON bytes, or Cipher-sealed bytes when credentials_encrypted.
+//   - Connection ids compare bytewise (COLLATE "C"), as in SQLite, so rows created in the
+//     same millisecond list in the same order on both backends.
+//   - Indexes serve list ordering (created_at, id), activity queries and pruning, and the
+//     expiry sweeps and per-client counts of OAuth flows.
+constexpr std::string_view kV1Base = R"sql(
+CREATE TABLE connections (
+  id text COLLATE "C" PRIMARY KEY,
+  provider_config_key text NOT NULL,
+  connection_id text NOT NULL,
+  provider text NOT NULL,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL,
+  last_fetched_at bigint,
+  credentials bytea NOT NULL,
+  credentials_encrypted boolean NOT NULL DEFAULT false,
+  connection_config text NOT NULL DEFAULT '{}',
+  metadata text NOT NULL DEFAULT '{}',
+  errors text NOT NULL DEFAULT '[]',
+  version bigint NOT NULL DEFAULT 1,
+  end_user text NOT NULL DEFAULT 'null',
+  tags text NOT NULL DEFAULT '{}',
+  UNIQUE (provider_config_key, connection_id)
+);
+CREATE INDEX connections_by_created ON connections (created_at, id);
+
+CREATE TABLE oauth_sessions (
+  state text PRIMARY KEY,
+  provider_config_key text NOT NULL,
+  connection_id text NOT NULL,
+  code_verifier text NOT NULL DEFAULT '',
+  ws_client_id text NOT NULL DEFAULT '',
+  redirect_uri text NOT NULL DEFAULT '',
+  params text NOT NULL DEFAULT '{}',
+  expires_at bigint NOT NULL,
+  client_address text NOT NULL DEFAULT '',
+  origin text NOT NULL DEFAULT '',
+  may_overwrite boolean NOT NULL DEFAULT false,
+  end_user text NOT NULL DEFAULT 'null',
+  tags text NOT NULL DEFAULT '{}'
+);
+CREATE INDEX oauth_sessions_by_expiry ON oauth_sessions (expires_at);
+CREATE INDEX oauth_sessions_by_client ON oauth_sessions (client_address, expires_at);
+
+CREATE TABLE connect_sessions (
+  token_hash text PRIMARY KEY,
+  allowed_integrations text NOT NULL DEFAULT '[]',
+  request text NOT NULL DEFAULT '{}',
+  created_at bigint NOT NULL,
+  expires_at bigint NOT NULL,
+  connection_id text NOT NULL DEFAULT '',
+  is_reconnect boolean NOT NULL DEFAULT false,
+  used_at bigint
+);
+CREATE INDEX connect_sessions_by_expiry ON connect_sessions (expires_at);
+
+CREATE TABLE activity (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  "timestamp" bigint NOT NULL,
+  level text NOT NULL,
+  type text NOT NULL,
+  provider_config_key text NOT NULL DEFAULT '',
+  connection_id text NOT NULL DEFAULT '',
+  method text NOT NULL DEFAULT '',
+  url text NOT NULL DEFAULT '',
+  status integer NOT NULL DEFAULT 0,
+  duration_ms bigint NOT NULL DEFAULT 0,
+  bytes_in bigint NOT NULL DEFAULT 0,
+  bytes_out bigint NOT NULL DEFAULT 0,
+  attempts integer NOT NULL DEFAULT 0,
+  message text NOT NULL DEFAULT '',
+  details text NOT NULL DEFAULT '{}'
+);
+CREATE INDEX activity_by_time ON activity ("timestamp", id);
+CREATE INDEX activity_by_connection ON activity (provider_config_key, connection_id, "timestamp");
+
+CREATE TABLE meta (
+  key text PRIMARY KEY,
+  value bytea NOT NULL
+);
+)sql";
+
+constexpr Migration kPostgresMigrations[] = {
+    {1, "base tables", kV1Base},
+};
+
+}  // namespace
+
+std::span<const Migration> postgres_migrations() { return kPostgresMigrations; }
+
+}  // namespace ferry::store
