@@ -8,6 +8,7 @@
 #include "ferry/store/postgres/postgres_store.h"
 #include "ferry/store/postgres/storable_text.h"
 #include "ferry/store/row_codec.h"
+#include "ferry/store/session_rows.h"
 
 namespace ferry::store {
 namespace {
@@ -167,16 +168,8 @@ Result<OAuthSession> PostgresStore::take_oauth_state(std::string_view state) {
   auto params = parse_json(taken->bytes(0, 6), "params of an OAuth session");
   auto end_user = parse_json(taken->bytes(0, 11), "end user of an OAuth session");
   auto tags = parse_json(taken->bytes(0, 12), "tags of an OAuth session");
-  for (const auto* parsed : {&params, &end_user, &tags}) {
-    if (!*parsed) return parsed->error();
-  }
-  if (s.expires_at <= now) {
-    return Error{Errc::invalid_argument, "OAuth state expired; start the authorization again"};
-  }
-  s.params = std::move(*params);
-  s.end_user = std::move(*end_user);
-  s.tags = std::move(*tags);
-  return s;
+  return finish_oauth_session(std::move(s), std::move(params), std::move(end_user),
+                              std::move(tags), now);
 }
 
 Status PostgresStore::append_activity(const std::vector<ActivityEntry>& entries) {

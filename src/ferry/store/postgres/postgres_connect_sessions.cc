@@ -4,6 +4,7 @@
 
 #include "ferry/store/postgres/postgres_store.h"
 #include "ferry/store/row_codec.h"
+#include "ferry/store/session_rows.h"
 
 namespace ferry::store {
 namespace {
@@ -110,19 +111,7 @@ Result<ConnectSession> PostgresStore::find_connect_session_in(DbConnection& db,
   s.connection_id = read->bytes(0, 5);
   s.is_reconnect = read->boolean(0, 6);
   if (!read->is_null(0, 7)) s.used_at = from_millis(read->integer(0, 7));
-  if (!allowed) return std::move(allowed).error();
-  if (!request) return std::move(request).error();
-  if (!allowed->is_array()) {
-    return Error{Errc::storage_corrupt, "allowed integrations of a connect session are not a list"};
-  }
-  for (const auto& key : *allowed) {
-    if (key.is_string()) s.allowed_integrations.push_back(key.get<std::string>());
-  }
-  s.request = std::move(*request);
-  if (s.expires_at <= now) {
-    return Error{Errc::invalid_argument, "the connect session expired; create a new one"};
-  }
-  return s;
+  return finish_connect_session(std::move(s), std::move(allowed), std::move(request), now);
 }
 
 }  // namespace ferry::store

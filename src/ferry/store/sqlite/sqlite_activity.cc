@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "ferry/store/session_rows.h"
 #include "ferry/store/sqlite/codec.h"
 #include "ferry/store/sqlite/sqlite_store.h"
 
@@ -150,16 +151,8 @@ Result<OAuthSession> SqliteStore::take_oauth_state(std::string_view state) {
   }
   // Committed before any verdict: a state is used up even when it turns out expired.
   if (auto committed = tx->commit(); !committed) return std::move(committed).error();
-  for (const auto* parsed : {&params, &end_user, &tags}) {
-    if (!*parsed) return parsed->error();
-  }
-  if (s.expires_at <= now) {
-    return Error{Errc::invalid_argument, "OAuth state expired; start the authorization again"};
-  }
-  s.params = std::move(*params);
-  s.end_user = std::move(*end_user);
-  s.tags = std::move(*tags);
-  return s;
+  return finish_oauth_session(std::move(s), std::move(params), std::move(end_user),
+                              std::move(tags), now);
 }
 
 Status SqliteStore::append_activity(const std::vector<ActivityEntry>& entries) {

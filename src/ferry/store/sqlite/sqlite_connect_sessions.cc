@@ -2,6 +2,7 @@
 #include <string>
 #include <utility>
 
+#include "ferry/store/session_rows.h"
 #include "ferry/store/sqlite/codec.h"
 #include "ferry/store/sqlite/sqlite_store.h"
 
@@ -117,19 +118,7 @@ Result<ConnectSession> SqliteStore::find_connect_session_locked(std::string_view
   s.is_reconnect = read->column_int(6) != 0;
   if (!read->column_is_null(7)) s.used_at = sqlite::from_millis(read->column_int(7));
   read->reset();
-  if (!allowed) return std::move(allowed).error();
-  if (!request) return std::move(request).error();
-  if (!allowed->is_array()) {
-    return Error{Errc::storage_corrupt, "allowed integrations of a connect session are not a list"};
-  }
-  for (const auto& key : *allowed) {
-    if (key.is_string()) s.allowed_integrations.push_back(key.get<std::string>());
-  }
-  s.request = std::move(*request);
-  if (s.expires_at <= now) {
-    return Error{Errc::invalid_argument, "the connect session expired; create a new one"};
-  }
-  return s;
+  return finish_connect_session(std::move(s), std::move(allowed), std::move(request), now);
 }
 
 }  // namespace ferry::store
