@@ -37,15 +37,11 @@ Status apply_next(DbConnection& db, std::span<const Migration> steps, bool& done
   }
   auto version = read_version(db);
   if (!version) return std::move(version).error();
-  const int known = steps.empty() ? 0 : steps.back().version;
-  if (*version > known) {
-    return Error{Errc::storage_corrupt, "database schema version " + std::to_string(*version) +
-                                            " is newer than this Ferry (knows " +
-                                            std::to_string(known) + ")"};
-  }
-  done = *version == known;
+  auto next = next_migration(*version, steps);
+  if (!next) return std::move(next).error();
+  done = *next == nullptr;
   if (done) return tx->commit();
-  const Migration& step = steps[static_cast<std::size_t>(*version)];
+  const Migration& step = **next;
   if (auto applied = db.run_script(step.sql, "migration " + std::to_string(step.version));
       !applied) {
     return applied;
