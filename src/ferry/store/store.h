@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ferry/core/result.h"
+#include "ferry/store/peers.h"
 #include "ferry/store/types.h"
 
 namespace ferry::store {
@@ -114,6 +115,14 @@ class Store {
   // first, since the previous holder may have renewed it already. A holder that dies (a
   // crashed process) loses its claim with its database session.
   virtual Result<std::unique_ptr<RefreshClaim>> try_claim_refresh(const ConnectionKey& key) = 0;
+
+  // Starts hearing from the other processes that share this database (store/peers.h):
+  // `handlers` are called, on a thread of the store's, until the returned Peers is
+  // destroyed, which must happen before this store's. nullptr (and no calls) when the
+  // backend is not shared between processes (SQLite: one Ferry per database file).
+  // Errors as the store's; a database down at the time is not one (the store keeps
+  // trying, and reports all_connections_changed once it listens).
+  virtual Result<std::unique_ptr<Peers>> join_peers(PeerHandlers handlers) = 0;
 };
 
 }  // namespace ferry::store

@@ -92,4 +92,8 @@ Result<std::unique_ptr<RefreshClaim>> WriteThroughStore::try_claim_refresh(
   return inner_->try_claim_refresh(key);
 }
 
+Result<std::unique_ptr<Peers>> WriteThroughStore::join_peers(PeerHandlers handlers) {
+  return inner_->join_peers(std::move(handlers));
+}
+
 }  // namespace ferry::store

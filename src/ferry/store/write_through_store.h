@@ -13,8 +13,8 @@ class ConnectionCache;
 // coherent: an update publishes its new row (the cached snapshot is replaced, never
 // edited), a create, delete or metadata write invalidates the keys it touched, whatever the
 // outcome. Reads pass straight through (the hot path reads the cache, not this). A write
-// made by another process (announced by PostgreSQL NOTIFY) is reported to the cache
-// directly. Thread-safe as the inner store is; blocking like it (call it on the blocking
+// made by another process reaches the cache through join_peers() (the app's handlers),
+// not through this. Thread-safe as the inner store is; blocking like it (call it on the blocking
 // pool).
 class WriteThroughStore final : public Store {
  public:
@@ -39,6 +39,7 @@ class WriteThroughStore final : public Store {
   Result<std::size_t> prune_activity(std::size_t max_rows, std::chrono::seconds max_age,
                                      std::size_t limit) override;
   Result<std::unique_ptr<RefreshClaim>> try_claim_refresh(const ConnectionKey& key) override;
+  Result<std::unique_ptr<Peers>> join_peers(PeerHandlers handlers) override;
 
  private:
   const std::shared_ptr<Store> inner_;

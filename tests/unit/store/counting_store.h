@@ -77,6 +77,9 @@ class CountingStore final : public Store {
   Result<std::unique_ptr<RefreshClaim>> try_claim_refresh(const ConnectionKey& key) override {
     return inner_->try_claim_refresh(key);
   }
+  Result<std::unique_ptr<Peers>> join_peers(PeerHandlers handlers) override {
+    return inner_->join_peers(std::move(handlers));
+  }
 
  private:
   Store* inner_;

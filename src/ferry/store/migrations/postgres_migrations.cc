@@ -91,8 +91,56 @@ CREATE TABLE meta (
 );
 )sql";
 
+// Every committed change to a connection row is announced on channel
+// ferry_connection_changes, so that each Ferry instance drops what it cached of that row
+// (postgres_peers.h). The trigger announces in the writing transaction: PostgreSQL delivers
+// the notification at commit and never for a rolled-back write, and no write path, however
+// it was made (an instance, `ferry migrate`, an operator's psql), can forget to announce.
+// Payload: {"instance": the writer's ferry.instance setting ("" outside Ferry),
+// "provider_config_key", "connection_id"}; a key too long for NOTIFY's 8000-byte payload
+// is announced as {"instance", "all": true} instead, as is a TRUNCATE.
+constexpr std::string_view kV2ChangeAnnouncements = R"sql(
+CREATE FUNCTION ferry_announce_connection_change() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  writer text := coalesce(current_setting('ferry.instance', true), '');
+  payload text;
+BEGIN
+  IF TG_LEVEL = 'STATEMENT' THEN
+    PERFORM pg_notify('ferry_connection_changes',
+                      json_build_object('instance', writer, 'all', true)::text);
+    RETURN NULL;
+  END IF;
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    payload := json_build_object('instance', writer,
+                                 'provider_config_key', OLD.provider_config_key,
+                                 'connection_id', OLD.connection_id)::text;
+    IF octet_length(payload) > 7900 THEN
+      payload := json_build_object('instance', writer, 'all', true)::text;
+    END IF;
+    PERFORM pg_notify('ferry_connection_changes', payload);
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    payload := json_build_object('instance', writer,
+                                 'provider_config_key', NEW.provider_config_key,
+                                 'connection_id', NEW.connection_id)::text;
+    IF octet_length(payload) > 7900 THEN
+      payload := json_build_object('instance', writer, 'all', true)::text;
+    END IF;
+    PERFORM pg_notify('ferry_connection_changes', payload);
+  END IF;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER connections_announce_rows AFTER INSERT OR UPDATE OR DELETE ON connections
+  FOR EACH ROW EXECUTE FUNCTION ferry_announce_connection_change();
+CREATE TRIGGER connections_announce_truncate AFTER TRUNCATE ON connections
+  FOR EACH STATEMENT EXECUTE FUNCTION ferry_announce_connection_change();
+)sql";
+
 constexpr Migration kPostgresMigrations[] = {
     {1, "base tables", kV1Base},
+    {2, "connection change announcements", kV2ChangeAnnouncements},
 };
 
 }  // namespace

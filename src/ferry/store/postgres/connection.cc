@@ -82,9 +82,10 @@ Result<DbConnection> DbConnection::connect(std::shared_ptr<const Target> target,
     return Error{Errc::unavailable, "cannot connect to database " + target->label + ": " + reason};
   }
   DbConnection db(conn, std::move(target));
-  auto set = db.run("SELECT set_config('statement_timeout', $1, false)",
-                    {text(std::to_string(options.statement_timeout.count()))},
-                    "set statement_timeout");
+  auto set = db.run(
+      "SELECT set_config('statement_timeout', $1, false), set_config('ferry.instance', $2, false)",
+      {text(std::to_string(options.statement_timeout.count())), text(options.instance_id)},
+      "set session settings");
   if (!set) return std::move(set).error();
   return db;
 }
@@ -206,6 +207,26 @@ bool DbConnection::is_usable() {
 }
 
 int DbConnection::backend_pid() const { return PQbackendPID(conn_); }
+
+int DbConnection::socket() const { return conn_ == nullptr ? -1 : PQsocket(conn_); }
+
+bool DbConnection::consume_input() {
+  if (broken_ || conn_ == nullptr) return false;
+  if (PQconsumeInput(conn_) == 0 || *ended_by_server_ || PQstatus(conn_) != CONNECTION_OK) {
+    broken_ = true;
+    return false;
+  }
+  return true;
+}
+
+std::optional<Notification> DbConnection::next_notification() {
+  if (conn_ == nullptr) return std::nullopt;
+  PGnotify* raw = PQnotifies(conn_);
+  if (raw == nullptr) return std::nullopt;
+  Notification notification{raw->relname, raw->extra};
+  PQfreemem(raw);
+  return notification;
+}
 
 Result<Transaction> Transaction::begin(DbConnection& db) {
   if (auto begun = db.run("BEGIN", {}, "begin transaction"); !begun) {

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <initializer_list>
 #include <memory>
+#include <optional>
+#include <string>
 #include <span>
 #include <string_view>
 
@@ -24,6 +26,16 @@ struct ConnectOptions {
   // The server cancels any statement running longer (0 = never). Set per session, so it
   // also bounds waits for row and advisory locks.
   std::chrono::milliseconds statement_timeout{15'000};
+  // Set as the session's `ferry.instance` setting: the process the session works for. The
+  // database's change announcements carry it, so a process can tell its own writes from
+  // other processes' (postgres_peers.h). Empty: not set.
+  std::string instance_id{};
+};
+
+// A notification received on a LISTENing connection.
+struct Notification {
+  std::string channel;
+  std::string payload;
 };
 
 // One libpq connection (PGconn, owned), in blocking mode. Not thread-safe: one thread
@@ -67,6 +79,15 @@ class DbConnection {
   bool is_usable();
   // True after an error that lost the connection.
   bool is_broken() const { return broken_; }
+
+  // For a connection that LISTENs (notification_listener.h). The socket to wait on for
+  // input; -1 when there is none.
+  int socket() const;
+  // Reads whatever the server sent, without blocking. False (and the connection marked
+  // broken) when the connection is lost.
+  bool consume_input();
+  // The next notification consume_input() read, or nullopt.
+  std::optional<Notification> next_notification();
 
   // The server process serving this connection (pg_backend_pid()).
   int backend_pid() const;

@@ -2,10 +2,12 @@
 
 #include <utility>
 
+#include "ferry/core/crypto.h"
 #include "ferry/observe/log.h"
 #include "ferry/store/migrations/migration.h"
 #include "ferry/store/postgres/advisory_keys.h"
 #include "ferry/store/postgres/migrate.h"
+#include "ferry/store/postgres/postgres_peers.h"
 #include "ferry/store/sealed_credentials.h"
 
 namespace ferry::store {
@@ -13,18 +15,18 @@ namespace {
 
 using pg::DbConnection;
 
-pg::PoolOptions query_pool_options(const PostgresOptions& options) {
-  pg::PoolOptions out;
-  out.size = options.pool_size;
-  out.connect = {options.connect_timeout, options.statement_timeout};
-  return out;
+// Sessions of this store: statements bounded, tagged with the instance (for the change
+// announcements' writer).
+pg::ConnectOptions session_options(const PostgresOptions& options, const std::string& instance) {
+  return {options.connect_timeout, options.statement_timeout, instance};
 }
 
-// Claim connections run nothing but pg_try_advisory_lock and pg_advisory_unlock.
-pg::PoolOptions claim_pool_options(const PostgresOptions& options) {
+// The query pool, and the claim pool (whose connections run nothing but
+// pg_try_advisory_lock and pg_advisory_unlock): options.pool_size connections each.
+pg::PoolOptions pool_options(const PostgresOptions& options, const std::string& instance) {
   pg::PoolOptions out;
   out.size = options.pool_size;
-  out.connect = {options.connect_timeout, options.statement_timeout};
+  out.connect = session_options(options, instance);
   return out;
 }
 
@@ -61,10 +63,12 @@ PostgresStore::PostgresStore(std::shared_ptr<const pg::Target> target,
                              const PostgresOptions& options, std::optional<Cipher> cipher,
                              std::shared_ptr<const Clock> clock)
     : target_(target),
+      options_(options),
+      instance_id_(uuid_v4()),
       cipher_(std::move(cipher)),
       clock_(std::move(clock)),
-      queries_(target, query_pool_options(options), "query pool"),
-      claims_(target, claim_pool_options(options), "refresh claim pool") {}
+      queries_(target, pool_options(options, instance_id_), "query pool"),
+      claims_(target, pool_options(options, instance_id_), "refresh claim pool") {}
 
 Result<std::unique_ptr<PostgresStore>> PostgresStore::open(std::string_view url,
                                                            const PostgresOptions& options,
@@ -86,7 +90,8 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(std::string_view url,
 Status PostgresStore::migrate(const PostgresOptions& options) {
   // A connection of its own, without a statement timeout: another instance may be in the
   // middle of a long migration, and this one waits for it rather than failing to start.
-  const pg::ConnectOptions unbounded{options.connect_timeout, std::chrono::milliseconds(0)};
+  pg::ConnectOptions unbounded = session_options(options, instance_id_);
+  unbounded.statement_timeout = std::chrono::milliseconds(0);
   auto db = DbConnection::connect(target_, unbounded);
   if (!db) return std::move(db).error();
   return pg::migrate(*db, postgres_migrations());
@@ -135,6 +140,13 @@ Result<std::unique_ptr<RefreshClaim>> PostgresStore::try_claim_refresh(
   if (taken->empty() || !taken->boolean(0, 0)) return std::unique_ptr<RefreshClaim>();
   return std::unique_ptr<RefreshClaim>(
       std::make_unique<PgRefreshClaim>(std::move(*db), lock_key, key));
+}
+
+Result<std::unique_ptr<Peers>> PostgresStore::join_peers(PeerHandlers handlers) {
+  pg::ListenerOptions listener;
+  listener.connect = session_options(options_, instance_id_);
+  return std::unique_ptr<Peers>(std::make_unique<pg::PostgresPeers>(
+      target_, listener, instance_id_, queries_, std::move(handlers)));
 }
 
 }  // namespace ferry::store

@@ -52,6 +52,10 @@ struct PostgresOptions {
 // back (at most the pool's acquire timeout). An instance thus opens at most 2 x pool_size
 // connections (plus one during migrations at open).
 //
+// Coherence across processes: every committed change to a connection row is announced by
+// the database (a trigger NOTIFYing ferry_connection_changes, tagged with the writing
+// session's instance); join_peers() hears other instances' announcements.
+//
 // Encryption: as SqliteStore (store/sealed_credentials.h).
 //
 // Threads: every method may be called from any thread, concurrently; each blocks on the
@@ -85,6 +89,11 @@ class PostgresStore final : public Store {
   Result<std::size_t> prune_activity(std::size_t max_rows, std::chrono::seconds max_age,
                                      std::size_t limit) override;
   Result<std::unique_ptr<RefreshClaim>> try_claim_refresh(const ConnectionKey& key) override;
+  // Listens on a session of its own (PostgresPeers); announces through the query pool.
+  Result<std::unique_ptr<Peers>> join_peers(PeerHandlers handlers) override;
+
+  // The ferry.instance tag of this store's sessions: a uuid made at open (tests).
+  const std::string& instance_id() const { return instance_id_; }
 
   // Connections open now in the query pool and the claim pool (tests).
   std::size_t open_query_connections() const { return queries_.open_connections(); }
@@ -115,6 +124,8 @@ class PostgresStore final : public Store {
                                                 std::string_view token_hash);
 
   const std::shared_ptr<const pg::Target> target_;
+  const PostgresOptions options_;
+  const std::string instance_id_;
   const std::optional<Cipher> cipher_;  // immutable
   const std::shared_ptr<const Clock> clock_;
   pg::Pool queries_;  // thread-safe

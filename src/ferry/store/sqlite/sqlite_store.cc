@@ -129,4 +129,8 @@ Result<std::unique_ptr<RefreshClaim>> SqliteStore::try_claim_refresh(const Conne
   return refresh_claims_.try_claim(key);
 }
 
+Result<std::unique_ptr<Peers>> SqliteStore::join_peers(PeerHandlers /*handlers*/) {
+  return std::unique_ptr<Peers>();
+}
+
 }  // namespace ferry::store

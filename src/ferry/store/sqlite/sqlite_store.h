@@ -58,6 +58,8 @@ class SqliteStore final : public Store {
   // In-process claims (RefreshClaims): one process owns the file's refreshes. PostgresStore
   // holds an advisory lock in the database instead, so its claims hold across instances.
   Result<std::unique_ptr<RefreshClaim>> try_claim_refresh(const ConnectionKey& key) override;
+  // nullptr: one Ferry process per database file, no peers to hear from.
+  Result<std::unique_ptr<Peers>> join_peers(PeerHandlers handlers) override;
 
  private:
   SqliteStore(sqlite::Database db, std::optional<Cipher> cipher,
