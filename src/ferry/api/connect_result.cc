@@ -114,7 +114,14 @@ json ws_success(const FlowIdentity& flow) {
 }
 
 json ws_error(const ConnectFailure& failure) {
-  return {{"message_type", "error"}, {"error_type", failure.type}, {"error_desc", failure.message}};
+  std::string_view desc = failure.message;
+  if (desc.size() > kMaxWebsocketErrorBytes) {
+    std::size_t cut = kMaxWebsocketErrorBytes;
+    // Not inside a UTF-8 sequence: back off over continuation bytes (10xxxxxx).
+    while (cut > 0 && (static_cast<unsigned char>(desc[cut]) & 0xC0) == 0x80) --cut;
+    desc = desc.substr(0, cut);
+  }
+  return {{"message_type", "error"}, {"error_type", failure.type}, {"error_desc", desc}};
 }
 
 http::Response success_page(const FlowIdentity& flow, const std::string& target_origin,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -39,7 +40,11 @@ struct FlowIdentity {
   std::string connection_id;
 };
 
-// The websocket messages of the @nangohq/frontend protocol.
+// The websocket messages of the @nangohq/frontend protocol. An error's error_desc keeps
+// the first kMaxWebsocketErrorBytes of the message (cut between UTF-8 characters): a
+// provider's error text may be long, the page shows one line, and the message must fit an
+// announcement to the other instances (flow_results.h).
+inline constexpr std::size_t kMaxWebsocketErrorBytes = 1000;
 nlohmann::json ws_success(const FlowIdentity& flow);
 nlohmann::json ws_error(const ConnectFailure& failure);
 

@@ -10,6 +10,7 @@
 #include "ferry/api/connection_id.h"
 #include "ferry/api/connect_sessions.h"
 #include "ferry/api/flow_origin.h"
+#include "ferry/api/flow_results.h"
 #include "ferry/api/websocket.h"
 #include "ferry/auth/oauth2/authorization_request.h"
 #include "ferry/auth/oauth2/oauth_state.h"
@@ -60,7 +61,7 @@ struct Outcome {
                   flow.provider_config_key.empty() ? "an unknown integration"
                                                    : flow.provider_config_key,
                   observe::redact(failure.message), failure.type);
-    if (!ws_client_id.empty()) services.websockets->notify(ws_client_id, ws_error(failure));
+    deliver_flow_result(services, ws_client_id, ws_error(failure));
     const unsigned version = ctx.request.version();
     return as_html ? failure_page(flow, failure, target_origin, version)
                    : failure_json(failure, version);
@@ -68,7 +69,7 @@ struct Outcome {
 
   http::Response succeed() const {
     record("info", 200, "connection authorized through OAuth");
-    if (!ws_client_id.empty()) services.websockets->notify(ws_client_id, ws_success(flow));
+    deliver_flow_result(services, ws_client_id, ws_success(flow));
     return success_page(flow, target_origin, ctx.request.version());
   }
 };

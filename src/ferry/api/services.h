@@ -11,6 +11,7 @@ class BlockingPool;
 namespace ferry::store {
 class Store;
 class ActivityWriter;
+class Peers;
 }  // namespace ferry::store
 namespace ferry::auth {
 class CredentialSource;
@@ -49,6 +50,9 @@ struct Services {
   // routes are registered only when `exchange` and `websockets` are set.
   std::shared_ptr<http::Exchange> exchange;
   std::shared_ptr<WebsocketHub> websockets;
+  // The other instances sharing the database (several Ferry processes on one PostgreSQL):
+  // OAuth results for websocket clients held elsewhere go through them. Null: none.
+  std::shared_ptr<store::Peers> peers;
   std::shared_ptr<const Clock> clock = system_clock();
   // Runs actions for POST /action/trigger; null answers 503.
   std::shared_ptr<actions::ActionRunner> actions;

@@ -21,8 +21,8 @@ namespace ferry::api {
 // and ignored.
 //
 // WebsocketHub is the registry of the clients connected to THIS process, keyed by
-// ws_client_id. A callback taken by another instance cannot reach them; the callback page's
-// postMessage to its opener still reports the result there. Thread-safe: the map is
+// ws_client_id. A callback taken by another instance sharing the database reaches them
+// through the store's peers (flow_results.h). Thread-safe: the map is
 // guarded by a mutex; each client's socket is only touched on its session's I/O thread.
 class WebsocketHub {
  public:

@@ -77,6 +77,26 @@ std::shared_ptr<actions::ActionRunner> make_action_runner(
   return std::make_shared<actions::ActionRunner>(std::move(deps), options);
 }
 
+// What other instances sharing the database announce reaches this one's connection cache
+// and websocket clients. The handlers run on the store's listener thread; both targets
+// are thread-safe and return at once (the cache posts to its workers).
+Result<std::shared_ptr<store::Peers>> join_peers(store::Store& database,
+                                                 std::shared_ptr<store::ConnectionCache> cache,
+                                                 std::shared_ptr<api::WebsocketHub> websockets) {
+  store::PeerHandlers handlers;
+  handlers.connection_changed = [cache](const store::ConnectionKey& key) {
+    cache->invalidate(key);
+  };
+  handlers.all_connections_changed = [cache] { cache->invalidate_all(); };
+  handlers.flow_result = [websockets](const std::string& ws_client_id,
+                                      const nlohmann::json& message) {
+    websockets->notify(ws_client_id, message);
+  };
+  auto joined = database.join_peers(std::move(handlers));
+  if (!joined) return joined.error();
+  return std::shared_ptr<store::Peers>(std::move(*joined));
+}
+
 }  // namespace
 
 Result<ServiceGraph> build_service_graph(ServiceGraphInputs in) {
@@ -97,6 +117,9 @@ Result<ServiceGraph> build_service_graph(ServiceGraphInputs in) {
   services->exchange = *engine;
   services->websockets =
       std::make_shared<api::WebsocketHub>(project->server.max_websockets_per_client);
+  auto peers = join_peers(*in.database, cache, services->websockets);
+  if (!peers) return peers.error();
+  services->peers = std::move(*peers);
   services->credentials = make_refresher(in, *services, cache);
   services->proxy = make_proxy(in, *services);
 
