@@ -110,7 +110,8 @@ class Store {
 
   // Takes `key`'s refresh claim when no one holds it: the claim, or nullptr when another
   // holder has it (in this process or, where the backend spans processes, in another one
-  // sharing the database). Never waits for it. One holder at a time per key, for as long as
+  // sharing the database), or when the backend cannot hold one more claim right now (every
+  // claim connection is in use): the caller retries later either way. Never waits. One holder at a time per key, for as long as
   // it keeps the claim, its token request included; the holder must re-read the connection
   // first, since the previous holder may have renewed it already. A holder that dies (a
   // crashed process) loses its claim with its database session.

@@ -83,6 +83,25 @@ TEST_F(PostgresPoolTest, WhenEveryConnectionStaysLentAcquireGivesUpWithUnavailab
       << refused.error().message;
 }
 
+TEST_F(PostgresPoolTest, TryAcquireLendsWhatIsFreeAndNeverWaits) {
+  // An acquire timeout no test would sit through: try_acquire must not use it.
+  pg::Pool pool(target("db"), options(1, std::chrono::hours(1)), "test pool");
+  std::optional<pg::Pool::Lease> held;
+  {
+    auto first = pool.try_acquire();
+    ASSERT_TRUE(first) << first.error().message;
+    ASSERT_TRUE(*first);
+    held.emplace(std::move(**first));
+  }
+  auto busy = pool.try_acquire();
+  ASSERT_TRUE(busy) << busy.error().message;
+  EXPECT_FALSE(*busy);
+  held.reset();
+  auto again = pool.try_acquire();
+  ASSERT_TRUE(again && *again);
+  EXPECT_EQ(pool.open_connections(), 1u);
+}
+
 TEST_F(PostgresPoolTest, AStatementPastTheTimeoutIsCancelledAndTheConnectionKept) {
   pg::PoolOptions short_statements = options(1);
   short_statements.connect.statement_timeout = milliseconds(100);

@@ -12,7 +12,22 @@ Pool::Lease::~Lease() {
 }
 
 Result<Pool::Lease> Pool::acquire() {
-  const auto deadline = std::chrono::steady_clock::now() + options_.acquire_timeout;
+  auto lease = take(std::chrono::steady_clock::now() + options_.acquire_timeout);
+  if (!lease) return std::move(lease).error();
+  if (!*lease) {
+    return Error{Errc::unavailable,
+                 "all " + std::to_string(options_.size) + " connections of the " + name_ +
+                     " to database " + target_->label + " stayed busy for " +
+                     std::to_string(options_.acquire_timeout.count()) + " ms"};
+  }
+  return std::move(**lease);
+}
+
+Result<std::optional<Pool::Lease>> Pool::try_acquire() {
+  return take(std::chrono::steady_clock::now());
+}
+
+Result<std::optional<Pool::Lease>> Pool::take(std::chrono::steady_clock::time_point deadline) {
   for (;;) {
     std::optional<DbConnection> reused;
     {
@@ -20,12 +35,7 @@ Result<Pool::Lease> Pool::acquire() {
       const bool free = returned_.wait_until(lock, deadline, [&] {
         return !idle_.empty() || lent_ + idle_.size() < options_.size;
       });
-      if (!free) {
-        return Error{Errc::unavailable,
-                     "all " + std::to_string(options_.size) + " connections of the " + name_ +
-                         " to database " + target_->label + " stayed busy for " +
-                         std::to_string(options_.acquire_timeout.count()) + " ms"};
-      }
+      if (!free) return std::optional<Lease>();
       ++lent_;
       if (!idle_.empty()) {
         reused.emplace(std::move(idle_.back()));
@@ -34,7 +44,7 @@ Result<Pool::Lease> Pool::acquire() {
     }
     if (reused) {
       // Checked outside the mutex: it reads from the socket.
-      if (reused->is_usable()) return Lease(this, std::move(*reused));
+      if (reused->is_usable()) return std::optional<Lease>(Lease(this, std::move(*reused)));
       reused.reset();  // a connection the server ended while it sat idle
       release_slot();
       continue;
@@ -44,7 +54,7 @@ Result<Pool::Lease> Pool::acquire() {
       release_slot();
       return std::move(opened).error();
     }
-    return Lease(this, std::move(*opened));
+    return std::optional<Lease>(Lease(this, std::move(*opened)));
   }
 }
 

@@ -65,11 +65,17 @@ class Pool {
   // when no connection came back in time. Blocks for at most acquire_timeout plus one
   // connect_timeout.
   Result<Lease> acquire();
+  // acquire() that never waits for a lent-out connection: nullopt when all `size` are
+  // out. Still opens a new connection while the budget allows (at most connect_timeout).
+  Result<std::optional<Lease>> try_acquire();
 
   // Connections open now, lent out or idle (tests).
   std::size_t open_connections() const;
 
  private:
+  // An idle or new connection, waiting for one to come back until `deadline` (which may
+  // have passed: then it does not wait); nullopt when none came back.
+  Result<std::optional<Lease>> take(std::chrono::steady_clock::time_point deadline);
   void give_back(std::optional<DbConnection>& db);
   void release_slot();
 

@@ -129,17 +129,22 @@ Status PostgresStore::check_encryption_key() {
 
 Result<std::unique_ptr<RefreshClaim>> PostgresStore::try_claim_refresh(
     const ConnectionKey& key) {
-  auto db = claims_.acquire();
-  if (!db) return std::move(db).error();
+  // Never waits for a claim connection: every one is held by a claim of this instance,
+  // released on the blocking pool this caller may be occupying. Busy reads as "held
+  // elsewhere", which the caller retries without blocking a thread.
+  auto leased = claims_.try_acquire();
+  if (!leased) return std::move(leased).error();
+  if (!*leased) return std::unique_ptr<RefreshClaim>();
+  pg::Pool::Lease& db = **leased;
   const pg::AdvisoryKey lock_key = pg::refresh_lock_key(key);
-  auto taken = (*db)->exec("SELECT pg_try_advisory_lock($1::integer, $2::integer)",
+  auto taken = db->exec("SELECT pg_try_advisory_lock($1::integer, $2::integer)",
                            {pg::integer(lock_key.first), pg::integer(lock_key.second)},
                            "take the refresh claim of " + describe(key));
   if (!taken) return std::move(taken).error();
   // Another session (in this instance or another one) holds it: the lease goes back.
   if (taken->empty() || !taken->boolean(0, 0)) return std::unique_ptr<RefreshClaim>();
   return std::unique_ptr<RefreshClaim>(
-      std::make_unique<PgRefreshClaim>(std::move(*db), lock_key, key));
+      std::make_unique<PgRefreshClaim>(std::move(db), lock_key, key));
 }
 
 Result<std::unique_ptr<Peers>> PostgresStore::join_peers(PeerHandlers handlers) {

@@ -48,9 +48,10 @@ struct PostgresOptions {
 // included; the holder queries through the query pool meanwhile. If the process dies,
 // PostgreSQL ends the session and releases the claim. Claim connections come from a second
 // pool of the same size, never from the query pool, so holders never starve queries; a
-// (pool_size + 1)th concurrent claim in one instance waits for a claim connection to come
-// back (at most the pool's acquire timeout). An instance thus opens at most 2 x pool_size
-// connections (plus one during migrations at open).
+// (pool_size + 1)th concurrent claim in one instance is refused at once, as a claim held
+// elsewhere is, and its caller retries (blocking no thread while the claims it waits for
+// are released on the blocking pool). An instance thus opens at most 2 x pool_size
+// connections, plus one listening session (join_peers) and one during migrations at open.
 //
 // Coherence across processes: every committed change to a connection row is announced by
 // the database (a trigger NOTIFYing ferry_connection_changes, tagged with the writing
