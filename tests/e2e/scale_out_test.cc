@@ -207,5 +207,231 @@ TEST(ScaleOut, InstanceKilledWhileRefreshingLosesNoGrant) {
               killed_mid_refresh, kRounds, refreshes);
 }
 
+// A PostgreSQL cluster of this test's own (scripts/postgres-test-cluster.sh), so that it can
+// be stopped and started again without disturbing the tests sharing the usual one. Stopped
+// and removed when this object goes away, whatever happened. Fails the running test when a
+// step of the script fails.
+class OwnPostgres {
+ public:
+  OwnPostgres() {
+    const RunResult started = script({"start"});
+    for (std::size_t at = 0; at < started.output.size();) {
+      const std::size_t end = started.output.find('\n', at);
+      const std::string line = started.output.substr(at, end - at);
+      if (line.starts_with("postgresql://")) url_ = line;
+      if (end == std::string::npos) break;
+      at = end + 1;
+    }
+    EXPECT_EQ(started.exit_code, 0) << started.output;
+    EXPECT_FALSE(url_.empty()) << started.output;
+  }
+  ~OwnPostgres() {
+    if (!url_.empty()) script({"stop", url_});
+  }
+  OwnPostgres(const OwnPostgres&) = delete;
+  OwnPostgres& operator=(const OwnPostgres&) = delete;
+
+  const std::string& url() const { return url_; }
+  // Stops the server (fast: sessions are cut), keeping its data.
+  void pause() { script({"pause", url_}); }
+  // Starts it again on the same socket, so the same URL reaches it.
+  void resume() { script({"resume", url_}); }
+
+ private:
+  static RunResult script(std::vector<std::string> args) {
+    args.insert(args.begin(), std::string(FERRY_SOURCE_DIR) + "/scripts/postgres-test-cluster.sh");
+    RunResult result = run(std::move(args), {}, 120s);
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    return result;
+  }
+  std::string url_;
+};
+
+// What the traffic of the database test sends, per instance.
+enum class Kind { proxy, list, import };
+
+const char* kind_name(Kind kind) {
+  switch (kind) {
+    case Kind::proxy: return "proxy";
+    case Kind::list: return "list";
+    case Kind::import: return "import";
+  }
+  return "?";
+}
+
+struct TrafficCall {
+  Kind kind;
+  int instance;
+  std::chrono::steady_clock::time_point started;
+  CallResult result;
+};
+
+// Mixed calls on every instance, batch after batch on a thread of its own, until stop():
+// proxy calls on user-1 (cached by every instance), GET /connections, and imports of new
+// connections (both need the database).
+class Traffic {
+ public:
+  explicit Traffic(ScaleOutCluster& cluster) : cluster_(cluster) {
+    thread_ = std::thread([this] { run(); });
+  }
+  ~Traffic() { stop(); }
+
+  // Stops after the batch in flight; every call made, in order.
+  const std::vector<TrafficCall>& stop() {
+    stopping_ = true;
+    if (thread_.joinable()) thread_.join();
+    return calls_;
+  }
+
+ private:
+  void run() {
+    for (int batch = 0; !stopping_; ++batch) {
+      std::vector<Call> calls;
+      std::vector<TrafficCall> made;
+      for (int i = 0; i < cluster_.size(); ++i) {
+        const unsigned short port = ports_[static_cast<std::size_t>(i)];
+        for (int n = 0; n < 4; ++n) {
+          calls.push_back({port, "GET", kMyself, cluster_.connection_headers("user-1"), ""});
+          made.push_back({Kind::proxy, i, {}, {}});
+        }
+        calls.push_back({port, "GET", "/connections", cluster_.api_headers(), ""});
+        made.push_back({Kind::list, i, {}, {}});
+        const json body = {
+            {"provider_config_key", "jira"},
+            {"connection_id", "traffic-" + std::to_string(batch) + "-" + std::to_string(i)},
+            {"credentials", {{"type", "OAUTH2"}, {"access_token", "a"}, {"refresh_token", "r"},
+                             {"expires_at", "2099-01-01T00:00:00Z"}}},
+            {"connection_config", {{"cloudId", kFakeCloudId}}}};
+        calls.push_back({port, "POST", "/connections", cluster_.api_headers(), body.dump()});
+        made.push_back({Kind::import, i, {}, {}});
+      }
+      const auto started = std::chrono::steady_clock::now();
+      const auto results = make_calls_at_once(std::move(calls), 60s);
+      for (std::size_t n = 0; n < made.size(); ++n) {
+        made[n].started = started;
+        made[n].result = results[n];
+        calls_.push_back(std::move(made[n]));
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+  }
+
+  ScaleOutCluster& cluster_;
+  // Read once: the cluster is not thread-safe, and no instance restarts meanwhile.
+  std::vector<unsigned short> ports_ = [this] {
+    std::vector<unsigned short> ports;
+    for (int i = 0; i < cluster_.size(); ++i) ports.push_back(cluster_.port(i));
+    return ports;
+  }();
+  std::atomic<bool> stopping_ = false;
+  std::vector<TrafficCall> calls_;
+  std::thread thread_;
+};
+
+// An answer of a call that needed the stopped database: 503 with a JSON error that says so.
+void expect_database_unavailable(const TrafficCall& call) {
+  EXPECT_EQ(call.result.status, 503) << call.result.body;
+  const json body = json::parse(call.result.body, nullptr, false);
+  ASSERT_TRUE(body.contains("error")) << call.result.body;
+  EXPECT_EQ(body["error"].value("code", ""), "unavailable") << call.result.body;
+  EXPECT_NE(body["error"].value("message", "").find("database"), std::string::npos)
+      << call.result.body;
+}
+
+// Imports connection `id` through instance `i`; the status.
+int import_status(ScaleOutCluster& cluster, int i, const std::string& id) {
+  const json body = {{"provider_config_key", "jira"},
+                     {"connection_id", id},
+                     {"credentials", {{"type", "OAUTH2"}, {"access_token", "a"},
+                                      {"refresh_token", "r"},
+                                      {"expires_at", "2099-01-01T00:00:00Z"}}},
+                     {"connection_config", {{"cloudId", kFakeCloudId}}}};
+  return cluster.instance(i)
+      .client()
+      .request("POST", "/connections", cluster.api_headers(), body.dump())
+      .status;
+}
+
+TEST(ScaleOut, DatabaseStoppedUnderTrafficAnswers503ThenRecovers) {
+  // It starts a server of its own, but runs where the other PostgreSQL tests run.
+  if (!postgres_test_url()) GTEST_SKIP() << kNoPostgres;
+  OwnPostgres postgres;
+  ASSERT_FALSE(postgres.url().empty());
+  ScaleOutOptions options;
+  options.instances = 2;
+  ScaleOutCluster cluster(postgres.url(), options);
+  ASSERT_FALSE(HasFailure());
+  import_user1(cluster, 0, 3600s);
+  // Every I/O thread of both instances has user-1 cached after a few calls each.
+  std::vector<Call> warm_up;
+  for (int n = 0; n < 16; ++n) {
+    warm_up.push_back({cluster.port(n % 2), "GET", kMyself, cluster.connection_headers("user-1"), ""});
+  }
+  ASSERT_EQ(first_failure(make_calls_at_once(std::move(warm_up), 60s), 200), "");
+
+  Traffic traffic(cluster);
+  std::this_thread::sleep_for(500ms);
+  postgres.pause();
+  const auto paused = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(3s);
+  const auto resuming = std::chrono::steady_clock::now();
+  postgres.resume();
+
+  // Back within a bounded time on every instance: listing and importing work again.
+  for (int i = 0; i < cluster.size(); ++i) {
+    EXPECT_TRUE(poll_until(
+        [&] {
+          return cluster.instance(i).client().get("/connections", cluster.api_headers()).status ==
+                 200;
+        },
+        30s))
+        << "instance " << i << " did not recover";
+    EXPECT_EQ(import_status(cluster, i, "after-resume-" + std::to_string(i)), 201);
+    EXPECT_EQ(cluster.instance(i).client().get(kMyself, cluster.connection_headers("user-1")).status,
+              200);
+  }
+  const auto& calls = traffic.stop();
+
+  int answered_while_paused = 0;
+  std::map<std::string, int> paused_statuses;  // "kind status" -> calls, printed
+  std::chrono::milliseconds slowest{0};
+  std::string a_503;
+  for (const auto& call : calls) {
+    SCOPED_TRACE("instance " + std::to_string(call.instance) + ", " + kind_name(call.kind));
+    // Never a hang: every call was answered (-1 would be a timeout or a dropped connection).
+    EXPECT_NE(call.result.status, -1);
+    EXPECT_LT(call.result.elapsed, 30s);
+    const bool while_paused =
+        call.started >= paused && call.started + call.result.elapsed < resuming;
+    if (!while_paused) {
+      // Before the pause, after the resume, or across either: an answer either way.
+      EXPECT_TRUE(call.result.status == 200 || call.result.status == 201 ||
+                  call.result.status == 503)
+          << call.result.status << " " << call.result.body;
+      continue;
+    }
+    ++answered_while_paused;
+    slowest = std::max(slowest, call.result.elapsed);
+    if (call.result.status == 503) a_503 = call.result.body;
+    ++paused_statuses[std::string(kind_name(call.kind)) + " " + std::to_string(call.result.status)];
+    if (call.kind == Kind::proxy) {
+      // A cached connection needs no database: 200, or 503 when the call had to read it.
+      EXPECT_TRUE(call.result.status == 200 || call.result.status == 503) << call.result.body;
+      if (call.result.status == 503) expect_database_unavailable(call);
+    } else {
+      expect_database_unavailable(call);
+    }
+  }
+  EXPECT_GT(answered_while_paused, 0);
+  std::printf("calls: %zu; answered while the database was stopped:", calls.size());
+  for (const auto& [what, count] : paused_statuses) std::printf(" %s x%d,", what.c_str(), count);
+  std::printf(" slowest %lld ms; e.g. %s\n", static_cast<long long>(slowest.count()),
+              a_503.c_str());
+  // Both processes lived through it.
+  for (int i = 0; i < cluster.size(); ++i) {
+    EXPECT_EQ(cluster.instance(i).process().wait(0ms), -1) << "instance " << i << " exited";
+  }
+}
+
 }  // namespace
 }  // namespace ferry::testing
