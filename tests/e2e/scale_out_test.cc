@@ -4,11 +4,12 @@
 // (FERRY_TEST_POSTGRES_URL) and is skipped without it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <map>
 #include <ctime>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -95,7 +96,7 @@ int token_requests_received(Fake& fake) {
 
 // Polls `done` every 20 ms until it holds or `timeout` passes; whether it held.
 template <typename Done>
-bool poll_until(Done done, std::chrono::milliseconds timeout) {
+bool poll_until(const Done& done, std::chrono::milliseconds timeout) {
   const auto give_up = std::chrono::steady_clock::now() + timeout;
   while (!done()) {
     if (std::chrono::steady_clock::now() >= give_up) return false;
@@ -242,7 +243,8 @@ class OwnPostgres {
 
  private:
   static RunResult script(std::vector<std::string> args) {
-    args.insert(args.begin(), std::string(FERRY_SOURCE_DIR) + "/scripts/postgres-test-cluster.sh");
+    args.insert(args.begin(),
+                std::string(FERRY_SOURCE_DIR) + "/scripts/postgres-test-cluster.sh");
     RunResult result = run(std::move(args), {}, 120s);
     EXPECT_EQ(result.exit_code, 0) << result.output;
     return result;
@@ -250,7 +252,20 @@ class OwnPostgres {
   std::string url_;
 };
 
-// What the traffic of the database test sends, per instance.
+// A POST /connections body importing OAuth 2 connection `id` of `jira` (tokens never used).
+std::string import_body(const std::string& id) {
+  const json body = {{"provider_config_key", "jira"},
+                     {"connection_id", id},
+                     {"credentials",
+                      {{"type", "OAUTH2"},
+                       {"access_token", "unused-access-token"},
+                       {"refresh_token", "unused-refresh-token"},
+                       {"expires_at", "2099-01-01T00:00:00Z"}}},
+                     {"connection_config", {{"cloudId", kFakeCloudId}}}};
+  return body.dump();
+}
+
+// What the traffic of the database test sends, per instance and batch.
 enum class Kind { proxy, list, import };
 
 const char* kind_name(Kind kind) {
@@ -265,20 +280,34 @@ const char* kind_name(Kind kind) {
 struct TrafficCall {
   Kind kind;
   int instance;
-  std::chrono::steady_clock::time_point started;
+  std::chrono::steady_clock::time_point started;  // when its batch started
   CallResult result;
 };
 
-// Mixed calls on every instance, batch after batch on a thread of its own, until stop():
-// proxy calls on user-1 (cached by every instance), GET /connections, and imports of new
-// connections (both need the database).
+// Mixed calls on every instance, batch after batch (each batch all at once, then the next)
+// on a thread of its own, until stop(): four proxy calls on user-1 (cached by every
+// instance), GET /connections and the import of a new connection (both need the database).
+// The ports are read at construction: no instance may restart while it runs.
 class Traffic {
  public:
-  explicit Traffic(ScaleOutCluster& cluster) : cluster_(cluster) {
+  explicit Traffic(ScaleOutCluster& cluster) {
+    for (int i = 0; i < cluster.size(); ++i) ports_.push_back(cluster.port(i));
+    proxy_headers_ = cluster.connection_headers("user-1");
+    api_headers_ = cluster.api_headers();
     thread_ = std::thread([this] { run(); });
   }
   ~Traffic() { stop(); }
+  Traffic(const Traffic&) = delete;
+  Traffic& operator=(const Traffic&) = delete;
 
+  // Batches completed so far. Callable from any thread.
+  int batches() const { return batches_; }
+  // Waits until `more` batches beyond those completed now have completed; whether they did
+  // within `timeout`.
+  bool wait_for_batches(int more, std::chrono::milliseconds timeout) const {
+    const int target = batches_ + more;
+    return poll_until([&] { return batches_ >= target; }, timeout);
+  }
   // Stops after the batch in flight; every call made, in order.
   const std::vector<TrafficCall>& stop() {
     stopping_ = true;
@@ -291,21 +320,16 @@ class Traffic {
     for (int batch = 0; !stopping_; ++batch) {
       std::vector<Call> calls;
       std::vector<TrafficCall> made;
-      for (int i = 0; i < cluster_.size(); ++i) {
+      for (int i = 0; i < static_cast<int>(ports_.size()); ++i) {
         const unsigned short port = ports_[static_cast<std::size_t>(i)];
         for (int n = 0; n < 4; ++n) {
-          calls.push_back({port, "GET", kMyself, cluster_.connection_headers("user-1"), ""});
+          calls.push_back({port, "GET", kMyself, proxy_headers_, ""});
           made.push_back({Kind::proxy, i, {}, {}});
         }
-        calls.push_back({port, "GET", "/connections", cluster_.api_headers(), ""});
+        calls.push_back({port, "GET", "/connections", api_headers_, ""});
         made.push_back({Kind::list, i, {}, {}});
-        const json body = {
-            {"provider_config_key", "jira"},
-            {"connection_id", "traffic-" + std::to_string(batch) + "-" + std::to_string(i)},
-            {"credentials", {{"type", "OAUTH2"}, {"access_token", "a"}, {"refresh_token", "r"},
-                             {"expires_at", "2099-01-01T00:00:00Z"}}},
-            {"connection_config", {{"cloudId", kFakeCloudId}}}};
-        calls.push_back({port, "POST", "/connections", cluster_.api_headers(), body.dump()});
+        const std::string id = "traffic-" + std::to_string(batch) + "-" + std::to_string(i);
+        calls.push_back({port, "POST", "/connections", api_headers_, import_body(id)});
         made.push_back({Kind::import, i, {}, {}});
       }
       const auto started = std::chrono::steady_clock::now();
@@ -315,44 +339,35 @@ class Traffic {
         made[n].result = results[n];
         calls_.push_back(std::move(made[n]));
       }
-      std::this_thread::sleep_for(50ms);
+      ++batches_;
     }
   }
 
-  ScaleOutCluster& cluster_;
-  // Read once: the cluster is not thread-safe, and no instance restarts meanwhile.
-  std::vector<unsigned short> ports_ = [this] {
-    std::vector<unsigned short> ports;
-    for (int i = 0; i < cluster_.size(); ++i) ports.push_back(cluster_.port(i));
-    return ports;
-  }();
+  std::vector<unsigned short> ports_;
+  Headers proxy_headers_;
+  Headers api_headers_;
   std::atomic<bool> stopping_ = false;
-  std::vector<TrafficCall> calls_;
+  std::atomic<int> batches_ = 0;
+  std::vector<TrafficCall> calls_;  // the traffic thread's until stop()
   std::thread thread_;
 };
 
-// An answer of a call that needed the stopped database: 503 with a JSON error that says so.
-void expect_database_unavailable(const TrafficCall& call) {
-  EXPECT_EQ(call.result.status, 503) << call.result.body;
-  const json body = json::parse(call.result.body, nullptr, false);
-  ASSERT_TRUE(body.contains("error")) << call.result.body;
-  EXPECT_EQ(body["error"].value("code", ""), "unavailable") << call.result.body;
+// An answer of a call that needed the stopped database: 503 with a JSON error about it.
+void expect_database_unavailable(const CallResult& result) {
+  EXPECT_EQ(result.status, 503) << result.body;
+  const json body = json::parse(result.body, nullptr, false);
+  ASSERT_TRUE(body.contains("error")) << result.body;
+  EXPECT_EQ(body["error"].value("code", ""), "unavailable") << result.body;
   EXPECT_NE(body["error"].value("message", "").find("database"), std::string::npos)
-      << call.result.body;
+      << result.body;
 }
 
-// Imports connection `id` through instance `i`; the status.
-int import_status(ScaleOutCluster& cluster, int i, const std::string& id) {
-  const json body = {{"provider_config_key", "jira"},
-                     {"connection_id", id},
-                     {"credentials", {{"type", "OAUTH2"}, {"access_token", "a"},
-                                      {"refresh_token", "r"},
-                                      {"expires_at", "2099-01-01T00:00:00Z"}}},
-                     {"connection_config", {{"cloudId", kFakeCloudId}}}};
-  return cluster.instance(i)
-      .client()
-      .request("POST", "/connections", cluster.api_headers(), body.dump())
-      .status;
+// Whether instance `i` lists connections and imports connection `id` (creating it).
+bool lists_and_imports(ScaleOutCluster& cluster, int i, const std::string& id) {
+  auto client = cluster.instance(i).client();
+  return client.get("/connections", cluster.api_headers()).status == 200 &&
+         client.request("POST", "/connections", cluster.api_headers(), import_body(id)).status ==
+             201;
 }
 
 TEST(ScaleOut, DatabaseStoppedUnderTrafficAnswers503ThenRecovers) {
@@ -365,76 +380,76 @@ TEST(ScaleOut, DatabaseStoppedUnderTrafficAnswers503ThenRecovers) {
   ScaleOutCluster cluster(postgres.url(), options);
   ASSERT_FALSE(HasFailure());
   import_user1(cluster, 0, 3600s);
-  // Every I/O thread of both instances has user-1 cached after a few calls each.
+  // A few calls each, so that every I/O thread of both instances has user-1 cached.
   std::vector<Call> warm_up;
   for (int n = 0; n < 16; ++n) {
-    warm_up.push_back({cluster.port(n % 2), "GET", kMyself, cluster.connection_headers("user-1"), ""});
+    warm_up.push_back(
+        {cluster.port(n % 2), "GET", kMyself, cluster.connection_headers("user-1"), ""});
   }
   ASSERT_EQ(first_failure(make_calls_at_once(std::move(warm_up), 60s), 200), "");
 
   Traffic traffic(cluster);
-  std::this_thread::sleep_for(500ms);
+  EXPECT_TRUE(traffic.wait_for_batches(1, 60s));
   postgres.pause();
   const auto paused = std::chrono::steady_clock::now();
-  std::this_thread::sleep_for(3s);
+  // Whole batches while it is down (the one in flight may straddle the pause).
+  EXPECT_TRUE(traffic.wait_for_batches(10, 60s));
   const auto resuming = std::chrono::steady_clock::now();
   postgres.resume();
 
   // Back within a bounded time on every instance: listing and importing work again.
+  int attempt = 0;
   for (int i = 0; i < cluster.size(); ++i) {
     EXPECT_TRUE(poll_until(
         [&] {
-          return cluster.instance(i).client().get("/connections", cluster.api_headers()).status ==
-                 200;
+          return lists_and_imports(cluster, i, "after-resume-" + std::to_string(++attempt));
         },
         30s))
         << "instance " << i << " did not recover";
-    EXPECT_EQ(import_status(cluster, i, "after-resume-" + std::to_string(i)), 201);
-    EXPECT_EQ(cluster.instance(i).client().get(kMyself, cluster.connection_headers("user-1")).status,
-              200);
   }
+  const auto recovered = std::chrono::steady_clock::now();
+  EXPECT_TRUE(traffic.wait_for_batches(2, 60s));
   const auto& calls = traffic.stop();
 
   int answered_while_paused = 0;
+  int answered_after_recovery = 0;
   std::map<std::string, int> paused_statuses;  // "kind status" -> calls, printed
   std::chrono::milliseconds slowest{0};
-  std::string a_503;
   for (const auto& call : calls) {
     SCOPED_TRACE("instance " + std::to_string(call.instance) + ", " + kind_name(call.kind));
-    // Never a hang: every call was answered (-1 would be a timeout or a dropped connection).
-    EXPECT_NE(call.result.status, -1);
-    EXPECT_LT(call.result.elapsed, 30s);
-    const bool while_paused =
-        call.started >= paused && call.started + call.result.elapsed < resuming;
-    if (!while_paused) {
-      // Before the pause, after the resume, or across either: an answer either way.
-      EXPECT_TRUE(call.result.status == 200 || call.result.status == 201 ||
-                  call.result.status == 503)
-          << call.result.status << " " << call.result.body;
-      continue;
-    }
-    ++answered_while_paused;
-    slowest = std::max(slowest, call.result.elapsed);
-    if (call.result.status == 503) a_503 = call.result.body;
-    ++paused_statuses[std::string(kind_name(call.kind)) + " " + std::to_string(call.result.status)];
-    if (call.kind == Kind::proxy) {
-      // A cached connection needs no database: 200, or 503 when the call had to read it.
-      EXPECT_TRUE(call.result.status == 200 || call.result.status == 503) << call.result.body;
-      if (call.result.status == 503) expect_database_unavailable(call);
+    const CallResult& result = call.result;
+    // Never a hang or a crash: every call was answered (-1: a timeout or a dropped
+    // connection), well within its timeout.
+    EXPECT_NE(result.status, -1);
+    EXPECT_LT(result.elapsed, 30s);
+    if (call.started >= recovered) {
+      ++answered_after_recovery;
+      EXPECT_EQ(result.status, call.kind == Kind::import ? 201 : 200) << result.body;
+    } else if (call.started >= paused && call.started + result.elapsed < resuming) {
+      ++answered_while_paused;
+      ++paused_statuses[std::string(kind_name(call.kind)) + " " + std::to_string(result.status)];
+      slowest = std::max(slowest, result.elapsed);
+      if (call.kind != Kind::proxy) {
+        expect_database_unavailable(result);
+      } else if (result.status != 200) {
+        // A cached connection needs no database; a thread that had to read it says why.
+        expect_database_unavailable(result);
+      }
     } else {
-      expect_database_unavailable(call);
+      // Across the pause or the resume: either answer.
+      EXPECT_TRUE(result.status == 200 || result.status == 201 || result.status == 503)
+          << result.status << " " << result.body;
     }
   }
   EXPECT_GT(answered_while_paused, 0);
+  EXPECT_GT(answered_after_recovery, 0);
   std::printf("calls: %zu; answered while the database was stopped:", calls.size());
   for (const auto& [what, count] : paused_statuses) std::printf(" %s x%d,", what.c_str(), count);
-  std::printf(" slowest %lld ms; e.g. %s\n", static_cast<long long>(slowest.count()),
-              a_503.c_str());
+  std::printf(" slowest %lld ms\n", static_cast<long long>(slowest.count()));
   // Both processes lived through it.
   for (int i = 0; i < cluster.size(); ++i) {
     EXPECT_EQ(cluster.instance(i).process().wait(0ms), -1) << "instance " << i << " exited";
   }
 }
-
 }  // namespace
 }  // namespace ferry::testing
