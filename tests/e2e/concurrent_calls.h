@@ -88,8 +88,10 @@ inline boost::asio::awaitable<CallResult> make_call(
 // than `timeout`.
 inline boost::asio::awaitable<int> get_status(unsigned short port, std::string target,
                                               Headers headers, std::chrono::seconds timeout) {
-  const CallResult result =
-      co_await make_call(Call{port, "GET", std::move(target), std::move(headers), ""}, timeout);
+  // Named, not braced inside the co_await: GCC 12 destroys such temporaries twice.
+  Call call{port, "GET", std::move(target), std::move(headers), ""};
+  std::function<void()> no_notice;
+  const CallResult result = co_await make_call(std::move(call), timeout, std::move(no_notice));
   co_return result.status;
 }
 
@@ -130,13 +132,13 @@ class CallsInFlight {
   boost::asio::awaitable<void> run_one(std::size_t index, Call call,
                                        std::chrono::seconds timeout) {
     bool written = false;
-    auto note_written = [this, &written] {
+    std::function<void()> note_written = [this, &written] {
       written = true;
       std::lock_guard lock(mu_);
       ++written_;
       changed_.notify_all();
     };
-    results_[index] = co_await make_call(std::move(call), timeout, note_written);
+    results_[index] = co_await make_call(std::move(call), timeout, std::move(note_written));
     if (!written) {
       std::lock_guard lock(mu_);
       failed_unwritten_ = true;
