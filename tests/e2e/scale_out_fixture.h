@@ -4,7 +4,7 @@
 // runs them, with one fake-atlassian behind all of them.
 //
 //   store::testing::TestDatabases databases(*store::testing::postgres_test_url());
-//   ScaleOutCluster cluster(databases.url("ferry"), 3);
+//   ScaleOutCluster cluster(databases.url("ferry"));  // three instances (ScaleOutOptions)
 //   import_connection(cluster.instance(0), cluster.secret_key(), connection);
 //   cluster.instance(2).client().get(path, cluster.connection_headers("user-1"));
 //   cluster.kill_instance(1);     // SIGKILL: no shutdown, no cleanup

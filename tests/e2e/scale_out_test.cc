@@ -30,8 +30,7 @@ using store::testing::postgres_test_url;
 using store::testing::TestDatabases;
 using namespace std::chrono_literals;
 
-const std::string kMyself =
-    std::string("/proxy/ex/jira/") + kFakeCloudId + "/rest/api/3/myself";
+const std::string kMyself = std::string("/proxy/ex/jira/") + kFakeCloudId + "/rest/api/3/myself";
 const std::string kUser1 = "/connections/user-1?provider_config_key=jira";
 
 std::string iso8601_in(std::chrono::seconds from_now) {
@@ -141,10 +140,8 @@ TEST(ScaleOut, InstanceKilledWhileRefreshingLosesNoGrant) {
   fake.admin("POST", "config", {{"access_token_seconds", 120}});
   import_user1(cluster, 0, 120s);
   // Slow enough that the victim is killed before its token request is answered.
-  fake.fault({{"path_prefix", "/oauth/token"},
-              {"action", "delay"},
-              {"delay_ms", 300},
-              {"count", -1}});
+  fake.fault(
+      {{"path_prefix", "/oauth/token"}, {"action", "delay"}, {"delay_ms", 300}, {"count", -1}});
   fake.admin("POST", "reset-stats");
 
   constexpr int kRounds = 20;
@@ -165,7 +162,8 @@ TEST(ScaleOut, InstanceKilledWhileRefreshingLosesNoGrant) {
     for (int i = 0; i < cluster.size(); ++i) {
       if (i == victim) continue;
       for (int n = 0; n < kCallsPerSurvivor; ++n) {
-        calls.push_back({cluster.port(i), "GET", kMyself, cluster.connection_headers("user-1"), ""});
+        calls.push_back(
+            {cluster.port(i), "GET", kMyself, cluster.connection_headers("user-1"), ""});
       }
     }
     CallsInFlight survivors(std::move(calls), 60s);
@@ -207,8 +205,8 @@ TEST(ScaleOut, InstanceKilledWhileRefreshingLosesNoGrant) {
   const int refreshes = stats["token_requests"]["refresh_token"];
   EXPECT_EQ(stats["token_requests"]["authorization_code"], 0) << stats.dump();
   EXPECT_EQ(refreshes, kRounds * cluster.size() + cluster.size()) << stats.dump();
-  std::printf("rounds killed in mid-refresh: %d of %d; refresh requests: %d\n",
-              killed_mid_refresh, kRounds, refreshes);
+  std::printf("rounds killed in mid-refresh: %d of %d; refresh requests: %d\n", killed_mid_refresh,
+              kRounds, refreshes);
 }
 
 // A PostgreSQL cluster of this test's own (scripts/postgres-test-cluster.sh), so that it can
@@ -243,8 +241,7 @@ class OwnPostgres {
 
  private:
   static RunResult script(std::vector<std::string> args) {
-    args.insert(args.begin(),
-                std::string(FERRY_SOURCE_DIR) + "/scripts/postgres-test-cluster.sh");
+    args.insert(args.begin(), std::string(FERRY_SOURCE_DIR) + "/scripts/postgres-test-cluster.sh");
     RunResult result = run(std::move(args), {}, 120s);
     EXPECT_EQ(result.exit_code, 0) << result.output;
     return result;
@@ -270,9 +267,12 @@ enum class Kind { proxy, list, import };
 
 const char* kind_name(Kind kind) {
   switch (kind) {
-    case Kind::proxy: return "proxy";
-    case Kind::list: return "list";
-    case Kind::import: return "import";
+    case Kind::proxy:
+      return "proxy";
+    case Kind::list:
+      return "list";
+    case Kind::import:
+      return "import";
   }
   return "?";
 }
@@ -358,8 +358,7 @@ void expect_database_unavailable(const CallResult& result) {
   const json body = json::parse(result.body, nullptr, false);
   ASSERT_TRUE(body.contains("error")) << result.body;
   EXPECT_EQ(body["error"].value("code", ""), "unavailable") << result.body;
-  EXPECT_NE(body["error"].value("message", "").find("database"), std::string::npos)
-      << result.body;
+  EXPECT_NE(body["error"].value("message", "").find("database"), std::string::npos) << result.body;
 }
 
 // Whether instance `i` lists connections and imports connection `id` (creating it).
@@ -401,9 +400,7 @@ TEST(ScaleOut, DatabaseStoppedUnderTrafficAnswers503ThenRecovers) {
   int attempt = 0;
   for (int i = 0; i < cluster.size(); ++i) {
     EXPECT_TRUE(poll_until(
-        [&] {
-          return lists_and_imports(cluster, i, "after-resume-" + std::to_string(++attempt));
-        },
+        [&] { return lists_and_imports(cluster, i, "after-resume-" + std::to_string(++attempt)); },
         30s))
         << "instance " << i << " did not recover";
   }
