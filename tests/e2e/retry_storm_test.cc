@@ -1,57 +1,28 @@
 // 1,000 concurrent calls through a 429 storm: every call gets through within the retry
 // policy, and Ferry keeps answering /health meanwhile (its waits are timers, not threads).
+#include <utility>  // before Asio's coroutine headers (GCC 12 + Boost 1.74)
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
-#include <utility>
 
+#include "concurrent_calls.h"
 #include "retry_fixture.h"
 
 namespace ferry::testing {
 namespace {
 
 namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = beast::http;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
 constexpr int kCalls = 1000;
 constexpr int kRateLimited = 300;  // 429s the fake hands out, one every other request
 constexpr int kMaxAttempts = 6;
-
-// One GET on a fresh connection; the status, or -1 when the exchange failed or took longer
-// than `timeout`.
-net::awaitable<int> get_status(unsigned short port, std::string target, Headers headers,
-                               std::chrono::seconds timeout) {
-  beast::tcp_stream stream(co_await net::this_coro::executor);
-  stream.expires_after(timeout);
-  boost::system::error_code ec;
-  const net::ip::tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), port);
-  co_await stream.async_connect(endpoint, net::redirect_error(net::use_awaitable, ec));
-  if (ec) co_return -1;
-  bhttp::request<bhttp::empty_body> request{bhttp::verb::get, target, 11};
-  request.set(bhttp::field::host, "127.0.0.1");
-  for (const auto& [name, value] : headers) request.set(name, value);
-  co_await bhttp::async_write(stream, request, net::redirect_error(net::use_awaitable, ec));
-  if (ec) co_return -1;
-  beast::flat_buffer buffer;
-  bhttp::response<bhttp::string_body> response;
-  co_await bhttp::async_read(stream, buffer, response, net::redirect_error(net::use_awaitable, ec));
-  if (ec) co_return -1;
-  co_return static_cast<int>(response.result_int());
-}
 
 struct Storm {
   std::vector<int> statuses = std::vector<int>(kCalls, 0);

@@ -1,5 +1,9 @@
 #pragma once
 
+// PostgreSQL for the tests that need one (store unit tests, end-to-end tests): the server
+// named by FERRY_TEST_POSTGRES_URL and a database per test on it. Header-only; a target that
+// includes it links ferry_store.
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
