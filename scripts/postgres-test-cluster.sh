@@ -3,6 +3,8 @@
 # trust authentication, listening only on a Unix socket inside that folder (no TCP port,
 # so clusters of parallel runs never collide), durability off (fsync) since nothing in it
 # outlives the run. As root, the server runs as the `postgres` user, as PostgreSQL requires.
+# With FERRY_PG_DURABLE=1, fsync, synchronous_commit and full_page_writes keep PostgreSQL's
+# defaults (on): what a benchmark of Ferry on PostgreSQL must measure.
 #
 # Usage:
 #   url=$(scripts/postgres-test-cluster.sh start)   # prints the cluster's libpq URL
@@ -53,13 +55,18 @@ start() {
   if ((EUID == 0)); then chown postgres: "$dir"; fi
   # One line: pg_ctl hands -o to a shell.
   fast="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  if [[ "${FERRY_PG_DURABLE:-0}" == 1 ]]; then fast=""; fi
   as_owner "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C --no-sync \
     >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; false; }
   as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
     -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c max_connections=300 $fast" \
     >&2 || { cat "$dir/server.log" >&2; false; }
   trap - ERR
-  echo "postgres-test-cluster: started in $dir" >&2
+  if [[ -n "$fast" ]]; then
+    echo "postgres-test-cluster: started in $dir" >&2
+  else
+    echo "postgres-test-cluster: started in $dir (durable: fsync on)" >&2
+  fi
   echo "postgresql:///postgres?host=$dir&user=postgres"
 }
 
