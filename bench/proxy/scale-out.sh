@@ -337,14 +337,15 @@ main() {
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     printf '%s\n' "${rows[@]}"
     echo
-    echo "For (d) at $connections connections the two wrk outputs are combined: req/s, non-2xx and socket errors"
-    echo "are summed, p50 and p99 are the worse of the two instances' (each instance's are below). CPU"
-    echo "columns: share of one core used during the run; Ferry sums the target's instances, PostgreSQL every"
-    echo "process of the cluster (those that exited during the run included; during (c) it only idles), nginx is the origin. Machine"
-    echo "busy: share of all $(nproc) cores busy, wrk and anything else included. Log rows/s: activity entries"
-    echo "written to the target's database during the run, per second (one per /proxy call, so close to"
-    echo "req/s if the writer kept up); logged: entries written by the time the writer was idle again,"
-    echo "over the requests wrk completed (a little above 100% from requests still in flight when wrk stopped)."
+    echo "For (d) at $connections connections the two wrk outputs are combined: req/s, non-2xx and"
+    echo "socket errors are summed; p50 and p99 are the worse of the two instances' (each instance's are"
+    echo "below). CPU columns: share of one core used during the run. Ferry sums the target's instances;"
+    echo "PostgreSQL counts every process of the cluster, those that exited during the run included (during"
+    echo "(c) it only idles); nginx is the origin. Machine busy: share of all $(nproc) cores busy, wrk and"
+    echo "anything else included. Log rows/s: activity entries written to the target's database during the"
+    echo "run, per second; each /proxy call writes one, so this is close to req/s if the writer kept up."
+    echo "Logged: entries written by the time the writer was idle again, over the requests wrk completed"
+    echo "(a little above 100% from requests still in flight when wrk stopped; below it, entries were lost)."
     echo
     echo "### (d) at $connections connections, each instance"
     echo
