@@ -234,6 +234,7 @@ load_target() {  # target connections duration output-prefix
 target_ferry_pids() { if [[ "$1" == c ]]; then echo "$ferry_pid"; else echo "${pg_ferry_pids[@]}"; fi; }
 
 rows=()
+lost_rows=()
 instance_rows=()
 cpu_rows=()
 
@@ -271,6 +272,10 @@ measure() {  # target connections
   nginx_cpu="$(core_share $((n1 - n0)) "$secs")"
   log_rate="$(awk -v n=$((a1 - a0)) -v s="$secs" 'BEGIN {printf "%.0f", n / s}')"
   logged="$(awk -v n=$((a2 - a0)) -v r="$requests" 'BEGIN {printf "%s", (r > 0) ? sprintf("%.1f%%", 100 * n / r) : "-"}')"
+  # Fewer entries than requests: the writer lost some (see the report's note).
+  if ((a2 - a0 < requests)); then
+    lost_rows+=("$(target_name "$t") at $conns connection(s): $((requests - (a2 - a0))) of $requests requests have no activity entry")
+  fi
   rows+=("| $(target_name "$t") | $conns | $rps | $p50 | $p99 | $non2xx | $sockerr | $ferry_cpu | $pg_cpu | $nginx_cpu | $machine | $log_rate | $logged |")
   # PostgreSQL per request only for (d): during (c) it only idles.
   cpu_rows+=("$(awk -v name="$(target_name "$t")" -v c="$conns" -v n="$requests" -v f=$((f1 - f0)) -v p=$((p1 - p0)) \
@@ -347,6 +352,16 @@ main() {
     echo "Logged: entries written by the time the writer was idle again, over the requests wrk completed"
     echo "(a little above 100% from requests still in flight when wrk stopped; below it, entries were lost)."
     echo
+    if ((${#lost_rows[@]} > 0)); then
+      echo "**Activity entries lost:**"
+      echo
+      printf -- '- %s\n' "${lost_rows[@]}"
+      echo
+      echo "Ferry drops an activity entry when its writer's queue (10,000 entries per instance) is full,"
+      echo "i.e. when the writer falls behind; a failed write would instead log a warning. Warnings about"
+      echo "the activity log in Ferry's logs: $(cat "$work"/ferry*.log | grep -c 'activity log' || true)."
+      echo
+    fi
     echo "### (d) at $connections connections, each instance"
     echo
     echo "| instance | conns | req/s | p50 ms | p99 ms | requests |"
