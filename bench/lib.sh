@@ -90,11 +90,13 @@ integrations:
 EOF
 }
 
-# Starts `ferry serve DIR --port PORT` with its output in LOG and waits until it answers.
-# Sets launched_ferry_pid (a variable, not output: the process must stay this shell's child).
-launch_bench_ferry() {  # dir port log
+# Starts `ferry serve DIR --port PORT` with its output in LOG, stores its pid in the variable
+# named PID_VAR (e.g. ferry_pid or "pids[1]"; not output, as the process must stay this
+# shell's child) before waiting, so that a cleanup trap stops it even if it never answers,
+# then waits until it answers.
+launch_bench_ferry() {  # dir port log pid-var
   "$ferry_bin" serve "$1" --port "$2" >"$3" 2>&1 &
-  launched_ferry_pid=$!
+  printf -v "$4" '%s' "$!"
   wait_for "http://127.0.0.1:$2/health" || { cat "$3" >&2; die "ferry did not start (port $2)"; }
 }
 
@@ -103,8 +105,7 @@ launch_bench_ferry() {  # dir port log
 # it answers. Sets ferry_pid.
 start_bench_ferry() {
   write_bench_ferry_folder "$work/ferry" "$1"
-  launch_bench_ferry "$work/ferry" "$ferry_port" "$work/ferry.log"
-  ferry_pid=$launched_ferry_pid
+  launch_bench_ferry "$work/ferry" "$ferry_port" "$work/ferry.log" ferry_pid
 }
 
 # Registers the API_KEY connection bench/u1 (api_key "$api_key") through the Ferry on PORT;

@@ -118,8 +118,7 @@ start_ferries() {
   [[ -z "$pg_pool_size" ]] || pool=("database_pool_size: $pg_pool_size")
   for i in 1 2; do
     write_bench_ferry_folder "$work/ferry-pg$i" "$base" "database_url: \"$pg_url\"" "${pool[@]}"
-    launch_bench_ferry "$work/ferry-pg$i" "${pg_ferry_ports[i - 1]}" "$work/ferry-pg$i.log"
-    pg_ferry_pids+=("$launched_ferry_pid")
+    launch_bench_ferry "$work/ferry-pg$i" "${pg_ferry_ports[i - 1]}" "$work/ferry-pg$i.log" "pg_ferry_pids[$((i - 1))]"
   done
   register_bench_connection "${pg_ferry_ports[0]}"
 }
