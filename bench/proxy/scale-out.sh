@@ -51,8 +51,9 @@ unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy
 
 source "$here/../lib.sh"
 
-[[ "$connections" =~ ^[0-9]+$ ]] && ((connections >= 2 && connections % 2 == 0)) ||
+if ! [[ "$connections" =~ ^[0-9]+$ ]] || ((connections < 2 || connections % 2 != 0)); then
   die "BENCH_CONNECTIONS must be an even number >= 2 (two wrk processes share them)"
+fi
 half=$((connections / 2))
 
 # --- dependencies -------------------------------------------------------------------------
