@@ -1,6 +1,7 @@
 # Helpers shared by the benchmark scripts; sourced, not run. Expects `ferry_bin`, `repo` and
 # `work` to be set by the script, and the pids it starts in `bench_pids` (stopped in order by
-# stop_bench_processes).
+# stop_bench_processes). The Ferry and nginx helpers also read `secret`, `api_key`, the ports
+# and `nginx_workers`, as each one's comment says.
 
 # This folder (bench/), to find files shared by the benchmarks.
 bench_lib_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
