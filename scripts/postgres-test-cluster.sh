@@ -3,6 +3,8 @@
 # trust authentication, listening only on a Unix socket inside that folder (no TCP port,
 # so clusters of parallel runs never collide), durability off (fsync) since nothing in it
 # outlives the run. As root, the server runs as the `postgres` user, as PostgreSQL requires.
+# With FERRY_PG_DURABLE=1, fsync, synchronous_commit and full_page_writes keep PostgreSQL's
+# defaults (on): what a benchmark of Ferry on PostgreSQL must measure.
 #
 # Usage:
 #   url=$(scripts/postgres-test-cluster.sh start)   # prints the cluster's libpq URL
@@ -46,6 +48,8 @@ as_owner() {
 start_server() {
   local bin="$1" dir="$2"
   local fast="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  if [[ -f "$dir/.durable" ]]; then fast=""; fi
+  # One line: pg_ctl hands -o to a shell.
   as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
     -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c max_connections=300 $fast" \
     >&2 || { cat "$dir/server.log" >&2; false; }
@@ -76,11 +80,17 @@ start() {
   trap 'as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true;
         rm -rf "$dir"' ERR
   if ((EUID == 0)); then chown postgres: "$dir"; fi
+  # Remembered in the folder, so that `resume` restarts the server the same way.
+  if [[ "${FERRY_PG_DURABLE:-0}" == 1 ]]; then touch "$dir/.durable"; fi
   as_owner "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C --no-sync \
     >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; false; }
   start_server "$bin" "$dir"
   trap - ERR
-  echo "postgres-test-cluster: started in $dir" >&2
+  if [[ ! -f "$dir/.durable" ]]; then
+    echo "postgres-test-cluster: started in $dir" >&2
+  else
+    echo "postgres-test-cluster: started in $dir (durable: fsync on)" >&2
+  fi
   echo "postgresql:///postgres?host=$dir&user=postgres"
 }
 

@@ -70,31 +70,9 @@ cleanup() {
   stop_bench_processes
 }
 
-start_nginx() {
-  local nginx
-  nginx="$(command -v nginx || echo /usr/sbin/nginx)"
-  mkdir -p "$work/nginx/www"
-  # ~200 bytes of JSON, the size of a typical small API answer.
-  printf '%s' '{"id":"10042","key":"BENCH-42","fields":{"summary":"Proxy benchmark payload","status":{"name":"In Progress","id":"3"},"priority":{"name":"Medium"},"labels":["bench","proxy"],"updated":"2024-05-01T12:00:00.000+0000"}}' \
-    >"$work/nginx/www/data.json"
-  sed -e "s|@PREFIX@|$work/nginx|g" -e "s|@WORKERS@|$nginx_workers|g" \
-    -e "s|@ORIGIN_PORT@|$origin_port|g" -e "s|@PROXY_PORT@|$nginx_proxy_port|g" \
-    "$here/nginx.conf.template" >"$work/nginx/nginx.conf"
-  "$nginx" -t -q -c "$work/nginx/nginx.conf" -p "$work/nginx" -e "$work/nginx/error.log" ||
-    die "nginx rejected its configuration"
-  "$nginx" -c "$work/nginx/nginx.conf" -p "$work/nginx" -e "$work/nginx/error.log" &
-  nginx_pid=$!
-  wait_for "http://127.0.0.1:$origin_port/data.json" || { tail -5 "$work/nginx/error.log" >&2; die "nginx did not start"; }
-  wait_for "http://127.0.0.1:$nginx_proxy_port/data.json" || die "the nginx proxy does not answer"
-}
-
 start_ferry() {
   start_bench_ferry "http://127.0.0.1:$origin_port/"
-  local status
-  status="$(curl -s -o "$work/connection.json" -w '%{http_code}' -X POST "http://127.0.0.1:$ferry_port/connections" \
-    -H "Authorization: Bearer $secret" -H 'Content-Type: application/json' \
-    -d "{\"provider_config_key\":\"bench\",\"connection_id\":\"u1\",\"credentials\":{\"type\":\"API_KEY\",\"api_key\":\"$api_key\"}}")"
-  [[ "$status" == 2* ]] || die "registering the connection answered $status: $(cat "$work/connection.json")"
+  register_bench_connection "$ferry_port"
 }
 
 # --- measuring ----------------------------------------------------------------------------
@@ -136,43 +114,12 @@ check_targets() {
   log "all three targets serve the file; (b) and (c) inject 'Bearer $api_key'"
 }
 
-# Sum of user+system clock ticks of the given processes (all their threads).
-cpu_ticks() {
-  local total=0 pid fields
-  for pid in "$@"; do
-    [[ -r /proc/$pid/stat ]] || continue
-    fields="$(sed 's/^.*) //' "/proc/$pid/stat")"
-    total=$((total + $(awk '{print $12 + $13}' <<<"$fields")))
-  done
-  echo "$total"
-}
-
-# "busy idle" jiffies of the whole machine, from the first line of /proc/stat.
-machine_ticks() { awk '$1 == "cpu" {print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6; exit}' /proc/stat; }
-
-nginx_pids() { echo "$nginx_pid" $(pgrep -P "$nginx_pid" || true); }
-
-# Latency as wrk prints it (123.45us, 1.23ms, 1.02s) in milliseconds.
-to_ms() {
-  awk -v v="$1" 'BEGIN {
-    if (v ~ /us$/) printf "%.3f", substr(v, 1, length(v) - 2) / 1000;
-    else if (v ~ /ms$/) printf "%.3f", substr(v, 1, length(v) - 2);
-    else if (v ~ /m$/) printf "%.3f", substr(v, 1, length(v) - 1) * 60000;
-    else if (v ~ /s$/) printf "%.3f", substr(v, 1, length(v) - 1) * 1000;
-    else print "?" }'
-}
-
-percentile() { to_ms "$(awk -v p="$2" '$1 == p {print $2; exit}' "$1")"; }
-
 run_wrk() {  # target connections duration output-file
   local t="$1" conns="$2" threads=1 headers
   ((conns > 1)) && threads=2
   mapfile -t headers < <(target_headers "$t")
   wrk -t"$threads" -c"$conns" -d"$3" --latency "${headers[@]}" "$(target_url "$t" data.json)" >"$4"
 }
-
-# Requests wrk completed ("  123456 requests in 10.00s, 50.00MB read").
-wrk_requests() { awk '/ requests in / {print $1; exit}' "$1"; }
 
 clk_tck="$(getconf CLK_TCK)"
 rows=()
@@ -190,13 +137,12 @@ measure() {  # target connections
   n1="$(cpu_ticks $(nginx_pids))"
   f1="$(cpu_ticks "$ferry_pid")"
   m1="$(machine_ticks)"
-  machine="$(awk -v a="$m0" -v b="$m1" 'BEGIN {split(a, x, " "); split(b, y, " ");
-    busy = y[1] - x[1]; idle = y[2] - x[2]; printf "%.0f%%", 100 * busy / (busy + idle)}')"
-  secs="$(awk '/requests in/ {sub(/s,?$/, "", $4); print $4; exit}' "$out")"
-  nginx_cpu="$(awk -v d=$((n1 - n0)) -v hz="$clk_tck" -v s="$secs" 'BEGIN {printf "%.0f%%", 100 * d / hz / s}')"
+  machine="$(machine_busy "$m0" "$m1")"
+  secs="$(wrk_seconds "$out")"
+  nginx_cpu="$(core_share $((n1 - n0)) "$secs")"
   ferry_cpu="-"
   if [[ "$t" == c ]]; then
-    ferry_cpu="$(awk -v d=$((f1 - f0)) -v hz="$clk_tck" -v s="$secs" 'BEGIN {printf "%.0f%%", 100 * d / hz / s}')"
+    ferry_cpu="$(core_share $((f1 - f0)) "$secs")"
     # Ferry's CPU time (all its threads, user + system) per request wrk completed.
     requests="$(wrk_requests "$out")"
     cpu_rows+=("$(awk -v c="$conns" -v n="$requests" -v d=$((f1 - f0)) -v hz="$clk_tck" 'BEGIN {
@@ -208,8 +154,6 @@ measure() {  # target connections
   p50[$t$conns]="$(percentile "$out" 50%)"
   rows+=("| $(target_name "$t") | $conns | ${rps[$t$conns]} | ${p50[$t$conns]} | $(percentile "$out" 99%) | ${non2xx:-0} | ${sockerr:-0} | $nginx_cpu | $ferry_cpu | $machine |")
 }
-
-proc_status() { awk -v k="$2:" '$1 == k {print $2, $3}' "/proc/$1/status"; }
 
 # --- system calls per request (strace pass) -----------------------------------------------
 
@@ -276,7 +220,7 @@ strace_pass() {
   log "strace detached; Ferry still serves /proxy"
 
   requests="$(wrk_requests "$out")"
-  secs="$(awk '/requests in/ {sub(/s,?$/, "", $4); print $4; exit}' "$out")"
+  secs="$(wrk_seconds "$out")"
   [[ "${requests:-0}" -gt 0 ]] || die "no request completed during the strace pass"
   [[ -s "$summary" ]] || die "strace wrote no summary ($(tr '\n' ' ' <"$work/strace.log"))"
   # strace -c: "% time  seconds  usecs/call  calls  [errors]  syscall", then a "total" line.
