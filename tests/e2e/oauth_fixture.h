@@ -190,20 +190,32 @@ class WsClient {
     namespace net = boost::asio;
     net::ip::tcp::resolver resolver(ioc_);
     net::connect(ws_.next_layer(), resolver.resolve("127.0.0.1", std::to_string(port)));
-    // A read never hangs the test: 10 s at most.
-    timeval tv{10, 0};
-    ::setsockopt(ws_.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     ws_.handshake("127.0.0.1:" + std::to_string(port), "/");
   }
   ~WsClient() {
     boost::beast::error_code ec;
     ws_.close(boost::beast::websocket::close_code::normal, ec);
   }
-  // The next message as JSON, or null on error/timeout.
-  json next() {
+  // The next message as JSON, or null on error or after `timeout`, so that a message that
+  // never comes fails the test instead of hanging it (a blocking read would retry past any
+  // socket receive timeout).
+  json next(std::chrono::seconds timeout = std::chrono::seconds(10)) {
     boost::beast::flat_buffer buffer;
     boost::beast::error_code ec;
-    ws_.read(buffer, ec);
+    bool done = false;
+    ws_.async_read(buffer, [&](boost::beast::error_code e, std::size_t) {
+      ec = e;
+      done = true;
+    });
+    ioc_.restart();
+    ioc_.run_for(timeout);
+    if (!done) {
+      boost::beast::error_code ignored;
+      ws_.next_layer().cancel(ignored);
+      ioc_.restart();
+      ioc_.run();
+      return nullptr;
+    }
     if (ec) return nullptr;
     return json::parse(boost::beast::buffers_to_string(buffer.data()), nullptr, false);
   }
