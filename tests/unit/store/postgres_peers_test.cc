@@ -141,6 +141,14 @@ TEST_F(PostgresPeersTest, EditsMadeOutsideFerryReachEveryInstance) {
   EXPECT_TRUE(eventually([&] { return first_heard_.has("all") && second_heard_.has("all"); }));
 }
 
+TEST_F(PostgresPeersTest, AKeyTooLongForAnAnnouncementIsAnnouncedAsAnyConnection) {
+  // NOTIFY refuses payloads of 8000 bytes: the write must not fail for it.
+  const std::string long_id(9000, 'x');
+  ASSERT_TRUE(first_->create_connection(make_connection("jira", long_id)));
+  EXPECT_TRUE(eventually([&] { return second_heard_.has("all"); }));
+  EXPECT_TRUE(first_->find_connection({"jira", long_id}));
+}
+
 TEST_F(PostgresPeersTest, ALostListeningSessionComesBackAndSaysAnnouncementsWereMissed) {
   auto* peers = dynamic_cast<pg::PostgresPeers*>(second_peers_.get());
   ASSERT_NE(peers, nullptr);

@@ -100,34 +100,32 @@ CREATE TABLE meta (
 // "provider_config_key", "connection_id"}; a key too long for NOTIFY's 8000-byte payload
 // is announced as {"instance", "all": true} instead, as is a TRUNCATE.
 constexpr std::string_view kV2ChangeAnnouncements = R"sql(
+CREATE FUNCTION ferry_announce_connection(writer text, integration text, connection text)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  payload text := json_build_object('instance', writer, 'provider_config_key', integration,
+                                    'connection_id', connection)::text;
+BEGIN
+  IF integration IS NULL OR octet_length(payload) > 7900 THEN
+    payload := json_build_object('instance', writer, 'all', true)::text;
+  END IF;
+  PERFORM pg_notify('ferry_connection_changes', payload);
+END
+$$;
 CREATE FUNCTION ferry_announce_connection_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
   writer text := coalesce(current_setting('ferry.instance', true), '');
-  payload text;
 BEGIN
   IF TG_LEVEL = 'STATEMENT' THEN
-    PERFORM pg_notify('ferry_connection_changes',
-                      json_build_object('instance', writer, 'all', true)::text);
+    PERFORM ferry_announce_connection(writer, NULL, NULL);
     RETURN NULL;
   END IF;
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    payload := json_build_object('instance', writer,
-                                 'provider_config_key', OLD.provider_config_key,
-                                 'connection_id', OLD.connection_id)::text;
-    IF octet_length(payload) > 7900 THEN
-      payload := json_build_object('instance', writer, 'all', true)::text;
-    END IF;
-    PERFORM pg_notify('ferry_connection_changes', payload);
+    PERFORM ferry_announce_connection(writer, OLD.provider_config_key, OLD.connection_id);
   END IF;
   IF TG_OP IN ('INSERT', 'UPDATE') THEN
-    payload := json_build_object('instance', writer,
-                                 'provider_config_key', NEW.provider_config_key,
-                                 'connection_id', NEW.connection_id)::text;
-    IF octet_length(payload) > 7900 THEN
-      payload := json_build_object('instance', writer, 'all', true)::text;
-    END IF;
-    PERFORM pg_notify('ferry_connection_changes', payload);
+    PERFORM ferry_announce_connection(writer, NEW.provider_config_key, NEW.connection_id);
   END IF;
   RETURN NULL;
 END
