@@ -51,6 +51,7 @@ void ActivityWriter::record(ActivityEntry entry) {
   if (before >= options_.queue_capacity) {
     queued_.fetch_sub(1, std::memory_order_relaxed);
     dropped_.fetch_add(1, std::memory_order_relaxed);
+    overflowed_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
   queue_->entries.push(new ActivityEntry(std::move(entry)));
@@ -99,6 +100,7 @@ void ActivityWriter::run() {
         dropped_ += batch.size();
       }
     }
+    report_overflow();
     bool more_to_prune = false;
     if (std::chrono::steady_clock::now() >= next_prune) {
       auto pruned = store_->prune_activity(options_.retention_rows, options_.retention_age,
@@ -122,6 +124,21 @@ void ActivityWriter::run() {
     drained_.notify_all();
     if (batch.empty() && stopping_.load() && queued_.load() == 0) return;
   }
+}
+
+void ActivityWriter::report_overflow() {
+  const std::uint64_t overflowed = overflowed_.load(std::memory_order_relaxed);
+  if (overflowed == overflow_reported_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (overflow_reported_at_ && now - *overflow_reported_at_ < options_.overflow_report_interval) {
+    return;
+  }
+  observe::warn(
+      "activity log: {} entries dropped: the queue of {} entries was full (the database did not "
+      "keep up with the traffic; {} dropped since start)",
+      overflowed - overflow_reported_, options_.queue_capacity, overflowed);
+  overflow_reported_ = overflowed;
+  overflow_reported_at_ = now;
 }
 
 }  // namespace ferry::store

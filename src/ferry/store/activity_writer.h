@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "ferry/store/types.h"
@@ -22,10 +23,13 @@ struct ActivityWriterOptions {
   std::chrono::seconds retention_age{15 * 24 * 3600};  // ...none older than this
   std::chrono::seconds prune_interval{60};             // how often pruning starts
   std::size_t prune_batch = 1'000;                     // entries deleted per round
+  // Entries dropped at a full queue are reported in the log at most this often.
+  std::chrono::milliseconds overflow_report_interval{10'000};
 };
 
 // Keeps activity-log writes off the request path. record() only queues (bounded; when the
-// queue is full the entry is dropped and counted, the caller never waits); one background
+// queue is full the entry is dropped and counted, the caller never waits; the writer says so
+// in the server log, at most every overflow_report_interval); one background
 // thread writes queued entries in batches and prunes by count and age: every prune_interval
 // it deletes up to prune_batch entries per round, one round per look at the queue, until a
 // round finds fewer, so a large backlog never holds the database for long.
@@ -47,12 +51,18 @@ class ActivityWriter {
   // Blocks until every entry queued before the call is written (tests, shutdown).
   void flush();
 
+  // Entries not written: dropped at a full queue, or in a batch the store refused.
   std::uint64_t dropped() const { return dropped_.load(); }
+  // Of those, the ones dropped at a full queue.
+  std::uint64_t overflowed() const { return overflowed_.load(); }
   std::uint64_t written() const { return written_.load(); }
   std::uint64_t pruned() const { return pruned_.load(); }
 
  private:
   void run();
+  // On the writer thread: logs the entries dropped at a full queue since the last report,
+  // unless one was made less than overflow_report_interval ago.
+  void report_overflow();
 
   struct Queue;  // the lock-free queue of entries; activity_writer.cc
 
@@ -69,6 +79,9 @@ class ActivityWriter {
   std::condition_variable wake_;
   std::condition_variable drained_;
   std::atomic<std::uint64_t> dropped_{0};
+  std::atomic<std::uint64_t> overflowed_{0};
+  std::uint64_t overflow_reported_ = 0;  // the writer thread's own
+  std::optional<std::chrono::steady_clock::time_point> overflow_reported_at_;  // ditto
   std::atomic<std::uint64_t> written_{0};
   std::atomic<std::uint64_t> pruned_{0};
   std::thread thread_;

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
+#include <iterator>
+#include <mutex>
 #include <thread>
 
 #include "counting_store.h"
@@ -67,6 +70,43 @@ TEST_P(ActivityWriterTest, PrunesABacklogInRoundsOfItsBatchAndKeepsTheRecentEntr
 
 INSTANTIATE_TEST_SUITE_P(Backends, ActivityWriterTest, testing::kAllBackends,
                          testing::backend_name);
+
+using ActivityWriterOverflowTest = testing::SqliteStoreTest;
+
+// A writer that falls behind drops entries at its queue rather than slow a call, and says
+// so in the server log (which operators read), not only in a counter.
+TEST_F(ActivityWriterOverflowTest, EntriesDroppedAtAFullQueueAreReportedInTheLog) {
+  const std::string log_file = (dir_ / "server.log").string();
+  ASSERT_TRUE(observe::init_logging({observe::Level::warn, log_file, false}));
+  auto inner = open("db");
+  ASSERT_TRUE(inner);
+  auto counting = std::make_shared<CountingStore>(inner.get());
+  std::mutex gate;
+  std::unique_lock held(gate);
+  counting->on_append = [&gate] { std::lock_guard wait(gate); };
+  {
+    ActivityWriterOptions options;
+    options.queue_capacity = 10;
+    options.batch_size = 5;
+    options.flush_interval = std::chrono::milliseconds(5);
+    ActivityWriter writer(counting, options);
+    for (int i = 0; i < 5; ++i) writer.record(entry_at(TimePoint{}, 200));
+    // The writer takes a batch and waits in the store: the queue fills, then drops.
+    ASSERT_TRUE(eventually([&] {
+      writer.record(entry_at(TimePoint{}, 200));
+      return writer.overflowed() >= 20;
+    }));
+    held.unlock();
+    writer.flush();
+    EXPECT_EQ(writer.dropped(), writer.overflowed());
+  }
+  std::ifstream in(log_file);
+  const std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(log.find("activity log: "), std::string::npos) << log;
+  EXPECT_NE(log.find(" entries dropped: the queue of 10 entries was full"), std::string::npos)
+      << log;
+  (void)observe::init_logging({observe::Level::warn, "", true});
+}
 
 }  // namespace
 }  // namespace ferry::store

@@ -19,6 +19,7 @@ class CountingStore final : public Store {
   explicit CountingStore(Store* inner) : inner_(inner) {}
   std::atomic<int> finds{0};
   std::function<void()> on_find;
+  std::function<void()> on_append;  // runs before each append_activity (e.g. to hold it)
   std::mutex prune_mutex;
   std::vector<std::size_t> prune_limits;  // guarded by prune_mutex
 
@@ -61,6 +62,7 @@ class CountingStore final : public Store {
     return inner_->use_connect_session(h);
   }
   Status append_activity(const std::vector<ActivityEntry>& e) override {
+    if (on_append) on_append();
     return inner_->append_activity(e);
   }
   Result<std::vector<ActivityEntry>> list_activity(const ActivityFilter& f) override {
