@@ -8,7 +8,7 @@
 // FERRY_CHROMIUM (default /usr/bin/chromium).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -59,8 +59,9 @@ function freePort() {
     });
 }
 
-/** The test page, served from its own origin like a real application's. */
-function testPage(ferryUrl) {
+/** The test page, served from its own origin like a real application's. `websocketUrl`: where
+ *  the SDK opens its websocket (default: the host's). */
+function testPage(ferryUrl, websocketUrl = null) {
     return `<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>App</title>
 <script src="${ferryUrl}/sdk/ferry-frontend.js"></script></head>
@@ -73,7 +74,8 @@ function testPage(ferryUrl) {
   // not exist, so only the callback page's postMessage can report the result.
   const ferry = new Ferry(Object.assign({ host: ${JSON.stringify(ferryUrl)} },
       query.get('token') ? { connectSessionToken: query.get('token') } : { publicKey: ${JSON.stringify(publicKey)} },
-      query.get('nows') ? { websocketsPath: '/no-websocket-here' } : {}));
+      query.get('nows') ? { websocketsPath: '/no-websocket-here' } :
+          ${JSON.stringify(websocketUrl)} ? { websocketsPath: ${JSON.stringify(websocketUrl)} } : {}));
   function connect() {
     const params = query.get('subdomain') ? { subdomain: query.get('subdomain') } : {};
     return ferry.auth('jira', query.get('user') || undefined, { params })
@@ -84,6 +86,47 @@ function testPage(ferryUrl) {
   if (query.get('auto')) connect();  // not a user action: the browser may block the popup
 </script>
 </body></html>`;
+}
+
+/** integrations.yaml: `jira` on the fake at `fakeUrl`. */
+function integrationsYaml(fakeUrl) {
+    return `integrations:
+  jira:
+    extends_blueprint: jira:v0
+    oauth_client_id: fake-client-id
+    oauth_client_secret: fake-client-secret
+    oauth_scopes: [read:jira-work, read:jira-user, offline_access]
+    auth:
+      authorization_url: ${fakeUrl}/authorize
+      token_url: ${fakeUrl}/oauth/token
+    requests:
+      base_url: ${fakeUrl}/
+`;
+}
+
+/** Debian's Chromium, headless, with a profile of its own. */
+async function launchBrowser() {
+    const profile = mkdtempSync(join(tmpdir(), 'ferry-chromium-'));
+    folders.push(profile);
+    return chromium.launchPersistentContext(profile, {
+        executablePath: chromiumPath,
+        headless: true,
+        // Let the browser block popups that no user action opened, as a real one does.
+        ignoreDefaultArgs: ['--disable-popup-blocking'],
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+            '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        timeout: kStepTimeoutMs
+    });
+}
+
+/** Serves the test page on a loopback port of its own; resolves with [server, url]. */
+async function serveApp(page) {
+    const server = createServer((req, res) => {
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+        res.end(page);
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return [server, `http://127.0.0.1:${server.address().port}/`];
 }
 
 describe('OAuth connect flow in Chromium through the frontend SDK', { timeout: 10 * kStepTimeoutMs }, () => {
@@ -117,38 +160,10 @@ describe('OAuth connect flow in Chromium through the frontend SDK', { timeout: 1
         writeFileSync(join(folder, 'ferry.yaml'),
             `server_port: ${port}\nlisten_address: 127.0.0.1\nserver_root_url: ${ferryUrl}\n` +
             `secret_key: ${secretKey}\npublic_key: ${publicKey}\n`);
-        writeFileSync(join(folder, 'integrations.yaml'), `integrations:
-  jira:
-    extends_blueprint: jira:v0
-    oauth_client_id: fake-client-id
-    oauth_client_secret: fake-client-secret
-    oauth_scopes: [read:jira-work, read:jira-user, offline_access]
-    auth:
-      authorization_url: ${fakeUrl}/authorize
-      token_url: ${fakeUrl}/oauth/token
-    requests:
-      base_url: ${fakeUrl}/
-`);
+        writeFileSync(join(folder, 'integrations.yaml'), integrationsYaml(fakeUrl));
         await start([ferryBinary, 'serve', folder], /Ferry listening on/);
-
-        appServer = createServer((req, res) => {
-            res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-            res.end(testPage(ferryUrl));
-        });
-        await new Promise((resolve) => appServer.listen(0, '127.0.0.1', resolve));
-        appUrl = `http://127.0.0.1:${appServer.address().port}/`;
-
-        const profile = mkdtempSync(join(tmpdir(), 'ferry-chromium-'));
-        folders.push(profile);
-        context = await chromium.launchPersistentContext(profile, {
-            executablePath: chromiumPath,
-            headless: true,
-            // Let the browser block popups that no user action opened, as a real one does.
-            ignoreDefaultArgs: ['--disable-popup-blocking'],
-            args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-                '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-            timeout: kStepTimeoutMs
-        });
+        [appServer, appUrl] = await serveApp(testPage(ferryUrl));
+        context = await launchBrowser();
     });
 
     after(async () => {
@@ -247,6 +262,79 @@ describe('OAuth connect flow in Chromium through the frontend SDK', { timeout: 1
         await page.waitForFunction(() => document.getElementById('result').textContent !== 'idle', null,
             { timeout: kStepTimeoutMs });
         assert.match(await page.textContent('#result'), /^failed blocked_by_browser: .*popup/);
+        await page.close();
+    });
+});
+
+// Three instances on one PostgreSQL database (FERRY_TEST_POSTGRES_URL, a server the test may
+// create a database on): the page's SDK talks to A, the provider calls back B (the
+// server_root_url every instance names), and the SDK's websocket is held by C.
+const postgresServer = process.env.FERRY_TEST_POSTGRES_URL;
+
+/** Runs `sql` on the test server's own database with psql; fails the test on error. */
+function psql(sql) {
+    const run = spawnSync('psql', [postgresServer, '-v', 'ON_ERROR_STOP=1', '-qAtc', sql], { encoding: 'utf8' });
+    assert.equal(run.status, 0, `psql: ${run.stderr}`);
+}
+
+describe('OAuth connect flow across three instances on one PostgreSQL database',
+    { timeout: 10 * kStepTimeoutMs, skip: postgresServer ? false : 'FERRY_TEST_POSTGRES_URL is not set' }, () => {
+    const database = `ferry_browser_${process.pid}`;
+    const urls = [];
+    let appServer;
+    let appUrl;
+    let context;
+
+    before(async () => {
+        psql(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+        psql(`CREATE DATABASE ${database}`);
+        const databaseUrl = `${postgresServer}${postgresServer.includes('?') ? '&' : '?'}dbname=${database}`;
+        const [, fake] = await start([fakeBinary, '--port', '0'], /listening on (http:\/\/127\.0\.0\.1:\d+)/);
+        const ports = [await freePort(), await freePort(), await freePort()];
+        for (const port of ports) urls.push(`http://127.0.0.1:${port}`);
+        for (const port of ports) {
+            const folder = mkdtempSync(join(tmpdir(), 'ferry-browser-scale-'));
+            folders.push(folder);
+            writeFileSync(join(folder, 'ferry.yaml'),
+                `server_port: ${port}\nlisten_address: 127.0.0.1\nserver_root_url: ${urls[1]}\n` +
+                `secret_key: ${secretKey}\npublic_key: ${publicKey}\ndatabase_url: "${databaseUrl}"\n`);
+            writeFileSync(join(folder, 'integrations.yaml'), integrationsYaml(fake[1]));
+            await start([ferryBinary, 'serve', folder], /Ferry listening on/);
+        }
+        [appServer, appUrl] = await serveApp(testPage(urls[0], urls[2]));
+        context = await launchBrowser();
+    });
+
+    after(async () => {
+        await context?.close();
+        appServer?.close();
+        for (const child of children) child.kill('SIGTERM');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        psql(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    });
+
+    test('connect on A, callback on B, websocket on C: the SDK reports success', { timeout: kStepTimeoutMs * 2 }, async () => {
+        const page = await context.newPage();
+        // The websocket the SDK opens goes to C.
+        const sockets = [];
+        page.on('websocket', (socket) => sockets.push(socket.url()));
+        await page.goto(`${appUrl}?user=scaled-1`);
+        const popupOpened = page.waitForEvent('popup', { timeout: kStepTimeoutMs });
+        await page.click('#connect');
+        const popup = await popupOpened;
+        await page.waitForFunction(() => document.getElementById('result').textContent !== 'idle', null,
+            { timeout: kStepTimeoutMs });
+        assert.equal(await page.textContent('#result'), 'connected jira scaled-1');
+        assert.ok(sockets.length > 0 && sockets.every((url) => url.startsWith(urls[2].replace('http:', 'ws:'))),
+            JSON.stringify(sockets));
+        if (!popup.isClosed()) await popup.waitForEvent('close', { timeout: kStepTimeoutMs });
+        // Every instance serves the new connection.
+        for (const url of urls) {
+            const response = await fetch(`${url}/connections/scaled-1?provider_config_key=jira`, {
+                headers: { Authorization: `Bearer ${secretKey}` }
+            });
+            assert.equal(response.status, 200, `${url}: ${await response.text()}`);
+        }
         await page.close();
     });
 });
