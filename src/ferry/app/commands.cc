@@ -40,6 +40,7 @@ int run_serve(const std::string& dir, int port) {
   observe::LogOptions log_options;
   log_options.level = project->server.main_server_log_level;
   log_options.file = project->server.log_file;
+  log_options.format = project->server.log_format;
   if (auto logging = observe::init_logging(log_options); !logging) return fail(logging.error());
   return serve(std::make_shared<const config::Project>(std::move(project).value()));
 }
@@ -65,7 +66,8 @@ int run_migrate(const std::string& dir) {
   auto project = load(dir);
   if (!project) return fail(project.error());
   // Each migration applied is an info line on the terminal, and in the log file.
-  if (auto logging = observe::init_logging({observe::Level::info, project->server.log_file, true});
+  if (auto logging = observe::init_logging(
+          {observe::Level::info, project->server.log_file, true, project->server.log_format});
       !logging) {
     return fail(logging.error());
   }

@@ -93,6 +93,7 @@ struct ServerConfig {
   std::string server_root_url = "http://localhost:3003";
   observe::Level main_server_log_level = observe::Level::info;
   observe::Level default_action_log_level = observe::Level::info;
+  observe::LogFormat log_format = observe::LogFormat::text;  // log_format: text | json
   std::chrono::seconds default_http_request_timeout{100};
   std::string database_url;        // resolved: "sqlite:///abs/path/ferry.db" or "postgresql://..."
   // PostgreSQL: connections for queries; refresh locks hold as many again on their own

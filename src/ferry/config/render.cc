@@ -138,6 +138,7 @@ std::string describe_server(const Project& project) {
       {"database_url", without_password(s.database_url)},
       {"database_pool_size", s.database_pool_size},
       {"log_file", s.log_file},
+      {"log_format", s.log_format == observe::LogFormat::json ? "json" : "text"},
       {"max_request_body_bytes", s.max_request_body_bytes},
       {"ca_file", s.ca_file.empty() ? "(system)" : s.ca_file},
       {"max_pending_oauth_flows_per_client", s.max_pending_oauth_flows_per_client},

@@ -33,6 +33,7 @@ secret_key: ${FERRY_SECRET_KEY}              # backend API key (random for each 
 public_key: ${FERRY_PUBLIC_KEY}              # frontend key for /oauth/connect (random when unset)
 encryption_key: ${FERRY_ENCRYPTION_KEY}      # base64 of 32 bytes: tokens are encrypted at rest
 # log_file: ferry-server.log
+# log_format: text                           # or json: one {"time","level","message"} per line
 # max_request_body_bytes: 10485760
 # ca_file: extra-ca.pem                      # extra CA bundle for upstream TLS
 # max_pending_oauth_flows_per_client: 64     # unfinished OAuth flows per client address

@@ -20,7 +20,8 @@ const std::vector<std::string> kServerKeys = {
     "encryption_key",    "log_file",        "listen_address",        "max_request_body_bytes",
     "ca_file",           "max_pending_oauth_flows_per_client",     "max_websockets_per_client",
     "action_threads",    "action_cpu_time_ms", "action_memory_bytes", "egress",
-    "activity_retention_days", "activity_retention_max_entries", "database_pool_size"};
+    "activity_retention_days", "activity_retention_max_entries", "database_pool_size",
+    "log_format"};
 
 constexpr long long kMaxActionThreads = 256;
 constexpr long long kMaxActionCpuTimeMs = 24LL * 3600 * 1000;
@@ -159,6 +160,9 @@ ServerConfig read_server_config(const std::filesystem::path& dir, const Environm
   }
   r.read_log_level("main_server_log_level", out.main_server_log_level);
   r.read_log_level("default_action_log_level", out.default_action_log_level);
+  r.read_enum<observe::LogFormat>(
+      "log_format", {{"text", observe::LogFormat::text}, {"json", observe::LogFormat::json}},
+      out.log_format);
   if (r.read_int("default_http_request_timeout_seconds", 0, std::numeric_limits<int>::max(),
                  number)) {
     out.default_http_request_timeout = std::chrono::seconds(number);

@@ -5,9 +5,12 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <chrono>
+#include <nlohmann/json.hpp>
 #include <atomic>
 #include <memory>
 
+#include "ferry/core/clock.h"
 #include "ferry/core/private_file.h"
 #include "ferry/observe/printable.h"
 #include "ferry/observe/redact.h"
@@ -19,6 +22,15 @@ constexpr std::array<std::string_view, 7> kLevelNames = {"error", "warn",    "in
                                                          "verbose", "debug", "silly"};
 
 std::atomic<int> g_level{static_cast<int>(Level::info)};
+std::atomic<bool> g_json{false};
+
+// One JSON object: the time as the text format writes it, the level, the message.
+std::string json_line(Level level, std::string_view message) {
+  return nlohmann::json{{"time", format_iso8601(std::chrono::system_clock::now())},
+                        {"level", level_name(level)},
+                        {"message", message}}
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 std::shared_ptr<spdlog::logger>& logger() {
   static std::shared_ptr<spdlog::logger> instance = [] {
@@ -65,17 +77,27 @@ Status init_logging(const LogOptions& options) {
   // Our own level filter decides; spdlog writes whatever reaches it.
   l->set_level(spdlog::level::trace);
   l->flush_on(spdlog::level::trace);
-  l->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %v", spdlog::pattern_time_type::utc);
+  // JSON lines carry their own time.
+  if (options.format == LogFormat::json) {
+    l->set_pattern("%v");
+  } else {
+    l->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %v", spdlog::pattern_time_type::utc);
+  }
   std::atomic_store(&logger(), l);
   g_level.store(static_cast<int>(options.level));
+  g_json.store(options.format == LogFormat::json);
   return ok();
 }
 
 bool enabled(Level level) { return static_cast<int>(level) <= g_level.load(std::memory_order_relaxed); }
 
 void write(Level level, std::string_view message) {
-  const std::string line = printable(redact(message));
   auto l = std::atomic_load(&logger());
+  if (g_json.load(std::memory_order_relaxed)) {
+    l->log(spdlog::level::info, "{}", json_line(level, redact(message)));
+    return;
+  }
+  const std::string line = printable(redact(message));
   l->log(spdlog::level::info, "{} {}", level_name(level), line);
 }
 

@@ -16,13 +16,18 @@ enum class Level { error, warn, info, http, verbose, debug, silly };
 Result<Level> parse_level(std::string_view name);
 std::string_view level_name(Level level);
 
+// How a line is written: text "<ISO-8601 UTC> <level> <message>", or one JSON object
+// {"time", "level", "message"} per line for log shippers.
+enum class LogFormat { text, json };
+
 struct LogOptions {
   Level level = Level::info;
   std::string file;        // appended to; empty = stdout only
   bool to_stdout = true;
+  LogFormat format = LogFormat::text;
 };
 
-// Sets up the process-wide logger: one line per event, "<ISO-8601 UTC> <level> <message>".
+// Sets up the process-wide logger: one line per event, in options.format.
 // Call once at start before other threads log; safe to call again (tests, `serve` reload).
 // Errc::invalid_argument when the log file cannot be opened.
 Status init_logging(const LogOptions& options);
@@ -31,7 +36,8 @@ Status init_logging(const LogOptions& options);
 bool enabled(Level level);
 
 // Writes `message` after redaction (observe/redact.h), control bytes escaped
-// (observe/printable.h) so one message is always one line. Thread-safe.
+// (observe/printable.h) in text, JSON-escaped (invalid UTF-8 replaced) in JSON, so one
+// message is always one line. Thread-safe.
 void write(Level level, std::string_view message);
 
 template <class... Args>

@@ -27,6 +27,7 @@ TEST(ServerConfig, MissingFerryYamlMeansDefaults) {
   EXPECT_EQ(server->database_url, "sqlite://" + (folder.path() / "ferry.db").string());
   EXPECT_EQ(server->database_pool_size, 4u);
   EXPECT_EQ(server->log_file, (folder.path() / "ferry-server.log").string());
+  EXPECT_EQ(server->log_format, observe::LogFormat::text);
   EXPECT_TRUE(server->secret_key_generated);
   EXPECT_TRUE(server->public_key_generated);
   EXPECT_TRUE(is_hex64(server->secret_key)) << server->secret_key;
@@ -58,6 +59,7 @@ secret_key: ${FERRY_SECRET}
 public_key: pub-key
 encryption_key: MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=
 log_file: /var/log/ferry.log
+log_format: json
 listen_address: 127.0.0.1
 max_request_body_bytes: 1024
 ca_file: ca.pem
@@ -86,6 +88,7 @@ egress:
   EXPECT_FALSE(server->public_key_generated);
   EXPECT_EQ(server->encryption_key, "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
   EXPECT_EQ(server->log_file, "/var/log/ferry.log");
+  EXPECT_EQ(server->log_format, observe::LogFormat::json);
   EXPECT_EQ(server->listen_address, "127.0.0.1");
   EXPECT_EQ(server->max_request_body_bytes, 1024u);
   EXPECT_EQ(server->ca_file, (folder.path() / "ca.pem").string());
@@ -194,6 +197,7 @@ TEST(ServerConfig, BadValuesAreReported) {
       {"database_pool_size: 257\n",
        ":1:21: database_pool_size: expected an integer between 1 and 256"},
       {"database_pool_size: four\n", ":1:21: database_pool_size: expected an integer"},
+      {"log_format: xml\n", ":1:13: log_format: expected one of text, json"},
       {"action_memory_bytes: 1000\n",
        ":1:22: action_memory_bytes: expected an integer >= 1048576"},
       {"egress:\n  allow: [\"10.0.0.1/8\"]\n",
