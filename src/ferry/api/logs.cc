@@ -56,7 +56,7 @@ http::Response list_logs(const Services& services, http::RequestContext& ctx) {
 
 void register_logs(http::Router& router, std::shared_ptr<const Services> services) {
   router.add(http::Verb::get, "/logs",
-             require_secret_key(services, make_handler(services, list_logs)));
+             require_backend_access(services, make_handler(services, list_logs)));
 }
 
 }  // namespace ferry::api

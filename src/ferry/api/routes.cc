@@ -3,6 +3,10 @@
 #include "ferry/api/actions.h"
 #include "ferry/api/connect_sessions.h"
 #include "ferry/api/connections.h"
+#include "ferry/api/dashboard_connections.h"
+#include "ferry/api/dashboard_integrations.h"
+#include "ferry/api/dashboard_pages.h"
+#include "ferry/api/dashboard_session_routes.h"
 #include "ferry/api/frontend_sdk.h"
 #include "ferry/api/health.h"
 #include "ferry/api/integrations.h"
@@ -24,7 +28,13 @@ void register_routes(http::Router& router, std::shared_ptr<const Services> servi
   register_actions(router, services);
   register_connect_sessions(router, services);
   register_frontend_sdk(router);
-  if (services->exchange && services->websockets) {
+  register_dashboard_session(router, services);
+  register_dashboard_integrations(router, services);
+  register_dashboard_connections(router, services);
+  const bool websockets = services->exchange && services->websockets;
+  // With a websocket endpoint on `/`, it serves the dashboard's page to plain requests.
+  register_dashboard_pages(router, services, !websockets);
+  if (websockets) {
     register_oauth(router, services);
     register_websocket(router, services);
   }

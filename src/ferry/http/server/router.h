@@ -35,7 +35,7 @@ using Handler = std::function<boost::asio::awaitable<Response>(RequestContext&)>
 // A check of the request header that runs before the body is read (typically the API key):
 // a refused request never gets its body read, so an unauthenticated client cannot make the
 // server buffer max_body_bytes. ok() lets the request through; an error is the response.
-using HeaderGuard = std::function<Status(const bhttp::fields&)>;
+using HeaderGuard = std::function<Status(const bhttp::request_header<>&)>;
 
 // A handler with the guard that must pass before its body is read.
 struct GuardedHandler {
