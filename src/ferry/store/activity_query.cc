@@ -94,8 +94,8 @@ ActivityQuery activity_query(const ActivityFilter& filter, std::string_view colu
                     " ORDER BY " + (order_found ? "+" : "") + std::string(kTimestamp) +
                     " DESC, id DESC";
   if (filter.limit > 0) {
-    sql += " LIMIT " + q.bind(static_cast<std::int64_t>(
-                           std::min<std::size_t>(filter.limit, std::numeric_limits<std::int64_t>::max())));
+    constexpr auto kMaxLimit = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
+    sql += " LIMIT " + q.bind(static_cast<std::int64_t>(std::min(filter.limit, kMaxLimit)));
   }
   return ActivityQuery{std::move(sql), q.take_params()};
 }
