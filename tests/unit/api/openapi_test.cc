@@ -4,6 +4,7 @@
 
 #include <utility>  // before Asio's coroutine headers (GCC 12 + Boost: std::exchange)
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <cctype>
@@ -15,6 +16,7 @@
 #include "ferry/api/routes.h"
 #include "ferry/api/services.h"
 #include "ferry/api/websocket.h"
+#include "ferry/core/error.h"
 #include "ferry/proxy/proxy_dependencies.h"
 
 namespace ferry::api {
@@ -66,6 +68,21 @@ TEST(OpenApi, TheDocumentIsOpenApi31Json) {
   EXPECT_TRUE(doc["info"].is_object());
   EXPECT_TRUE(doc["paths"].is_object());
   EXPECT_TRUE(doc["components"]["schemas"].contains("Error"));
+}
+
+TEST(OpenApi, TheErrorCodesAreErrcNames) {
+  const json doc = document();
+  ASSERT_TRUE(doc.is_object());
+  const json& codes = doc["components"]["schemas"]["Error"]["properties"]["error"]["properties"]
+                         ["code"]["enum"];
+  ASSERT_TRUE(codes.is_array());
+  std::size_t count = 0;
+  for (int value = static_cast<int>(Errc::invalid_argument);
+       value <= static_cast<int>(Errc::egress_forbidden); ++value, ++count) {
+    const std::string name(errc_name(static_cast<Errc>(value)));
+    EXPECT_NE(std::find(codes.begin(), codes.end(), name), codes.end()) << name;
+  }
+  EXPECT_EQ(codes.size(), count);
 }
 
 TEST(OpenApi, DescribesEveryRegisteredRoute) {
