@@ -13,6 +13,7 @@
 #include "ferry/api/logs.h"
 #include "ferry/api/metrics.h"
 #include "ferry/api/oauth.h"
+#include "ferry/api/openapi.h"
 #include "ferry/api/proxy.h"
 #include "ferry/api/websocket.h"
 
@@ -20,6 +21,7 @@ namespace ferry::api {
 
 void register_routes(http::Router& router, std::shared_ptr<const Services> services) {
   register_health(router);
+  register_openapi(router);
   register_connections(router, services);
   register_integrations(router, services);
   register_logs(router, services);
