@@ -25,6 +25,9 @@ class Exchange;
 namespace ferry::actions {
 class ActionRunner;
 }
+namespace ferry::observe {
+class MetricHistory;
+}
 
 namespace ferry::api {
 
@@ -56,6 +59,9 @@ struct Services {
   std::shared_ptr<const Clock> clock = system_clock();
   // Runs actions for POST /action/trigger; null answers 503.
   std::shared_ptr<actions::ActionRunner> actions;
+  // The last hour of per-integration activity for GET /dashboard/api/overview, sampled by
+  // the app; null: no such route.
+  std::shared_ptr<const observe::MetricHistory> metric_history;
 };
 
 }  // namespace ferry::api

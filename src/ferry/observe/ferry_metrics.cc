@@ -112,7 +112,8 @@ Counter& IntegrationMetrics::responses_of(std::string_view status_class) const {
 const IntegrationMetrics& integration_metrics(std::string_view integration) {
   static std::mutex mutex;
   // Never destroyed, like the registry: pointers into it outlive static destructors.
-  static auto* table = new std::map<std::string, std::unique_ptr<IntegrationMetrics>, std::less<>>();
+  static auto* table =
+      new std::map<std::string, std::unique_ptr<IntegrationMetrics>, std::less<>>();
   std::lock_guard lock(mutex);
   auto it = table->find(integration);
   if (it == table->end()) {
@@ -122,20 +123,19 @@ const IntegrationMetrics& integration_metrics(std::string_view integration) {
 }
 
 void register_ferry_metrics(std::span<const std::string> integrations) {
-  declare_family(kProxyDuration.name, kProxyDuration.help, MetricType::histogram,
-                 {"integration"}, latency_bounds());
-  declare_family(kProxyAttempts.name, kProxyAttempts.help, MetricType::histogram,
-                 {"integration"}, attempt_bounds());
+  declare_family(kProxyDuration.name, kProxyDuration.help, MetricType::histogram, {"integration"},
+                 latency_bounds());
+  declare_family(kProxyAttempts.name, kProxyAttempts.help, MetricType::histogram, {"integration"},
+                 attempt_bounds());
   declare_family(kResponses.name, kResponses.help, MetricType::counter,
                  {"integration", "status_class"});
-  declare_family(kRefreshes.name, kRefreshes.help, MetricType::counter,
-                 {"integration", "outcome"});
+  declare_family(kRefreshes.name, kRefreshes.help, MetricType::counter, {"integration", "outcome"});
   declare_family(kRefreshDuration.name, kRefreshDuration.help, MetricType::histogram,
                  {"integration"}, refresh_bounds());
   declare_family(kActionRuns.name, kActionRuns.help, MetricType::counter,
                  {"integration", "outcome"});
-  declare_family(kActionDuration.name, kActionDuration.help, MetricType::histogram,
-                 {"integration"}, action_bounds());
+  declare_family(kActionDuration.name, kActionDuration.help, MetricType::histogram, {"integration"},
+                 action_bounds());
   declare_family("ferry_upstream_retries_total", "Upstream requests repeated, by reason.",
                  MetricType::counter, {"reason"});
   for (const auto& key : integrations) (void)integration_metrics(key);

@@ -30,11 +30,11 @@ enum class ActionRunOutcome { success, error, limit_killed };
 // process exits, so the proxy keeps a pointer per integration.
 struct IntegrationMetrics {
   std::string integration;
-  Histogram* proxy_duration = nullptr;  // ferry_proxy_request_duration_seconds
-  Histogram* proxy_attempts = nullptr;  // ferry_proxy_request_attempts
+  Histogram* proxy_duration = nullptr;                      // ferry_proxy_request_duration_seconds
+  Histogram* proxy_attempts = nullptr;                      // ferry_proxy_request_attempts
   std::array<Counter*, kStatusClasses.size()> responses{};  // by kStatusClasses
-  Counter* refresh_success = nullptr;   // ferry_token_refreshes_total{outcome="success"}
-  Counter* refresh_failure = nullptr;   // ferry_token_refreshes_total{outcome="failure"}
+  Counter* refresh_success = nullptr;     // ferry_token_refreshes_total{outcome="success"}
+  Counter* refresh_failure = nullptr;     // ferry_token_refreshes_total{outcome="failure"}
   Histogram* refresh_duration = nullptr;  // ferry_token_refresh_duration_seconds
   std::array<Counter*, 3> action_runs{};  // ferry_action_runs_total, by ActionRunOutcome
   Histogram* action_duration = nullptr;   // ferry_action_run_duration_seconds

@@ -76,8 +76,8 @@ nlohmann::json MetricHistory::to_json() const {
   nlohmann::json timestamps = nlohmann::json::array();
   std::vector<nlohmann::json> series(metrics_.size());
   for (auto& s : series) {
-    s = {{"requests", nlohmann::json::array()}, {"errors", nlohmann::json::array()},
-         {"p50_ms", nlohmann::json::array()},   {"p99_ms", nlohmann::json::array()},
+    s = {{"requests", nlohmann::json::array()},  {"errors", nlohmann::json::array()},
+         {"p50_ms", nlohmann::json::array()},    {"p99_ms", nlohmann::json::array()},
          {"refreshes", nlohmann::json::array()}, {"refresh_failures", nlohmann::json::array()}};
   }
   // Oldest first: once the ring is full, the oldest point is the one written next.

@@ -13,8 +13,8 @@ namespace ferry::observe {
 namespace {
 
 // unique_ptr: series never move once handed out.
-using Series = std::variant<std::unique_ptr<Counter>, std::unique_ptr<Gauge>,
-                            std::unique_ptr<Histogram>>;
+using Series =
+    std::variant<std::unique_ptr<Counter>, std::unique_ptr<Gauge>, std::unique_ptr<Histogram>>;
 
 struct Family {
   std::string help;
@@ -38,17 +38,19 @@ Registry& registry() {
 
 std::string_view type_name(MetricType type) {
   switch (type) {
-    case MetricType::counter: return "counter";
-    case MetricType::gauge: return "gauge";
-    case MetricType::histogram: return "histogram";
+    case MetricType::counter:
+      return "counter";
+    case MetricType::gauge:
+      return "gauge";
+    case MetricType::histogram:
+      return "histogram";
   }
   return "untyped";
 }
 
 // REQUIRES: r.mutex is held.
-Family& find_or_declare(Registry& r, std::string_view name, std::string_view help,
-                        MetricType type, std::vector<std::string> label_names,
-                        std::vector<double> upper_bounds) {
+Family& find_or_declare(Registry& r, std::string_view name, std::string_view help, MetricType type,
+                        std::vector<std::string> label_names, std::vector<double> upper_bounds) {
   auto it = r.families.find(name);
   if (it == r.families.end()) {
     Family family;
@@ -95,11 +97,11 @@ void append_series(std::string& out, const std::string& name, const Family& fami
   shown.reserve(values.size());
   for (const auto& value : values) shown.push_back(redact(value));
   if (const auto* c = std::get_if<std::unique_ptr<Counter>>(&series)) {
-    out += name + format_labels(family.label_names, shown) + " " +
-           std::to_string((*c)->value()) + "\n";
+    out += name + format_labels(family.label_names, shown) + " " + std::to_string((*c)->value()) +
+           "\n";
   } else if (const auto* g = std::get_if<std::unique_ptr<Gauge>>(&series)) {
-    out += name + format_labels(family.label_names, shown) + " " +
-           std::to_string((*g)->value()) + "\n";
+    out += name + format_labels(family.label_names, shown) + " " + std::to_string((*g)->value()) +
+           "\n";
   } else if (const auto* h = std::get_if<std::unique_ptr<Histogram>>(&series)) {
     append_histogram_samples(out, name, family.label_names, shown, (*h)->upper_bounds(),
                              (*h)->snapshot());
@@ -126,8 +128,8 @@ Gauge& gauge(std::string_view name, std::string_view help, std::initializer_list
   return find_or_create<Gauge>(name, help, MetricType::gauge, labels);
 }
 
-Histogram& histogram(std::string_view name, std::string_view help,
-                     std::vector<double> upper_bounds, std::initializer_list<Label> labels) {
+Histogram& histogram(std::string_view name, std::string_view help, std::vector<double> upper_bounds,
+                     std::initializer_list<Label> labels) {
   return find_or_create<Histogram>(name, help, MetricType::histogram, labels,
                                    std::move(upper_bounds));
 }

@@ -62,8 +62,8 @@ Counter& counter(std::string_view name, std::string_view help,
 Gauge& gauge(std::string_view name, std::string_view help,
              std::initializer_list<Label> labels = {});
 // `upper_bounds` as for Histogram; the family's first bounds are kept.
-Histogram& histogram(std::string_view name, std::string_view help,
-                     std::vector<double> upper_bounds, std::initializer_list<Label> labels = {});
+Histogram& histogram(std::string_view name, std::string_view help, std::vector<double> upper_bounds,
+                     std::initializer_list<Label> labels = {});
 
 // counter() with one label, or none when `label_name` is empty.
 Counter& counter(std::string_view name, std::string_view help, std::string_view label_name,

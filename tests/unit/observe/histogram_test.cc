@@ -67,8 +67,8 @@ TEST(Histogram, EstimatesQuantilesByInterpolatingWithinTheBucket) {
        }) {
     auto q = estimate_quantile(bounds, c.buckets, c.q);
     ASSERT_TRUE(q.has_value());
-    EXPECT_NEAR(*q, c.expected, 1e-9) << c.q << " of bucket " << c.buckets[0] << ","
-                                      << c.buckets[1] << "," << c.buckets[2];
+    EXPECT_NEAR(*q, c.expected, 1e-9)
+        << c.q << " of bucket " << c.buckets[0] << "," << c.buckets[1] << "," << c.buckets[2];
   }
   EXPECT_FALSE(estimate_quantile(bounds, std::vector<std::uint64_t>{0, 0, 0, 0}, 0.5));
 }

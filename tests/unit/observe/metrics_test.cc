@@ -79,8 +79,8 @@ TEST(Metrics, RendersGaugesAndHistogramsWithSeveralLabels) {
 
 TEST(Metrics, ADeclaredFamilyIsListedBeforeItHasAnySeries) {
   declare_family("test_declared_total", "Declared early.", MetricType::counter, {"reason"});
-  declare_family("test_declared_seconds", "Declared early.", MetricType::histogram,
-                 {"integration"}, {1, 2});
+  declare_family("test_declared_seconds", "Declared early.", MetricType::histogram, {"integration"},
+                 {1, 2});
   const std::string text = render_prometheus();
   EXPECT_NE(text.find("# HELP test_declared_total Declared early.\n"
                       "# TYPE test_declared_total counter\n"),

@@ -16,11 +16,9 @@ TEST(PrometheusText, EscapesLabelValuesAndHelpAsTheFormatSays) {
     std::string_view label;
     std::string_view help;
   };
-  for (const Case& c : {Case{"jira", "jira", "jira"},
-                        Case{"a\\b", "a\\\\b", "a\\\\b"},
+  for (const Case& c : {Case{"jira", "jira", "jira"}, Case{"a\\b", "a\\\\b", "a\\\\b"},
                         Case{"say \"hi\"", "say \\\"hi\\\"", "say \"hi\""},
-                        Case{"two\nlines", "two\\nlines", "two\\nlines"},
-                        Case{"", "", ""}}) {
+                        Case{"two\nlines", "two\\nlines", "two\\nlines"}, Case{"", "", ""}}) {
     EXPECT_EQ(escape_label_value(c.in), c.label) << c.in;
     EXPECT_EQ(escape_help(c.in), c.help) << c.in;
   }
