@@ -11,9 +11,10 @@ build_packages=(
 # Test-only: GoogleTest, the SDK compatibility test (Node.js), the servers tests start (the
 # PostgreSQL server for the store tests' throwaway cluster), the browser the real-browser
 # test drives (Debian's, never a downloaded build), and clang with its runtime libraries
-# (libFuzzer, sanitizers) for the fuzz targets.
+# (libFuzzer, sanitizers) for the fuzz targets, and the Prometheus text-format parser the
+# /metrics end-to-end test reads the exposition with.
 test_packages=(libgtest-dev libgmock-dev googletest postgresql chromium clang-14
-               libclang-rt-14-dev)
+               libclang-rt-14-dev python3-prometheus-client)
 
 wanted=("${build_packages[@]}")
 if [[ "${1:-}" == "--with-test-tools" ]]; then

@@ -26,6 +26,9 @@ struct ActionFailure {
   Errc code = Errc::action_failed;
   std::string message;
   nlohmann::json payload;
+  // The ActionLimits member that stopped the run ("cpu_time", "memory", "wall_time"); ""
+  // when no limit did.
+  std::string limit;
 };
 
 // The end of one trigger: the output, or the failure. `exec_id` names the run in the log.

@@ -7,6 +7,7 @@
 #include "ferry/actions/lua_run.h"
 #include "ferry/core/blocking_pool.h"
 #include "ferry/core/crypto.h"
+#include "ferry/observe/ferry_metrics.h"
 #include "ferry/observe/redact.h"
 #include "ferry/store/connection_cache.h"
 #include "ferry/store/activity_writer.h"
@@ -22,13 +23,13 @@ using RunResult = std::variant<json, ActionFailure>;
 
 RunResult as_failure(std::string message) {
   return RunResult(std::in_place_index<1>,
-                   ActionFailure{Errc::action_failed, std::move(message), nullptr});
+                   ActionFailure{Errc::action_failed, std::move(message), nullptr, ""});
 }
 
 ActionOutcome refused(std::string exec_id, Errc code, std::string message) {
   ActionOutcome outcome;
   outcome.exec_id = std::move(exec_id);
-  outcome.failure = ActionFailure{code, std::move(message), nullptr};
+  outcome.failure = ActionFailure{code, std::move(message), nullptr, ""};
   return outcome;
 }
 
@@ -50,6 +51,21 @@ net::awaitable<RunResult> run_script(const ActionDefinition& definition, ActionC
   LuaRun lua(context, definition.script, limits, integration.requests.base_url, lua_threads);
   auto result = co_await lua.execute(input);
   co_return result;
+}
+
+// Counts a run that started in /metrics.
+void count_run(const std::string& integration, const ActionOutcome& outcome,
+               std::chrono::milliseconds elapsed) {
+  // Runs refused before they started (unknown integration, action or connection) are not
+  // counted: the integration key is then the caller's, unchecked.
+  auto kind = observe::ActionRunOutcome::success;
+  if (!outcome.ok()) {
+    const std::string& limit = outcome.failure->limit;
+    kind =
+        limit.empty() ? observe::ActionRunOutcome::error : observe::ActionRunOutcome::limit_killed;
+    if (!limit.empty()) observe::action_limit_kills(limit).add();
+  }
+  observe::integration_metrics(integration).record_action_run(kind, elapsed);
 }
 
 // Keeps the in-flight count right whichever way a run ends.
@@ -158,6 +174,7 @@ net::awaitable<ActionOutcome> ActionRunner::run_admitted(store::ConnectionKey ke
                 fmt::format("failed in {} ms: {}", elapsed.count(), outcome.failure->message));
   }
   record_activity(context, outcome, elapsed);
+  count_run(key.provider_config_key, outcome, elapsed);
   co_return outcome;
 }
 

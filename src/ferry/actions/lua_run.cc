@@ -160,7 +160,7 @@ int LuaRun::resume(int arguments) {
 net::awaitable<std::variant<json, ActionFailure>> LuaRun::execute(const json& input) {
   resumed_at_ = steady_clock::now();
   if (auto started = co_await run_lua([this, &input] { return start(input); }); !started) {
-    co_return ActionFailure{Errc::action_failed, started.error().message, nullptr};
+    co_return ActionFailure{Errc::action_failed, started.error().message, nullptr, ""};
   }
   int arguments = 4;
   int status = LUA_OK;
@@ -169,7 +169,7 @@ net::awaitable<std::variant<json, ActionFailure>> LuaRun::execute(const json& in
     arguments = 0;
     if (status != LUA_YIELD) break;
     if (pending_ == Pending::none) {
-      co_return killed("coroutine.yield() was called outside a coroutine");
+      co_return killed("coroutine.yield() was called outside a coroutine", "");
     }
     if (pending_ == Pending::metadata) {
       co_await write_pending_metadata();
@@ -179,7 +179,8 @@ net::awaitable<std::variant<json, ActionFailure>> LuaRun::execute(const json& in
     auto result = co_await context_.send(std::move(request_));
     if (context_.deadline_passed()) {
       co_return killed(fmt::format("the action exceeded its time limit of {} waiting for {}",
-                                   describe_duration(limits_.wall_time), call_what_));
+                                   describe_duration(limits_.wall_time), call_what_),
+                       "wall_time");
     }
     prepare_answer(std::move(result));
   }
@@ -191,34 +192,35 @@ std::variant<json, ActionFailure> LuaRun::finish(int status) {
   if (status != LUA_OK) return failure_from_error(status);
   if (lua_gettop(co_) == 0) return json(nullptr);
   auto output = lua_to_json(co_, -1, "output", limits_.memory_bytes);
-  if (!output) return ActionFailure{Errc::action_failed, output.error().message, nullptr};
+  if (!output) return ActionFailure{Errc::action_failed, output.error().message, nullptr, ""};
   return std::move(*output);
 }
 
 ActionFailure LuaRun::failure_from_error(int status) {
-  if (stop_reason_) return killed(*stop_reason_);
+  if (stop_reason_) return killed(*stop_reason_, stop_limit_);
   if (status == LUA_ERRMEM || budget_.exceeded) {
     return killed(fmt::format("the action exceeded its memory limit of {}",
-                              describe_bytes(limits_.memory_bytes)));
+                              describe_bytes(limits_.memory_bytes)),
+                  "memory");
   }
   if (lua_type(co_, -1) != LUA_TTABLE) {
-    return ActionFailure{Errc::action_failed, error_text(co_, -1), nullptr};
+    return ActionFailure{Errc::action_failed, error_text(co_, -1), nullptr, ""};
   }
   // error{...}: the table is the payload; its `message`, when a string, is the message.
   auto payload = lua_to_json(co_, -1, "error", limits_.memory_bytes);
   if (!payload) {
-    return ActionFailure{Errc::action_failed,
-                         "the action failed, and " + payload.error().message, nullptr};
+    return ActionFailure{Errc::action_failed, "the action failed, and " + payload.error().message,
+                         nullptr, ""};
   }
   std::string message = "the action failed";
   if (auto it = payload->find("message"); it != payload->end() && it->is_string()) {
     message = it->get<std::string>();
   }
-  return ActionFailure{Errc::action_failed, std::move(message), std::move(*payload)};
+  return ActionFailure{Errc::action_failed, std::move(message), std::move(*payload), ""};
 }
 
-ActionFailure LuaRun::killed(std::string message) const {
-  return ActionFailure{Errc::action_failed, std::move(message), nullptr};
+ActionFailure LuaRun::killed(std::string message, std::string_view limit) const {
+  return ActionFailure{Errc::action_failed, std::move(message), nullptr, std::string(limit)};
 }
 
 const char* LuaRun::check_limits() {
@@ -227,12 +229,15 @@ const char* LuaRun::check_limits() {
     if (budget_.exceeded) {
       stop_reason_ = fmt::format("the action exceeded its memory limit of {}",
                                  describe_bytes(limits_.memory_bytes));
+      stop_limit_ = "memory";
     } else if (cpu_used_ + (now - resumed_at_) > limits_.cpu_time) {
       stop_reason_ = fmt::format("the action exceeded its CPU time limit of {}",
                                  describe_duration(limits_.cpu_time));
+      stop_limit_ = "cpu_time";
     } else if (now >= context_.deadline()) {
       stop_reason_ = fmt::format("the action exceeded its time limit of {}",
                                  describe_duration(limits_.wall_time));
+      stop_limit_ = "wall_time";
     }
   }
   return stop_reason_ ? stop_reason_->c_str() : nullptr;

@@ -137,7 +137,8 @@ class LuaRun {
   boost::asio::awaitable<void> write_pending_metadata();
   std::variant<nlohmann::json, ActionFailure> finish(int status);
   ActionFailure failure_from_error(int status);
-  ActionFailure killed(std::string message) const;
+  // A failure for a run stopped by `limit` (an ActionFailure::limit name, or "" for none).
+  ActionFailure killed(std::string message, std::string_view limit) const;
 
   ActionContext& context_;
   std::shared_ptr<const LuaScript> script_;
@@ -162,6 +163,7 @@ class LuaRun {
   std::chrono::steady_clock::duration cpu_used_{};
   std::chrono::steady_clock::time_point resumed_at_{};
   std::optional<std::string> stop_reason_;
+  std::string_view stop_limit_;  // the limit behind stop_reason_
   std::string message_;
   std::string text_;
   nlohmann::json decoded_;

@@ -14,6 +14,7 @@
 #include "ferry/api/metrics.h"
 #include "ferry/api/oauth.h"
 #include "ferry/api/openapi.h"
+#include "ferry/api/overview.h"
 #include "ferry/api/proxy.h"
 #include "ferry/api/websocket.h"
 
@@ -26,6 +27,7 @@ void register_routes(http::Router& router, std::shared_ptr<const Services> servi
   register_integrations(router, services);
   register_logs(router, services);
   register_metrics(router, services);
+  register_overview(router, services);
   if (services->proxy) register_proxy(router, services);
   register_actions(router, services);
   register_connect_sessions(router, services);

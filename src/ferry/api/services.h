@@ -26,6 +26,9 @@ class Exchange;
 namespace ferry::actions {
 class ActionRunner;
 }
+namespace ferry::observe {
+class MetricHistory;
+}
 
 namespace ferry::api {
 
@@ -64,6 +67,9 @@ struct Services {
   // The dashboard's built files (index.html, dashboard.js, dashboard.css) served at `/` and
   // /dashboard/assets/; null or empty: `/` explains that the dashboard is not built in.
   const std::vector<config::EmbeddedFile>* dashboard_files = nullptr;
+  // The last hour of per-integration activity for GET /dashboard/api/overview, sampled by
+  // the app; null: no such route.
+  std::shared_ptr<const observe::MetricHistory> metric_history;
 };
 
 }  // namespace ferry::api

@@ -10,6 +10,7 @@
 #include "ferry/actions/action_registry.h"
 #include "ferry/actions/action_watcher.h"
 #include "ferry/api/services.h"
+#include "ferry/app/periodic_task.h"
 #include "ferry/app/service_graph.h"
 #include "ferry/api/websocket.h"
 #include "ferry/core/blocking_pool.h"
@@ -17,6 +18,7 @@
 #include "ferry/http/client/upstream_engine.h"
 #include "ferry/http/server/server.h"
 #include "ferry/observe/log.h"
+#include "ferry/observe/metric_history.h"
 #include "ferry/observe/redact.h"
 #include "ferry/store/open_store.h"
 
@@ -126,6 +128,12 @@ int serve(std::shared_ptr<const config::Project> project,
   // watcher polls on the blocking pool.
   actions::ActionWatcher action_watcher(blocking->executor(), graph->action_registry);
   action_watcher.start();
+  // The dashboard's overview: one point of the metric history every interval.
+  PeriodicTask metric_sampler(
+      blocking->executor(),
+      std::chrono::duration_cast<std::chrono::milliseconds>(observe::MetricHistory::kInterval),
+      [history = graph->metric_history] { history->sample(); });
+  metric_sampler.start();
 
   http::ServerOptions options;
   options.address = project->server.listen_address;
@@ -144,6 +152,7 @@ int serve(std::shared_ptr<const config::Project> project,
     observe::info("received signal {}; finishing requests in flight", signal);
     services->websockets->close_all();  // open websockets would hold the graceful stop
     action_watcher.stop();
+    metric_sampler.stop();
     (*server)->stop([&io] { io.stop(); });
   });
   // Each context runs until stop(), even while it has nothing to do.

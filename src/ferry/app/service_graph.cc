@@ -11,7 +11,9 @@
 #include "ferry/core/egress_policy.h"
 #include "ferry/http/client/upstream_engine.h"
 #include "ferry/http/server/router.h"
+#include "ferry/observe/ferry_metrics.h"
 #include "ferry/observe/log.h"
+#include "ferry/observe/metric_history.h"
 #include "ferry/proxy/proxy_dependencies.h"
 #include "ferry/store/activity_writer.h"
 #include "ferry/store/connection_cache.h"
@@ -108,6 +110,12 @@ Result<ServiceGraph> build_service_graph(ServiceGraphInputs in) {
   auto cache = std::make_shared<store::ConnectionCache>(in.database, in.workers, *in.blocking);
   auto services = std::make_shared<api::Services>();
   services->project = project;
+  // Every family and each integration's series exist from the start, at zero.
+  std::vector<std::string> integration_keys;
+  for (const auto& [key, integration] : project->integrations) integration_keys.push_back(key);
+  observe::register_ferry_metrics(integration_keys);
+  auto history = std::make_shared<observe::MetricHistory>(services->clock, integration_keys);
+  services->metric_history = history;
   services->store = std::make_shared<store::WriteThroughStore>(in.database, cache);
   services->blocking = in.blocking;
   store::ActivityWriterOptions activity_options;
@@ -134,7 +142,7 @@ Result<ServiceGraph> build_service_graph(ServiceGraphInputs in) {
 
   auto router = std::make_shared<http::Router>();
   api::register_routes(*router, services);
-  return ServiceGraph{services, *engine, registry, router};
+  return ServiceGraph{services, *engine, registry, router, history};
 }
 
 }  // namespace ferry::app

@@ -18,6 +18,9 @@ namespace ferry::http {
 class Router;
 class UpstreamEngine;
 }  // namespace ferry::http
+namespace ferry::observe {
+class MetricHistory;
+}
 namespace ferry::store {
 class Store;
 }
@@ -40,13 +43,16 @@ struct ServiceGraphInputs {
 // Every part a running server is made of, wired to each other once: the upstream engine
 // (egress policy and CA file from the project), the connection cache in front of the store,
 // the activity writer, the token refresher, the proxy pipeline, the action runner (its Lua
-// on `action_threads` threads of its own) and the routes. The caller listens with `router`
+// on `action_threads` threads of its own), the metric families (observe/ferry_metrics.h)
+// with the dashboard's metric history, and the routes. The caller listens with `router`
 // and closes the engine's idle sockets after its io_contexts stop.
 struct ServiceGraph {
   std::shared_ptr<api::Services> services;
   std::shared_ptr<http::UpstreamEngine> engine;
   std::shared_ptr<actions::ActionRegistry> action_registry;
   std::shared_ptr<http::Router> router;
+  // Also services->metric_history; the caller samples it every MetricHistory::kInterval.
+  std::shared_ptr<observe::MetricHistory> metric_history;
 };
 
 // Errc::invalid_argument when the project's egress allow-list or CA file cannot be used.

@@ -1,19 +1,28 @@
 #include "ferry/observe/metrics.h"
 
+#include <cassert>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <variant>
 
+#include "ferry/observe/prometheus_text.h"
 #include "ferry/observe/redact.h"
 
 namespace ferry::observe {
 namespace {
 
+// unique_ptr: series never move once handed out.
+using Series =
+    std::variant<std::unique_ptr<Counter>, std::unique_ptr<Gauge>, std::unique_ptr<Histogram>>;
+
 struct Family {
   std::string help;
-  std::string label_name;
-  // Keyed by label value ("" without a label). unique_ptr: counters never move.
-  std::map<std::string, std::unique_ptr<Counter>, std::less<>> counters;
+  MetricType type = MetricType::counter;
+  std::vector<std::string> label_names;
+  std::vector<double> upper_bounds;  // histograms only
+  // Keyed by label values, in label_names' order.
+  std::map<std::vector<std::string>, Series> series;
 };
 
 struct Registry {
@@ -27,41 +36,108 @@ Registry& registry() {
   return *instance;
 }
 
-// Label values escape backslash, double quote and newline; HELP text the first and last.
-std::string escape(std::string_view text, bool quote) {
-  std::string out;
-  for (char c : text) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '"' && quote) {
-      out += "\\\"";
-    } else {
-      out += c;
-    }
+std::string_view type_name(MetricType type) {
+  switch (type) {
+    case MetricType::counter:
+      return "counter";
+    case MetricType::gauge:
+      return "gauge";
+    case MetricType::histogram:
+      return "histogram";
   }
-  return out;
+  return "untyped";
+}
+
+// REQUIRES: r.mutex is held.
+Family& find_or_declare(Registry& r, std::string_view name, std::string_view help, MetricType type,
+                        std::vector<std::string> label_names, std::vector<double> upper_bounds) {
+  auto it = r.families.find(name);
+  if (it == r.families.end()) {
+    Family family;
+    family.help = std::string(help);
+    family.type = type;
+    family.label_names = std::move(label_names);
+    family.upper_bounds = std::move(upper_bounds);
+    return r.families.emplace(std::string(name), std::move(family)).first->second;
+  }
+  // A family used with another type or other labels is a bug in its caller.
+  assert(it->second.type == type);
+  assert(it->second.label_names == label_names);
+  return it->second;
+}
+
+template <class T>
+T& find_or_create(std::string_view name, std::string_view help, MetricType type,
+                  std::initializer_list<Label> labels, std::vector<double> upper_bounds = {}) {
+  std::vector<std::string> names;
+  std::vector<std::string> values;
+  for (const Label& label : labels) {
+    names.emplace_back(label.name);
+    values.emplace_back(label.value);
+  }
+  Registry& r = registry();
+  std::lock_guard lock(r.mutex);
+  Family& family = find_or_declare(r, name, help, type, names, std::move(upper_bounds));
+  auto it = family.series.find(values);
+  if (it == family.series.end()) {
+    std::unique_ptr<T> made;
+    if constexpr (std::is_same_v<T, Histogram>) {
+      made = std::make_unique<Histogram>(family.upper_bounds);
+    } else {
+      made = std::make_unique<T>();
+    }
+    it = family.series.emplace(std::move(values), Series(std::move(made))).first;
+  }
+  return *std::get<std::unique_ptr<T>>(it->second);
+}
+
+void append_series(std::string& out, const std::string& name, const Family& family,
+                   const std::vector<std::string>& values, const Series& series) {
+  std::vector<std::string> shown;
+  shown.reserve(values.size());
+  for (const auto& value : values) shown.push_back(redact(value));
+  if (const auto* c = std::get_if<std::unique_ptr<Counter>>(&series)) {
+    out += name + format_labels(family.label_names, shown) + " " + std::to_string((*c)->value()) +
+           "\n";
+  } else if (const auto* g = std::get_if<std::unique_ptr<Gauge>>(&series)) {
+    out += name + format_labels(family.label_names, shown) + " " + std::to_string((*g)->value()) +
+           "\n";
+  } else if (const auto* h = std::get_if<std::unique_ptr<Histogram>>(&series)) {
+    append_histogram_samples(out, name, family.label_names, shown, (*h)->upper_bounds(),
+                             (*h)->snapshot());
+  }
 }
 
 }  // namespace
 
-Counter& counter(std::string_view name, std::string_view help, std::string_view label_name,
-                 std::string_view label_value) {
+void declare_family(std::string_view name, std::string_view help, MetricType type,
+                    std::initializer_list<std::string_view> label_names,
+                    std::vector<double> upper_bounds) {
+  std::vector<std::string> names(label_names.begin(), label_names.end());
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
-  auto family = r.families.find(name);
-  if (family == r.families.end()) {
-    family = r.families.emplace(std::string(name), Family{}).first;
-    family->second.help = std::string(help);
-    family->second.label_name = std::string(label_name);
-  }
-  auto& counters = family->second.counters;
-  auto it = counters.find(label_value);
-  if (it == counters.end()) {
-    it = counters.emplace(std::string(label_value), std::make_unique<Counter>()).first;
-  }
-  return *it->second;
+  (void)find_or_declare(r, name, help, type, std::move(names), std::move(upper_bounds));
+}
+
+Counter& counter(std::string_view name, std::string_view help,
+                 std::initializer_list<Label> labels) {
+  return find_or_create<Counter>(name, help, MetricType::counter, labels);
+}
+
+Gauge& gauge(std::string_view name, std::string_view help, std::initializer_list<Label> labels) {
+  return find_or_create<Gauge>(name, help, MetricType::gauge, labels);
+}
+
+Histogram& histogram(std::string_view name, std::string_view help, std::vector<double> upper_bounds,
+                     std::initializer_list<Label> labels) {
+  return find_or_create<Histogram>(name, help, MetricType::histogram, labels,
+                                   std::move(upper_bounds));
+}
+
+Counter& counter(std::string_view name, std::string_view help, std::string_view label_name,
+                 std::string_view label_value) {
+  if (label_name.empty()) return counter(name, help);
+  return counter(name, help, {Label{label_name, label_value}});
 }
 
 std::string render_prometheus() {
@@ -69,53 +145,12 @@ std::string render_prometheus() {
   std::lock_guard lock(r.mutex);
   std::string out;
   for (const auto& [name, family] : r.families) {
-    out += "# HELP " + name + " " + escape(family.help, false) + "\n";
-    out += "# TYPE " + name + " counter\n";
-    for (const auto& [label_value, counter] : family.counters) {
-      out += name;
-      if (!family.label_name.empty()) {
-        out += "{" + family.label_name + "=\"" + escape(redact(label_value), true) + "\"}";
-      }
-      out += " " + std::to_string(counter->value()) + "\n";
+    append_family_header(out, name, family.help, type_name(family.type));
+    for (const auto& [values, series] : family.series) {
+      append_series(out, name, family, values, series);
     }
   }
   return out;
-}
-
-Counter& upstream_attempts() {
-  static Counter& c = counter("ferry_upstream_attempts_total",
-                              "Requests sent or tried upstream by the proxy, retries included.");
-  return c;
-}
-
-Counter& upstream_retries(std::string_view reason) {
-  return counter("ferry_upstream_retries_total", "Upstream requests repeated, by reason.", "reason",
-                 reason);
-}
-
-Counter& upstream_retry_wait_ms() {
-  static Counter& c = counter("ferry_upstream_retry_wait_milliseconds_total",
-                              "Time spent waiting before repeating upstream requests.");
-  return c;
-}
-
-Counter& upstream_retries_exhausted() {
-  static Counter& c =
-      counter("ferry_upstream_retries_exhausted_total",
-              "Transient upstream answers returned because no attempt or time was left.");
-  return c;
-}
-
-Counter& upstream_quota_pauses() {
-  static Counter& c = counter("ferry_upstream_quota_pauses_total",
-                              "Calls held back before sending because their quota was spent.");
-  return c;
-}
-
-Counter& upstream_quota_pause_ms() {
-  static Counter& c = counter("ferry_upstream_quota_pause_milliseconds_total",
-                              "Time calls were held back because their quota was spent.");
-  return c;
 }
 
 }  // namespace ferry::observe

@@ -7,7 +7,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "ferry/observe/metrics.h"
+#include "ferry/observe/ferry_metrics.h"
 #include "ferry/proxy/rate_limit.h"
 
 namespace ferry::proxy {
@@ -171,6 +171,8 @@ net::awaitable<ForwardOutcome> forward(http::Exchange& exchange, http::OutboundR
       record.wait = decision.wait;
       outcome.attempt_log.push_back(std::move(record));
       count_retry(reason_name(decision.reason), decision.wait);
+      observe::upstream_retry_wait_seconds().observe(
+          std::chrono::duration<double>(decision.wait).count());
       co_await sleep_for(decision.wait);
       continue;
     }

@@ -76,7 +76,7 @@ struct ForwardOutcome {
 // sending (a header holding CR or LF) fails at once with that error.
 //
 // Suspends. Never throws for I/O errors: they come back in the outcome, naming the upstream
-// host and no secret. Updates the observe/metrics upstream counters.
+// host and no secret. Updates the upstream counters of observe/ferry_metrics.h.
 boost::asio::awaitable<ForwardOutcome> forward(http::Exchange& exchange,
                                                http::OutboundRequest request,
                                                http::BodySource& body, const RetryPlan& plan);

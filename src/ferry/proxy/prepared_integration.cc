@@ -7,6 +7,7 @@ PreparedIntegration prepare(const config::Integration& integration,
                             std::chrono::seconds default_timeout) {
   PreparedIntegration out;
   out.config = &integration;
+  out.metrics = &observe::integration_metrics(integration.key);
   out.timeout = integration.http_request_timeout.value_or(default_timeout);
   auto base = BaseUrl::parse(integration.requests.base_url);
   if (base) {

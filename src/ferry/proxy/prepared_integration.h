@@ -10,6 +10,7 @@
 #include "ferry/auth/placeholders.h"
 #include "ferry/config/model.h"
 #include "ferry/core/result.h"
+#include "ferry/observe/ferry_metrics.h"
 #include "ferry/proxy/upstream_target.h"
 
 namespace ferry::proxy {
@@ -42,6 +43,8 @@ struct PreparedIntegration {
   // configuration check reports the same problem at load).
   std::optional<Error> template_error;
   std::chrono::seconds timeout{0};  // per attempt; zero = none
+  // The integration's series in /metrics; never null once built.
+  const observe::IntegrationMetrics* metrics = nullptr;
 };
 
 // Every integration of a project, prepared. Immutable after build(); holds the project so

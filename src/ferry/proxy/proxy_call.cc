@@ -112,8 +112,8 @@ void ProxyCall::record(int status, std::uint64_t bytes_in, std::uint64_t bytes_o
                      : std::string(http::bhttp::to_string(request_.method));
   entry.url = display_url_;
   entry.status = status;
-  entry.duration_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_).count();
+  const auto elapsed = Clock::now() - started_;
+  entry.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
   entry.bytes_in = static_cast<std::int64_t>(bytes_in);
   entry.bytes_out = static_cast<std::int64_t>(bytes_out);
   if (outcome) {
@@ -127,6 +127,13 @@ void ProxyCall::record(int status, std::uint64_t bytes_in, std::uint64_t bytes_o
                   entry.attempts, entry.duration_ms);
   }
   if (deps_.activity) deps_.activity->record(std::move(entry));
+  // Only calls that went upstream, so under an integration of the configuration: a
+  // request's unchecked Provider-Config-Key never becomes a label.
+  const observe::IntegrationMetrics* metrics = plan_ ? plan_->integration().metrics : nullptr;
+  if (metrics && outcome && outcome->attempts > 0) {
+    const int upstream_status = outcome->response ? outcome->response->status() : 0;
+    metrics->record_proxy_call(upstream_status, outcome->attempts, elapsed);
+  }
 }
 
 }  // namespace ferry::proxy

@@ -51,8 +51,9 @@ class ProxyCall {
   // Steps 1-5. Suspends. The outcome holds the response to deliver or the error.
   boost::asio::awaitable<ForwardOutcome> run(http::BodySource& body);
 
-  // Writes the activity-log entry and the http-level log line. `status` is what the caller
-  // got (the upstream's, or the error's); `error_message` is "" on success.
+  // Writes the activity-log entry and the http-level log line, and counts a call that went
+  // upstream in the integration's metrics (observe/ferry_metrics.h). `status` is what the
+  // caller got (the upstream's, or the error's); `error_message` is "" on success.
   void record(int status, std::uint64_t bytes_in, std::uint64_t bytes_out,
               const ForwardOutcome* outcome, const std::string& error_message);
 

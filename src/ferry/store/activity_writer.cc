@@ -3,6 +3,7 @@
 #include <boost/lockfree/queue.hpp>
 #include <vector>
 
+#include "ferry/observe/ferry_metrics.h"
 #include "ferry/observe/log.h"
 #include "ferry/observe/redact.h"
 #include "ferry/store/store.h"
@@ -52,8 +53,11 @@ void ActivityWriter::record(ActivityEntry entry) {
     queued_.fetch_sub(1, std::memory_order_relaxed);
     dropped_.fetch_add(1, std::memory_order_relaxed);
     overflowed_.fetch_add(1, std::memory_order_relaxed);
+    observe::activity_entries_dropped().add();
     return;
   }
+  // Counted before the push, so the writer's decrement never runs ahead of it.
+  observe::activity_queue_depth().add(1);
   queue_->entries.push(new ActivityEntry(std::move(entry)));
   enqueued_.fetch_add(1, std::memory_order_release);
   // A full batch is worth waking the writer for; a partial one waits for its next look.
@@ -90,6 +94,8 @@ void ActivityWriter::run() {
       delete entry;
     }
     queued_.fetch_sub(batch.size(), std::memory_order_relaxed);
+    // Shared by every writer of the process (one in a server): each adds what it queued.
+    observe::activity_queue_depth().add(-static_cast<std::int64_t>(batch.size()));
     if (!batch.empty()) {
       if (auto written = store_->append_activity(batch); written) {
         written_ += batch.size();

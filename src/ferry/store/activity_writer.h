@@ -36,7 +36,9 @@ struct ActivityWriterOptions {
 //
 // The queue is lock-free (Boost.Lockfree), and record() wakes the writer only when a batch
 // is full: a proxied call neither takes a lock nor makes a syscall to be logged. A partial
-// batch waits for the writer's next look, at most flush_interval later.
+// batch waits for the writer's next look, at most flush_interval later. The queue's depth
+// and the drops are also in /metrics (ferry_activity_queue_depth,
+// ferry_activity_entries_dropped_total).
 // Thread-safe. The destructor writes what is queued, then stops the thread.
 class ActivityWriter {
  public:

@@ -9,6 +9,7 @@
 #include "ferry/config/loader.h"
 #include "ferry/http/client/upstream_engine.h"
 #include "ferry/http/server/router.h"
+#include "ferry/observe/metric_history.h"
 #include "ferry/store/open_store.h"
 #include "temp_folder.h"
 
@@ -78,6 +79,11 @@ TEST_F(ServiceGraphTest, WiresEveryPartAndRegistersEveryRoute) {
   EXPECT_EQ(outcome(router, Verb::post, "/action/trigger"), Router::Outcome::matched);
   EXPECT_EQ(outcome(router, Verb::get, "/proxy/rest/api/3/myself"), Router::Outcome::matched);
   EXPECT_EQ(outcome(router, Verb::get, "/oauth/connect/jira"), Router::Outcome::matched);
+  EXPECT_EQ(outcome(router, Verb::get, "/dashboard/api/overview"), Router::Outcome::matched);
+  ASSERT_NE(graph->metric_history, nullptr);
+  EXPECT_EQ(services.metric_history, graph->metric_history);
+  // The history lists every configured integration from the start.
+  EXPECT_TRUE(graph->metric_history->to_json()["integrations"].contains("jira"));
   EXPECT_EQ(outcome(router, Verb::get, "/oauth/callback"), Router::Outcome::matched);
 }
 

@@ -6,6 +6,8 @@
 #include <thread>
 #include <vector>
 
+#include "ferry/observe/ferry_metrics.h"
+
 namespace ferry::observe {
 namespace {
 
@@ -49,6 +51,45 @@ TEST(Metrics, RendersThePrometheusTextFormat) {
       << text;
   // Families come out sorted by name.
   EXPECT_LT(text.find("test_render_plain_total"), text.find("test_render_total"));
+}
+
+TEST(Metrics, RendersGaugesAndHistogramsWithSeveralLabels) {
+  gauge("test_depth", "A level.").set(7);
+  gauge("test_depth", "A level.").add(-2);
+  Histogram& h = histogram("test_wait_seconds", "Waits.", {0.5, 2},
+                           {{"integration", "jira"}, {"status_class", "5xx"}});
+  h.observe(0.25);
+  h.observe(1);
+  h.observe(9);
+  const std::string text = render_prometheus();
+  EXPECT_NE(text.find("# TYPE test_depth gauge\ntest_depth 5\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("# HELP test_wait_seconds Waits.\n"
+                      "# TYPE test_wait_seconds histogram\n"
+                      "test_wait_seconds_bucket{integration=\"jira\",status_class=\"5xx\","
+                      "le=\"0.5\"} 1\n"
+                      "test_wait_seconds_bucket{integration=\"jira\",status_class=\"5xx\","
+                      "le=\"2\"} 2\n"
+                      "test_wait_seconds_bucket{integration=\"jira\",status_class=\"5xx\","
+                      "le=\"+Inf\"} 3\n"
+                      "test_wait_seconds_sum{integration=\"jira\",status_class=\"5xx\"} 10.25\n"
+                      "test_wait_seconds_count{integration=\"jira\",status_class=\"5xx\"} 3\n"),
+            std::string::npos)
+      << text;
+}
+
+TEST(Metrics, ADeclaredFamilyIsListedBeforeItHasAnySeries) {
+  declare_family("test_declared_total", "Declared early.", MetricType::counter, {"reason"});
+  declare_family("test_declared_seconds", "Declared early.", MetricType::histogram, {"integration"},
+                 {1, 2});
+  const std::string text = render_prometheus();
+  EXPECT_NE(text.find("# HELP test_declared_total Declared early.\n"
+                      "# TYPE test_declared_total counter\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("# TYPE test_declared_seconds histogram\n"), std::string::npos) << text;
+  // Its first series gets the declared bounds.
+  Histogram& h = histogram("test_declared_seconds", "", {}, {{"integration", "a"}});
+  EXPECT_EQ(h.upper_bounds(), (std::vector<double>{1, 2}));
 }
 
 TEST(Metrics, UpstreamCountersAppearUnderTheirNames) {

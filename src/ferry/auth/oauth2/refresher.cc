@@ -22,6 +22,7 @@
 #include "ferry/core/blocking_pool.h"
 #include "ferry/core/crypto.h"
 #include "ferry/http/json.h"
+#include "ferry/observe/ferry_metrics.h"
 #include "ferry/observe/log.h"
 #include "ferry/observe/redact.h"
 #include "ferry/store/activity_writer.h"
@@ -275,6 +276,9 @@ void Refresher::Shared::record(const Attempt& attempt, const std::string& level,
   const auto elapsed =
       std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - attempt.started);
   const std::string text = observe::redact(message);
+  // The key names an integration of the configuration: renew_claimed() found it there.
+  observe::integration_metrics(attempt.key.provider_config_key)
+      .record_refresh(level == "info", Steady::now() - attempt.started);
   observe::log(level == "info" ? observe::Level::info : observe::Level::warn,
                "token renewal ({}) of {}: {} in {}ms", grant_name(attempt.renewal),
                store::describe(attempt.key), text, elapsed.count());
