@@ -13,7 +13,8 @@ export function HealthBadge({ health }: { health: Health }) {
 }
 
 export function StatusBadge({ status }: { status: number | null | undefined }) {
-  if (status === null || status === undefined) return <span class="badge status-none">–</span>;
+  // 0: no HTTP exchange (an action run, a failure before any answer).
+  if (!status) return <span class="badge status-none">–</span>;
   const kind = status >= 500 ? 'error' : status >= 400 ? 'warn' : status >= 300 ? 'info' : 'ok';
   return <span class={`badge status-${kind}`}>{status}</span>;
 }

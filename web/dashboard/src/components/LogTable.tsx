@@ -22,7 +22,7 @@ export function LogTable({ logs, showConnection = true }: { logs: LogEntry[]; sh
               <td><LevelBadge level={log.level} /></td>
               {showConnection && <td>{log.integration ?? ''}{log.connection_id ? ` / ${log.connection_id}` : ''}</td>}
               <td class="request">
-                {log.method && <span class="method">{log.method}</span>} {log.url ?? log.message ?? ''}
+                {log.method && <span class="method">{log.method}</span>} {log.url || log.message || ''}
               </td>
               <td><StatusBadge status={log.status} /></td>
               <td>{formatDuration(log.duration_ms)}</td>

@@ -60,7 +60,7 @@ export function LogPage({ id }: { id: string }) {
       {log && (
         <>
           <div class="page-header">
-            <h1 class="request">{log.method && <span class="method">{log.method}</span>} {log.url ?? log.type}</h1>
+            <h1 class="request">{log.method && <span class="method">{log.method}</span>} {log.url || log.message || log.type}</h1>
             <StatusBadge status={log.status} />
           </div>
           <div class="card">
