@@ -60,7 +60,12 @@ export function App() {
     return <main class="narrow"><h1>Ferry</h1><ErrorMessage error={session.error} /></main>;
   }
   if (session.state === 'signed_out') {
-    return <SignInPage onSignedIn={(value) => setSession({ state: 'signed_in', session: value })} />;
+    // The sign-in answer has the CSRF token; GET adds the server's URLs.
+    const signedIn = (value: Session) => {
+      setSession({ state: 'signed_in', session: value });
+      getSession().then((full) => setSession({ state: 'signed_in', session: full }), () => {});
+    };
+    return <SignInPage onSignedIn={signedIn} />;
   }
 
   const leave = async () => {
