@@ -113,8 +113,8 @@ export interface LogEntry {
   message: string | null;
   details?: {
     attempts?: Attempt[];
-    request_headers?: Record<string, string>;
-    response_headers?: Record<string, string>;
+    request_headers?: Record<string, string> | [string, string][] | { name: string; value: string }[];
+    response_headers?: Record<string, string> | [string, string][] | { name: string; value: string }[];
     [key: string]: unknown;
   } | null;
 }
@@ -275,8 +275,10 @@ export async function getLogs(filter: LogQuery): Promise<LogEntry[]> {
   return body.logs;
 }
 
-export function getLog(id: string): Promise<LogEntry> {
-  return request('GET', `/logs/${enc(id)}`);
+export async function getLog(id: string): Promise<LogEntry> {
+  const body = await request<LogEntry | { log: LogEntry }>('GET', `/logs/${enc(id)}`);
+  // The entry itself; {"log": entry} is read too.
+  return 'log' in body && typeof body.log === 'object' ? body.log : body as LogEntry;
 }
 
 export function triggerAction(integration: string, connectionId: string, actionName: string,

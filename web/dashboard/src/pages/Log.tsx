@@ -8,15 +8,25 @@ import { formatBytes, formatDuration, formatTime } from '../format';
 import { useLoad } from '../hooks';
 import { href } from '../router';
 
-function Headers({ title, headers }: { title: string; headers: Record<string, string> | undefined }) {
-  if (!headers || Object.keys(headers).length === 0) return null;
+type HeaderList = Record<string, string> | [string, string][] | { name: string; value: string }[];
+
+/** Header pairs from an object, a list of pairs or a list of {name, value}. */
+function headerPairs(headers: HeaderList | undefined): [string, string][] {
+  if (!headers) return [];
+  if (!Array.isArray(headers)) return Object.entries(headers).map(([name, value]) => [name, String(value)]);
+  return headers.map((item) => (Array.isArray(item) ? [String(item[0]), String(item[1])] : [item.name, String(item.value)]));
+}
+
+function Headers({ title, headers }: { title: string; headers: HeaderList | undefined }) {
+  const pairs = headerPairs(headers);
+  if (pairs.length === 0) return null;
   return (
     <div class="card">
       <h2>{title}</h2>
       <table class="table headers">
         <tbody>
-          {Object.entries(headers).map(([name, value]) => (
-            <tr key={name}><th>{name}</th><td><code>{String(value)}</code></td></tr>))}
+          {pairs.map(([name, value], index) => (
+            <tr key={index}><th>{name}</th><td><code>{value}</code></td></tr>))}
         </tbody>
       </table>
     </div>
