@@ -10,8 +10,8 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh --with-test-tools
 scripts/build.sh sanitize
 
-# The SDK compatibility test drives the server through the real @nangohq/node package,
-# pinned by tests/compat/package-lock.json.
+# The SDK compatibility test drives the server through the real @nangohq/node package, and the
+# OpenAPI test validates its answers with ajv, both pinned by tests/compat/package-lock.json.
 if [[ -f tests/compat/package-lock.json ]]; then
   (cd tests/compat && npm ci --no-audit --no-fund --loglevel=error)
 fi

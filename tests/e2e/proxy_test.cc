@@ -413,6 +413,33 @@ TEST_F(ProxyTest, TheActivityLogHasOneEntryPerCall) {
   EXPECT_NE(entry["url"].get<std::string>().find("/echo/logged?mark=1"), std::string::npos);
 }
 
+TEST_F(ProxyTest, TheActivityLogFiltersTailsAndShowsOneEntry) {
+  HttpClient client("127.0.0.1", server_->port());
+  const Headers secret = {{"Authorization", std::string("Bearer ") + kSecretKey}};
+  ASSERT_EQ(client.request("GET", "/proxy/echo/tail-one", proxy_headers("basic"), "").status, 200);
+  auto listed = client.get("/logs?integration=basic&type=proxy&status=2xx&search=TAIL-ONE", secret);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  auto logs = json::parse(listed.body)["logs"];
+  ASSERT_EQ(logs.size(), 1u) << listed.body;
+  const std::int64_t id = logs[0]["id"];
+
+  auto one = client.get("/logs/" + std::to_string(id), secret);
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(json::parse(one.body), logs[0]);
+
+  const std::string tail = "/logs?integration=basic&after_id=" + std::to_string(id);
+  auto nothing_yet = client.get(tail, secret);
+  ASSERT_EQ(nothing_yet.status, 200) << nothing_yet.body;
+  EXPECT_TRUE(json::parse(nothing_yet.body)["logs"].empty()) << nothing_yet.body;
+  ASSERT_EQ(client.request("GET", "/proxy/echo/tail-two", proxy_headers("basic"), "").status, 200);
+  auto next = json::parse(client.get(tail, secret).body)["logs"];
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_NE(next[0]["url"].get<std::string>().find("/echo/tail-two"), std::string::npos);
+
+  auto none = client.get("/logs?integration=basic&search=tail-one&status=4xx,5xx,error", secret);
+  EXPECT_TRUE(json::parse(none.body)["logs"].empty()) << none.body;
+}
+
 // Calls with every kind of credential, a failure and a 4xx, at debug level; then greps
 // everything the server wrote (stdout, the log file, the activity log) for the secrets.
 TEST_F(ProxyTest, NoSecretEverReachesALogOrTheActivityLog) {

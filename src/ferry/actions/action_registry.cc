@@ -114,6 +114,13 @@ std::optional<std::string> ActionRegistry::load_error(std::string_view integrati
   return std::nullopt;
 }
 
+std::vector<std::string> ActionRegistry::load_errors() const {
+  std::vector<std::string> errors;
+  std::lock_guard lock(mu_);
+  for (const auto& [key, message] : unloadable_) errors.push_back(message);
+  return errors;
+}
+
 std::shared_ptr<const ActionDefinition> ActionRegistry::find(std::string_view integration,
                                                              std::string_view name) const {
   Key key{std::string(integration), std::string(name)};

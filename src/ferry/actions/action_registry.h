@@ -74,6 +74,10 @@ class ActionRegistry {
   // Every action as "<integration>/<name>", sorted.
   std::vector<std::string> list() const;
 
+  // Why each action file that has never compiled could not be loaded ("<file>:<line>: ..."),
+  // sorted by integration and name.
+  std::vector<std::string> load_errors() const;
+
  private:
   using Key = std::pair<std::string, std::string>;
   using Table = std::map<Key, std::shared_ptr<const ActionDefinition>, std::less<>>;

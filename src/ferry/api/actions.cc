@@ -16,7 +16,7 @@ void register_actions(http::Router& router, std::shared_ptr<const Services> serv
     auto response = co_await actions::trigger_action(*services->actions, ctx.request);
     co_return response;
   };
-  router.add(http::Verb::post, "/action/trigger", require_secret_key(services, std::move(trigger)));
+  router.add(http::Verb::post, "/action/trigger", require_backend_access(services, std::move(trigger)));
 }
 
 }  // namespace ferry::api

@@ -109,9 +109,9 @@ bool allows_integration(const store::ConnectSession& session, const std::string&
 
 void register_connect_sessions(http::Router& router, std::shared_ptr<const Services> services) {
   router.add(http::Verb::post, "/connect/sessions",
-             require_secret_key(services, make_handler(services, create_session)));
+             require_backend_access(services, make_handler(services, create_session)));
   router.add(http::Verb::post, "/connect/sessions/reconnect",
-             require_secret_key(services, make_handler(services, create_reconnect_session)));
+             require_backend_access(services, make_handler(services, create_reconnect_session)));
 }
 
 }  // namespace ferry::api

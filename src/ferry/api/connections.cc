@@ -190,7 +190,7 @@ http::Response write_metadata(const Services& services, http::RequestContext& ct
 void register_connections(http::Router& router, std::shared_ptr<const Services> services) {
   auto route = [&](http::Verb verb, std::string pattern, SyncHandler handler) {
     router.add(verb, std::move(pattern),
-               require_secret_key(services, make_handler(services, std::move(handler))));
+               require_backend_access(services, make_handler(services, std::move(handler))));
   };
   // Literal paths first: /connections/metadata must not match /connections/{id}.
   route(http::Verb::post, "/connections/metadata",
@@ -199,11 +199,11 @@ void register_connections(http::Router& router, std::shared_ptr<const Services> 
         [](const Services& s, http::RequestContext& ctx) { return write_metadata(s, ctx, true); });
   // client_credentials integrations may omit credentials: Ferry fetches the tokens.
   router.add(http::Verb::post, "/connections",
-             require_secret_key(services, with_client_credentials(
+             require_backend_access(services, with_client_credentials(
                                               services, make_handler(services, create_connection))));
   route(http::Verb::get, "/connections", list_connections);
   router.add(http::Verb::get, "/connections/{id}",
-             require_secret_key(services, [services](http::RequestContext& ctx) {
+             require_backend_access(services, [services](http::RequestContext& ctx) {
                return get_connection(services, ctx);
              }));
   route(http::Verb::delete_, "/connections/{id}", delete_connection);

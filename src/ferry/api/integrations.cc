@@ -115,7 +115,7 @@ void register_integrations(http::Router& router, std::shared_ptr<const Services>
   const std::string loaded_at = format_iso8601(std::chrono::system_clock::now());
   auto route = [&](std::string pattern, SyncHandler handler) {
     router.add(http::Verb::get, std::move(pattern),
-               require_secret_key(services, make_handler(services, std::move(handler))));
+               require_backend_access(services, make_handler(services, std::move(handler))));
   };
   route("/integrations", [loaded_at](const Services& s, http::RequestContext& ctx) {
     return list_integrations(s, ctx, loaded_at);

@@ -2,6 +2,7 @@
 
 #include "ferry/api/authorization.h"
 #include "ferry/api/handler_support.h"
+#include "ferry/api/log_query.h"
 #include "ferry/core/clock.h"
 #include "ferry/http/json.h"
 #include "ferry/observe/redact.h"
@@ -36,27 +37,39 @@ json entry_view(const store::ActivityEntry& e) {
 }
 
 http::Response list_logs(const Services& services, http::RequestContext& ctx) {
-  store::ActivityFilter filter;
-  if (auto* id = ctx.query_param("connection_id"); id && !id->empty()) filter.connection_id = *id;
-  if (auto* key = ctx.query_param("integration"); key && !key->empty()) {
-    filter.provider_config_key = *key;
-  }
-  auto limit = parse_count(ctx, "limit", 100);
-  if (!limit) return fail(ctx, limit.error());
-  filter.limit = std::min<std::size_t>(*limit, 10'000);
+  auto filter = parse_log_filter(ctx.query);
+  if (!filter) return fail(ctx, filter.error());
   if (services.activity) services.activity->flush();
-  auto entries = services.store->list_activity(filter);
+  auto entries = services.store->list_activity(*filter);
   if (!entries) return fail(ctx, entries.error());
   json logs = json::array();
   for (const auto& e : *entries) logs.push_back(entry_view(e));
   return http::json_response(http::StatusCode::ok, {{"logs", logs}}, ctx.request.version());
 }
 
+http::Response get_log(const Services& services, http::RequestContext& ctx) {
+  auto id = parse_log_id(ctx.path_params.at("id"));
+  if (!id) return fail(ctx, id.error());
+  store::ActivityFilter filter;
+  filter.id = *id;
+  filter.limit = 1;
+  if (services.activity) services.activity->flush();
+  auto entries = services.store->list_activity(filter);
+  if (!entries) return fail(ctx, entries.error());
+  if (entries->empty()) {
+    return fail(ctx, Errc::not_found, "no activity entry has id " + std::to_string(*id));
+  }
+  return http::json_response(http::StatusCode::ok, entry_view(entries->front()),
+                             ctx.request.version());
+}
+
 }  // namespace
 
 void register_logs(http::Router& router, std::shared_ptr<const Services> services) {
   router.add(http::Verb::get, "/logs",
-             require_secret_key(services, make_handler(services, list_logs)));
+             require_backend_access(services, make_handler(services, list_logs)));
+  router.add(http::Verb::get, "/logs/{id}",
+             require_backend_access(services, make_handler(services, get_log)));
 }
 
 }  // namespace ferry::api

@@ -13,7 +13,7 @@ void register_metrics(http::Router& router, std::shared_ptr<const Services> serv
     response.prepare_payload();
     co_return response;
   };
-  router.add(http::Verb::get, "/metrics", require_secret_key(services, std::move(handler)));
+  router.add(http::Verb::get, "/metrics", require_backend_access(services, std::move(handler)));
 }
 
 }  // namespace ferry::api

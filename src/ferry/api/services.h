@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "ferry/config/embedded_catalog.h"
 #include "ferry/config/model.h"
 #include "ferry/core/clock.h"
 
@@ -28,7 +29,8 @@ class ActionRunner;
 
 namespace ferry::api {
 
-class WebsocketHub;  // api/websocket.h
+class WebsocketHub;       // api/websocket.h
+class DashboardSessions;  // api/dashboard_sessions.h
 
 // What the REST handlers work with. Built once by the app at start; the pointers stay valid
 // for the server's lifetime. Thread-safe: the project is immutable, the store and the
@@ -56,6 +58,12 @@ struct Services {
   std::shared_ptr<const Clock> clock = system_clock();
   // Runs actions for POST /action/trigger; null answers 503.
   std::shared_ptr<actions::ActionRunner> actions;
+  // Sign-in to the web dashboard; its session cookie then opens every backend route but the
+  // proxy. Null: the dashboard's data routes take only the secret key.
+  std::shared_ptr<DashboardSessions> dashboard_sessions;
+  // The dashboard's built files (index.html, dashboard.js, dashboard.css) served at `/` and
+  // /dashboard/assets/; null or empty: `/` explains that the dashboard is not built in.
+  const std::vector<config::EmbeddedFile>* dashboard_files = nullptr;
 };
 
 }  // namespace ferry::api

@@ -14,6 +14,7 @@
 #include <deque>
 
 #include "ferry/api/client_address.h"
+#include "ferry/api/dashboard_pages.h"
 #include "ferry/core/crypto.h"
 #include "ferry/http/json.h"
 #include "ferry/http/server/stream_context.h"
@@ -80,17 +81,16 @@ net::awaitable<void> write_loop(WsStream& ws, WebsocketHub::Client& client) {
   }
 }
 
-http::Response not_an_upgrade(http::StreamContext& ctx) {
+// A plain request for `/` is the dashboard's page.
+http::Response not_an_upgrade(const Services& services, http::StreamContext& ctx) {
   ctx.must_close = !ctx.parser.is_done();
-  return http::error_response(
-      Error{Errc::not_found, "no route for " + std::string(ctx.parser.get().target()) +
-                                 " (only a websocket upgrade is served here)"},
-      ctx.parser.get().version());
+  return dashboard_index(services, ctx.parser.get().method(), ctx.parser.get().version());
 }
 
-net::awaitable<std::optional<http::Response>> serve(std::shared_ptr<WebsocketHub> hub,
+net::awaitable<std::optional<http::Response>> serve(std::shared_ptr<const Services> services,
+                                                    std::shared_ptr<WebsocketHub> hub,
                                                     http::StreamContext& ctx) {
-  if (!websocket::is_upgrade(ctx.parser.get())) co_return not_an_upgrade(ctx);
+  if (!websocket::is_upgrade(ctx.parser.get())) co_return not_an_upgrade(*services, ctx);
   auto client = std::make_shared<WebsocketHub::Client>(co_await net::this_coro::executor);
   auto added = hub->add(client, client_key(ctx.remote_address));
   if (!added) {
@@ -195,8 +195,8 @@ void WebsocketHub::remove(const std::string& ws_client_id) {
 }
 
 void register_websocket(http::Router& router, std::shared_ptr<const Services> services) {
-  router.add_streaming("/", [hub = services->websockets](http::StreamContext& ctx) {
-    return serve(hub, ctx);
+  router.add_streaming("/", [services, hub = services->websockets](http::StreamContext& ctx) {
+    return serve(services, hub, ctx);
   });
 }
 

@@ -63,8 +63,8 @@ class WebsocketHub {
   bool closed_ = false;                                // guarded by mu_
 };
 
-// Registers the websocket endpoint on `/` (a streaming route; requests that are not a
-// websocket upgrade get 404 like any unknown path).
+// Registers the websocket endpoint on `/` (a streaming route; a request that is not a
+// websocket upgrade gets the dashboard's page, api/dashboard_pages.h).
 void register_websocket(http::Router& router, std::shared_ptr<const Services> services);
 
 }  // namespace ferry::api

@@ -29,6 +29,7 @@ namespace {
 void register_config_secrets(const config::Project& project) {
   observe::register_secret(project.server.secret_key);
   observe::register_secret(project.server.encryption_key);
+  observe::register_secret(project.server.admin_password);
   for (const auto& [key, integration] : project.integrations) {
     observe::register_secret(integration.oauth_client_secret);
     observe::register_secret(integration.app_api_key);

@@ -104,6 +104,8 @@ struct ServerConfig {
   std::string public_key;
   bool public_key_generated = false;
   std::string encryption_key;          // base64 of 32 bytes, or empty
+  // Signs in to the web dashboard besides the secret key; empty = the secret key only.
+  std::string admin_password;
   std::string log_file;                // resolved absolute path
   std::size_t max_request_body_bytes = 10 * 1024 * 1024;
   std::string ca_file;                 // extra CA bundle for upstream TLS; empty = system

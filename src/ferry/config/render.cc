@@ -148,6 +148,8 @@ std::string describe_server(const Project& project) {
       {"action_memory_bytes", s.action_memory_bytes},
       {"secret_key", key(s.secret_key, s.secret_key_generated)},
       {"public_key", key(s.public_key, s.public_key_generated)},
+      {"admin_password", s.admin_password.empty() ? "(none: the dashboard takes the secret key)"
+                                                  : observe::mask(s.admin_password)},
       {"encryption_key", s.encryption_key.empty() ? "(none: credentials are stored unencrypted)"
                                                   : observe::mask(s.encryption_key)},
   };

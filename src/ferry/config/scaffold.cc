@@ -32,6 +32,7 @@ constexpr std::string_view kFerryYaml = R"(# Ferry server settings. Every key is
 secret_key: ${FERRY_SECRET_KEY}              # backend API key (random for each run when unset)
 public_key: ${FERRY_PUBLIC_KEY}              # frontend key for /oauth/connect (random when unset)
 encryption_key: ${FERRY_ENCRYPTION_KEY}      # base64 of 32 bytes: tokens are encrypted at rest
+# admin_password: ${FERRY_ADMIN_PASSWORD}    # dashboard sign-in besides the secret key (12+ chars)
 # log_file: ferry-server.log
 # log_format: text                           # or json: one {"time","level","message"} per line
 # max_request_body_bytes: 10485760

@@ -21,9 +21,10 @@ const std::vector<std::string> kServerKeys = {
     "ca_file",           "max_pending_oauth_flows_per_client",     "max_websockets_per_client",
     "action_threads",    "action_cpu_time_ms", "action_memory_bytes", "egress",
     "activity_retention_days", "activity_retention_max_entries", "database_pool_size",
-    "log_format"};
+    "log_format",        "admin_password"};
 
 constexpr long long kMaxActionThreads = 256;
+constexpr std::size_t kMinAdminPasswordBytes = 12;
 constexpr long long kMaxActionCpuTimeMs = 24LL * 3600 * 1000;
 constexpr long long kMinActionMemoryBytes = 1024 * 1024;  // a Lua state and a small script
 constexpr long long kMaxActionMemoryBytes = 1LL << 40;
@@ -70,6 +71,12 @@ void read_keys(const MapReader& r, ServerConfig& out) {
   r.read_nonempty_string("public_key", out.public_key);
   if (out.secret_key.empty() || out.public_key.empty()) {
     r.report("", "cannot generate a random key: the system's random generator failed");
+  }
+  if (r.read_nonempty_string("admin_password", out.admin_password) &&
+      out.admin_password.size() < kMinAdminPasswordBytes) {
+    out.admin_password.clear();
+    r.report("admin_password", "must be at least " + std::to_string(kMinAdminPasswordBytes) +
+                                   " characters long: it signs in to the dashboard");
   }
   std::string key;
   if (r.read_string("encryption_key", key)) {

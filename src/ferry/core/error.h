@@ -25,6 +25,7 @@ enum class Errc {
   config_invalid,          // configuration file problem (not an HTTP error)
   storage_corrupt,         // database unreadable, newer schema, wrong encryption key
   egress_forbidden,        // 403 the egress policy refuses a request-chosen upstream address
+  forbidden,               // 403 authenticated, but this request is refused (a cross-site request)
 };
 
 // A failure: which kind, and one sentence saying what and where. Never holds a secret.

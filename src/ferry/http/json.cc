@@ -19,7 +19,8 @@ StatusCode http_status(Errc code) {
     case Errc::upstream_unreachable: return StatusCode::bad_gateway;
     case Errc::unavailable: return StatusCode::service_unavailable;
     case Errc::upstream_timeout: return StatusCode::gateway_timeout;
-    case Errc::egress_forbidden: return StatusCode::forbidden;
+    case Errc::egress_forbidden:
+    case Errc::forbidden: return StatusCode::forbidden;
     case Errc::internal:
     case Errc::action_failed:
     case Errc::config_invalid:

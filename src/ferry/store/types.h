@@ -144,11 +144,27 @@ struct ActivityEntry {
   nlohmann::json details = nlohmann::json::object();
 };
 
-// Which entries list_activity returns; unset fields match everything.
+// The bit of ActivityFilter::status_classes for status class `digit` (1 for 1xx .. 5xx), or
+// for entries without an HTTP status when `digit` is 0 (status 0: transport failures).
+// REQUIRES: 0 <= digit <= 5.
+constexpr unsigned status_class_bit(int digit) { return 1u << digit; }
+
+// Which entries list_activity returns; unset fields match everything, set ones all apply.
 struct ActivityFilter {
   std::optional<std::string> connection_id;
   std::optional<std::string> provider_config_key;
   std::size_t limit = 100;  // 0 = no limit
+  // Entries whose status is in one of these classes (status_class_bit); 0 = any status.
+  // A status outside 100..599 other than 0 is in no class.
+  unsigned status_classes = 0;
+  std::optional<std::string> type;  // exactly this type ("proxy", ...)
+  std::optional<TimePoint> from;    // timestamp >= from
+  std::optional<TimePoint> to;      // timestamp < to
+  // A plain substring of url, message, method or connection_id ('%', '_' and '\' are no
+  // wildcards), ignoring case: ASCII letters on every backend, PostgreSQL folds others too.
+  std::optional<std::string> search;
+  std::optional<std::int64_t> after_id;  // id > after_id: the tail cursor
+  std::optional<std::int64_t> id;        // only the entry with this id
 };
 
 }  // namespace ferry::store

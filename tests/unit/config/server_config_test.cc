@@ -167,6 +167,22 @@ TEST(ServerConfig, EncryptionKeyMustBeBase64OfThirtyTwoBytes) {
   }
 }
 
+TEST(ServerConfig, AdminPasswordIsReadAndAShortOneIsRefusedWithoutEchoingIt) {
+  TempFolder folder;
+  folder.write("ferry.yaml", "admin_password: correct-horse-battery\n");
+  auto server = load_server_config(folder.path(), Environment::from_map({}));
+  ASSERT_TRUE(server) << server.error().message;
+  EXPECT_EQ(server->admin_password, "correct-horse-battery");
+
+  folder.write("ferry.yaml", "\nadmin_password: hunter2\n");
+  auto refused = load_server_config(folder.path(), Environment::from_map({}));
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find(":2:17: admin_password: must be at least 12 characters"),
+            std::string::npos)
+      << refused.error().message;
+  EXPECT_EQ(refused.error().message.find("hunter2"), std::string::npos) << "echoed a secret";
+}
+
 TEST(ServerConfig, BadValuesAreReported) {
   struct Case {
     const char* yaml;

@@ -56,6 +56,22 @@ TEST(Router, ReportsNotFound) {
   }
 }
 
+TEST(Router, ListsItsRoutesInTheOrderTheyWereAdded) {
+  auto router = make_router();
+  router.add_streaming("/", [](StreamContext&) -> boost::asio::awaitable<std::optional<Response>> {
+    co_return std::nullopt;
+  });
+  const auto routes = router.routes();
+  ASSERT_EQ(routes.size(), 5u);
+  EXPECT_EQ(routes[0].method, Verb::get);
+  EXPECT_EQ(routes[0].pattern, "/connections/metadata");
+  EXPECT_EQ(routes[2].method, Verb::delete_);
+  EXPECT_EQ(routes[2].pattern, "/connections/{id}");
+  EXPECT_EQ(routes[3].pattern, "/proxy/{*endpoint}");
+  EXPECT_EQ(routes[4].method, std::nullopt);
+  EXPECT_EQ(routes[4].pattern, "/");
+}
+
 TEST(ParseQuery, DecodesPercentAndPlusAndKeepsRepeats) {
   auto q = parse_query("/x?a=1&b=hello+world&c=%2Fslash&a=2&flag");
   EXPECT_EQ(q.count("a"), 2u);

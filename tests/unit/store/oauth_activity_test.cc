@@ -131,6 +131,15 @@ TEST_P(ActivityTest, AppendedEntriesComeBackNewestFirstWithEveryField) {
   EXPECT_EQ(newest.details["retries"][0], "429");
 }
 
+ActivityFilter filter(std::optional<std::string> connection_id,
+                      std::optional<std::string> provider_config_key, std::size_t limit) {
+  ActivityFilter f;
+  f.connection_id = std::move(connection_id);
+  f.provider_config_key = std::move(provider_config_key);
+  f.limit = limit;
+  return f;
+}
+
 TEST_P(ActivityTest, ListFiltersByConnectionAndIntegrationAndLimits) {
   auto store = open("a.db");
   ASSERT_TRUE(store->append_activity({entry("u1", "jira", 200), entry("u2", "jira", 201),
@@ -140,12 +149,12 @@ TEST_P(ActivityTest, ListFiltersByConnectionAndIntegrationAndLimits) {
     std::vector<int> expected;
   };
   const std::vector<Case> cases = {
-      {{"u1", std::nullopt, 100}, {203, 202, 200}},
-      {{std::nullopt, "jira", 100}, {203, 201, 200}},
-      {{"u1", "jira", 100}, {203, 200}},
-      {{std::nullopt, std::nullopt, 2}, {203, 202}},
-      {{std::nullopt, std::nullopt, 0}, {203, 202, 201, 200}},
-      {{"nobody", std::nullopt, 100}, {}},
+      {filter("u1", std::nullopt, 100), {203, 202, 200}},
+      {filter(std::nullopt, "jira", 100), {203, 201, 200}},
+      {filter("u1", "jira", 100), {203, 200}},
+      {filter(std::nullopt, std::nullopt, 2), {203, 202}},
+      {filter(std::nullopt, std::nullopt, 0), {203, 202, 201, 200}},
+      {filter("nobody", std::nullopt, 100), {}},
   };
   for (std::size_t i = 0; i < cases.size(); ++i) {
     auto listed = store->list_activity(cases[i].filter);

@@ -80,15 +80,22 @@ void Router::add(Verb method, std::string pattern, Handler handler) {
 void Router::add(Verb method, std::string pattern, GuardedHandler guarded) {
   std::vector<std::string> segments;
   for (auto s : raw_segments(pattern)) segments.emplace_back(s);
-  routes_.push_back(Route{method, std::move(segments), std::move(guarded.handler), nullptr,
-                          std::move(guarded.guard)});
+  routes_.push_back(Route{method, std::move(pattern), std::move(segments),
+                          std::move(guarded.handler), nullptr, std::move(guarded.guard)});
 }
 
 void Router::add_streaming(std::string pattern, StreamHandler handler) {
   std::vector<std::string> segments;
   for (auto s : raw_segments(pattern)) segments.emplace_back(s);
-  routes_.push_back(
-      Route{std::nullopt, std::move(segments), nullptr, std::move(handler), nullptr});
+  routes_.push_back(Route{std::nullopt, std::move(pattern), std::move(segments), nullptr,
+                          std::move(handler), nullptr});
+}
+
+std::vector<Router::RouteInfo> Router::routes() const {
+  std::vector<RouteInfo> out;
+  out.reserve(routes_.size());
+  for (const Route& route : routes_) out.push_back(RouteInfo{route.method, route.pattern});
+  return out;
 }
 
 Router::Match Router::match(Verb method, std::string_view target) const {

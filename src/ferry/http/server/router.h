@@ -35,7 +35,7 @@ using Handler = std::function<boost::asio::awaitable<Response>(RequestContext&)>
 // A check of the request header that runs before the body is read (typically the API key):
 // a refused request never gets its body read, so an unauthenticated client cannot make the
 // server buffer max_body_bytes. ok() lets the request through; an error is the response.
-using HeaderGuard = std::function<Status(const bhttp::fields&)>;
+using HeaderGuard = std::function<Status(const bhttp::request_header<>&)>;
 
 // A handler with the guard that must pass before its body is read.
 struct GuardedHandler {
@@ -74,6 +74,15 @@ class Router {
     std::vector<Verb> allowed;  // for method_not_allowed: the methods the path supports
   };
 
+  // One registered route, as it was added: its method (nullopt for a streaming route, which
+  // takes every method) and its pattern.
+  struct RouteInfo {
+    std::optional<Verb> method;
+    std::string pattern;
+  };
+  // Every route in the order it was added (what the API description must cover).
+  std::vector<RouteInfo> routes() const;
+
   // Finds the route for `method` and the request target's path (`target` may include a
   // query string, which is ignored here). Literal routes win over parameterised ones
   // because routes are tried in the order they were added.
@@ -82,6 +91,7 @@ class Router {
  private:
   struct Route {
     std::optional<Verb> method;  // nullopt: every method
+    std::string pattern;
     std::vector<std::string> segments;
     Handler handler;
     StreamHandler stream_handler;

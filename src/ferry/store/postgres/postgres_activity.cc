@@ -3,7 +3,9 @@
 #include <limits>
 #include <string>
 #include <utility>
+#include <variant>
 
+#include "ferry/store/activity_query.h"
 #include "ferry/store/postgres/advisory_keys.h"
 #include "ferry/store/postgres/postgres_store.h"
 #include "ferry/store/postgres/storable_text.h"
@@ -206,17 +208,21 @@ Status PostgresStore::append_activity(const std::vector<ActivityEntry>& entries)
 }
 
 Result<std::vector<ActivityEntry>> PostgresStore::list_activity(const ActivityFilter& filter) {
-  const std::string sql = "SELECT " + std::string(kActivityColumns) +
-                          " FROM activity WHERE ($1::text IS NULL OR connection_id = $1::text) "
-                          "AND ($2::text IS NULL OR provider_config_key = $2::text) "
-                          "ORDER BY \"timestamp\" DESC, id DESC LIMIT $3::bigint";
-  const Param params[] = {
-      filter.connection_id ? pg::text(*filter.connection_id) : pg::null(),
-      filter.provider_config_key ? pg::text(*filter.provider_config_key) : pg::null(),
-      filter.limit == 0 ? pg::null() : pg::integer(static_cast<std::int64_t>(filter.limit))};
+  const ActivityQuery query = activity_query(filter, kActivityColumns, SqlDialect::postgres);
+  std::vector<Param> params;
+  params.reserve(query.params.size());
+  for (const SqlValue& value : query.params) {
+    if (const auto* n = std::get_if<std::int64_t>(&value)) {
+      params.push_back(pg::integer(*n));
+    } else {
+      // Stored text went through storable_text: a value is compared as it would be stored,
+      // and bytes PostgreSQL cannot take (NUL, invalid UTF-8) never fail the query.
+      params.push_back(pg::text(pg::storable_text(std::get<std::string>(value))));
+    }
+  }
   auto db = queries_.acquire();
   if (!db) return std::move(db).error();
-  auto rows = (*db)->exec(sql, params, "list activity");
+  auto rows = (*db)->exec(query.sql, params, "list activity");
   if (!rows) return std::move(rows).error();
   std::vector<ActivityEntry> out;
   out.reserve(static_cast<std::size_t>(rows->size()));

@@ -3,7 +3,9 @@
 #include <limits>
 #include <string>
 #include <utility>
+#include <variant>
 
+#include "ferry/store/activity_query.h"
 #include "ferry/store/session_rows.h"
 #include "ferry/store/sqlite/codec.h"
 #include "ferry/store/sqlite/sqlite_store.h"
@@ -191,16 +193,18 @@ Status SqliteStore::append_activity(const std::vector<ActivityEntry>& entries) {
 }
 
 Result<std::vector<ActivityEntry>> SqliteStore::list_activity(const ActivityFilter& filter) {
-  const std::string sql = "SELECT " + std::string(kActivityColumns) +
-                          " FROM activity WHERE (?1 IS NULL OR connection_id = ?1) "
-                          "AND (?2 IS NULL OR provider_config_key = ?2) "
-                          "ORDER BY timestamp DESC, id DESC LIMIT ?3";
+  const ActivityQuery query = activity_query(filter, kActivityColumns, SqlDialect::sqlite);
   std::lock_guard lock(mu_);
-  auto stmt = db_.prepare(sql, "list activity");
+  auto stmt = db_.prepare(query.sql, "list activity");
   if (!stmt) return std::move(stmt).error();
-  if (filter.connection_id) stmt->bind_text(1, *filter.connection_id);
-  if (filter.provider_config_key) stmt->bind_text(2, *filter.provider_config_key);
-  stmt->bind_int(3, filter.limit == 0 ? -1 : static_cast<std::int64_t>(filter.limit));
+  for (std::size_t i = 0; i < query.params.size(); ++i) {
+    const int index = static_cast<int>(i + 1);
+    if (const auto* n = std::get_if<std::int64_t>(&query.params[i])) {
+      stmt->bind_int(index, *n);
+    } else {
+      stmt->bind_text(index, std::get<std::string>(query.params[i]));
+    }
+  }
   std::vector<ActivityEntry> out;
   for (;;) {
     auto row = stmt->step();
