@@ -101,7 +101,7 @@ export function ActivityPage() {
           <option value="4xx,5xx">Failed (4xx, 5xx)</option>
           <option value="4xx">4xx</option>
           <option value="5xx">5xx</option>
-          <option value="error">Errors</option>
+          <option value="error">No answer (transport error)</option>
         </select>
         <select name="type" aria-label="Type" value={draft.type} onChange={set('type')}>
           <option value="">Any type</option>
