@@ -39,7 +39,9 @@ export interface Integration {
   scopes: string[];
   client_id: string | null;
   client_secret: string | null;
-  retry: Record<string, unknown> | null;
+  retry?: Record<string, unknown> | null;
+  /** The integration resolved from its blueprint, secrets masked. */
+  config?: Record<string, unknown> | null;
   source: string;
   actions: string[];
 }
@@ -69,7 +71,7 @@ export interface ConnectionSummary {
   created_at: string;
   updated_at: string;
   last_fetched_at: string | null;
-  last_refresh_at: string | null;
+  last_refresh_at?: string | null;
   health: Health;
   errors: ConnectionError[];
   end_user: Record<string, unknown> | null;

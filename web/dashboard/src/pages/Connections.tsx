@@ -47,7 +47,7 @@ export function ConnectionsPage() {
         <table class="table connections">
           <thead>
             <tr><th>Connection</th><th>Integration</th><th>Health</th><th>End user</th>
-              <th>Created</th><th>Last used</th><th>Last refresh</th></tr>
+              <th>Created</th><th>Updated</th><th>Last used</th></tr>
           </thead>
           <tbody>
             {connections.data.map((connection) => {
@@ -61,8 +61,8 @@ export function ConnectionsPage() {
                   <td><HealthBadge health={connection.health} /></td>
                   <td>{user ? String(user['email'] ?? user['display_name'] ?? user['id'] ?? '') : <span class="muted">–</span>}</td>
                   <td title={formatTime(connection.created_at)}>{formatRelative(connection.created_at)}</td>
+                  <td title={formatTime(connection.updated_at)}>{formatRelative(connection.updated_at)}</td>
                   <td title={formatTime(connection.last_fetched_at)}>{formatRelative(connection.last_fetched_at)}</td>
-                  <td title={formatTime(connection.last_refresh_at)}>{formatRelative(connection.last_refresh_at)}</td>
                 </tr>
               );
             })}

@@ -37,6 +37,12 @@ function IntegrationCard({ integration, callbackUrl }: { integration: Integratio
           <JsonBlock value={integration.retry} />
         </details>
       )}
+      {integration.config && (
+        <details>
+          <summary>Resolved configuration</summary>
+          <JsonBlock value={integration.config} />
+        </details>
+      )}
       <div class="card-actions">
         <a class="button small" href={href('connections') + `?integration=${encodeURIComponent(integration.unique_key)}`}>Connections</a>
         <a class="button small primary" href={href('connect', integration.unique_key)}>Connect a user</a>
