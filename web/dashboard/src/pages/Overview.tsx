@@ -1,6 +1,6 @@
 // The last hour at a glance: request rate, error rate, p50/p99 latency and refreshes per
 // integration, refreshed every 10 s.
-import { getOverview, type IntegrationSeries, type Overview } from '../api';
+import { ApiError, getOverview, type IntegrationSeries, type Overview } from '../api';
 import { Chart } from '../components/Chart';
 import { ErrorMessage } from '../components/ErrorMessage';
 import type { SeriesSpec } from '../charts';
@@ -27,7 +27,17 @@ function sum(values: (number | null)[]): number {
 export function OverviewPage() {
   const { data, error, reload } = useLoad(getOverview, []);
   useInterval(reload, kRefreshMs);
-  if (!data) return <section><h1>Overview</h1><ErrorMessage error={error} />{!error && <p class="loading">Loading…</p>}</section>;
+  if (!data) {
+    const missing = error instanceof ApiError && error.status === 404;
+    return (
+      <section>
+        <h1>Overview</h1>
+        {missing ? <p class="empty">This server does not provide the overview's data (<code>/dashboard/api/overview</code>).</p>
+          : <ErrorMessage error={error} />}
+        {!error && <p class="loading">Loading…</p>}
+      </section>
+    );
+  }
 
   const interval = data.interval_seconds || 1;
   const keys = Object.keys(data.integrations);
