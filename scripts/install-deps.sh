@@ -8,7 +8,7 @@ build_packages=(
   libboost1.81-all-dev libssl-dev ca-certificates libyaml-cpp-dev libsqlite3-dev libpq-dev
   liblua5.4-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
 )
-# Test-only: GoogleTest, the SDK compatibility test (Node.js), the servers tests start (the
+# Test-only: GoogleTest, the servers tests start (the
 # PostgreSQL server for the store tests' throwaway cluster), the browser the real-browser
 # test drives (Debian's, never a downloaded build), and clang with its runtime libraries
 # (libFuzzer, sanitizers) for the fuzz targets, and the Prometheus text-format parser the
@@ -17,12 +17,13 @@ test_packages=(libgtest-dev libgmock-dev googletest postgresql chromium clang-14
                libclang-rt-14-dev python3-prometheus-client)
 
 wanted=("${build_packages[@]}")
+# Node.js and npm build the web dashboard (web/dashboard/build.sh) and run the SDK and browser
+# tests. Node.js may come from another Debian-format repository already configured; only
+# install Debian's when no node is present at all.
+command -v node >/dev/null 2>&1 || wanted+=(nodejs)
+command -v npm >/dev/null 2>&1 || wanted+=(npm)
 if [[ "${1:-}" == "--with-test-tools" ]]; then
   wanted+=("${test_packages[@]}")
-  # Node.js may come from another Debian-format repository already configured; only install
-  # Debian's when no node is present at all.
-  command -v node >/dev/null 2>&1 || wanted+=(nodejs)
-  command -v npm >/dev/null 2>&1 || wanted+=(npm)
 fi
 
 missing=()

@@ -8,56 +8,18 @@
 // FERRY_CHROMIUM (default /usr/bin/chromium).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import {
+    fakeBinary, ferryBinary, freePort, integrationsYaml, kStepTimeoutMs, launchBrowser, removeFolders,
+    startFake, startFerry, stopChildren, tempFolder
+} from './harness.mjs';
 
-const ferryBinary = process.env.FERRY_BINARY;
-const fakeBinary = process.env.FAKE_ATLASSIAN_BINARY;
-const chromiumPath = process.env.FERRY_CHROMIUM || '/usr/bin/chromium';
 const publicKey = 'browser-public-key-0123456789abcdef';
 const secretKey = 'browser-secret-key-0123456789abcdef';
-const kStepTimeoutMs = 30_000;
 const globex = '8f6e2c4a-93b1-4d7e-a5c2-0b9d3e7f1a64';
-
-const children = [];
-const folders = [];
-
-/** Starts `argv` and resolves with [child, the first match of `pattern` in its output]. */
-function start(argv, pattern, options = {}) {
-    return new Promise((resolve, reject) => {
-        const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], ...options });
-        children.push(child);
-        let output = '';
-        const timer = setTimeout(() => reject(new Error(`${argv[0]} did not start:\n${output}`)), kStepTimeoutMs);
-        const onData = (chunk) => {
-            output += chunk;
-            const match = output.match(pattern);
-            if (match) {
-                clearTimeout(timer);
-                resolve([child, match]);
-            }
-        };
-        child.stdout.on('data', onData);
-        child.stderr.on('data', onData);
-        child.on('error', (error) => reject(error));
-        child.on('exit', (code) => reject(new Error(`${argv[0]} exited with ${code}:\n${output}`)));
-    });
-}
-
-/** A port that was free a moment ago (Ferry's server_root_url must name its real port). */
-function freePort() {
-    return new Promise((resolve) => {
-        const server = createServer();
-        server.listen(0, '127.0.0.1', () => {
-            const { port } = server.address();
-            server.close(() => resolve(port));
-        });
-    });
-}
 
 /** The test page, served from its own origin like a real application's. `websocketUrl`: where
  *  the SDK opens its websocket (default: the host's). */
@@ -86,37 +48,6 @@ function testPage(ferryUrl, websocketUrl = null) {
   if (query.get('auto')) connect();  // not a user action: the browser may block the popup
 </script>
 </body></html>`;
-}
-
-/** integrations.yaml: `jira` on the fake at `fakeUrl`. */
-function integrationsYaml(fakeUrl) {
-    return `integrations:
-  jira:
-    extends_blueprint: jira:v0
-    oauth_client_id: fake-client-id
-    oauth_client_secret: fake-client-secret
-    oauth_scopes: [read:jira-work, read:jira-user, offline_access]
-    auth:
-      authorization_url: ${fakeUrl}/authorize
-      token_url: ${fakeUrl}/oauth/token
-    requests:
-      base_url: ${fakeUrl}/
-`;
-}
-
-/** Debian's Chromium, headless, with a profile of its own. */
-async function launchBrowser() {
-    const profile = mkdtempSync(join(tmpdir(), 'ferry-chromium-'));
-    folders.push(profile);
-    return chromium.launchPersistentContext(profile, {
-        executablePath: chromiumPath,
-        headless: true,
-        // Let the browser block popups that no user action opened, as a real one does.
-        ignoreDefaultArgs: ['--disable-popup-blocking'],
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-            '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-        timeout: kStepTimeoutMs
-    });
 }
 
 /** Serves the test page on a loopback port of its own; resolves with [server, url]. */
@@ -150,18 +81,16 @@ describe('OAuth connect flow in Chromium through the frontend SDK', { timeout: 1
 
     before(async () => {
         assert.ok(ferryBinary && fakeBinary, 'FERRY_BINARY and FAKE_ATLASSIAN_BINARY must be set');
-        const [, fake] = await start([fakeBinary, '--port', '0', '--sites', '2'], /listening on (http:\/\/127\.0\.0\.1:\d+)/);
-        fakeUrl = fake[1];
+        fakeUrl = await startFake(['--sites', '2']);
 
         const port = await freePort();
         ferryUrl = `http://127.0.0.1:${port}`;
-        const folder = mkdtempSync(join(tmpdir(), 'ferry-browser-'));
-        folders.push(folder);
+        const folder = tempFolder('ferry-browser-');
         writeFileSync(join(folder, 'ferry.yaml'),
             `server_port: ${port}\nlisten_address: 127.0.0.1\nserver_root_url: ${ferryUrl}\n` +
             `secret_key: ${secretKey}\npublic_key: ${publicKey}\n`);
         writeFileSync(join(folder, 'integrations.yaml'), integrationsYaml(fakeUrl));
-        await start([ferryBinary, 'serve', folder], /Ferry listening on/);
+        await startFerry(folder);
         [appServer, appUrl] = await serveApp(testPage(ferryUrl));
         context = await launchBrowser();
     });
@@ -169,8 +98,8 @@ describe('OAuth connect flow in Chromium through the frontend SDK', { timeout: 1
     after(async () => {
         await context?.close();
         appServer?.close();
-        for (const child of children) child.kill('SIGTERM');
-        for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+        stopChildren();
+        removeFolders();
     });
 
     /** Opens the app, clicks Connect and returns [page, popup] once the page shows a result. */
@@ -289,17 +218,16 @@ describe('OAuth connect flow across three instances on one PostgreSQL database',
         psql(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
         psql(`CREATE DATABASE ${database}`);
         const databaseUrl = `${postgresServer}${postgresServer.includes('?') ? '&' : '?'}dbname=${database}`;
-        const [, fake] = await start([fakeBinary, '--port', '0'], /listening on (http:\/\/127\.0\.0\.1:\d+)/);
+        const fakeUrl = await startFake();
         const ports = [await freePort(), await freePort(), await freePort()];
         for (const port of ports) urls.push(`http://127.0.0.1:${port}`);
         for (const port of ports) {
-            const folder = mkdtempSync(join(tmpdir(), 'ferry-browser-scale-'));
-            folders.push(folder);
+            const folder = tempFolder('ferry-browser-scale-');
             writeFileSync(join(folder, 'ferry.yaml'),
                 `server_port: ${port}\nlisten_address: 127.0.0.1\nserver_root_url: ${urls[1]}\n` +
                 `secret_key: ${secretKey}\npublic_key: ${publicKey}\ndatabase_url: "${databaseUrl}"\n`);
-            writeFileSync(join(folder, 'integrations.yaml'), integrationsYaml(fake[1]));
-            await start([ferryBinary, 'serve', folder], /Ferry listening on/);
+            writeFileSync(join(folder, 'integrations.yaml'), integrationsYaml(fakeUrl));
+            await startFerry(folder);
         }
         [appServer, appUrl] = await serveApp(testPage(urls[0], urls[2]));
         context = await launchBrowser();
@@ -308,9 +236,10 @@ describe('OAuth connect flow across three instances on one PostgreSQL database',
     after(async () => {
         await context?.close();
         appServer?.close();
-        for (const child of children) child.kill('SIGTERM');
+        stopChildren();
         await new Promise((resolve) => setTimeout(resolve, 500));
         psql(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+        removeFolders();
     });
 
     test('connect on A, callback on B, websocket on C: the SDK reports success', { timeout: kStepTimeoutMs * 2 }, async () => {

@@ -4,6 +4,7 @@
 #include "ferry/actions/action_runner.h"
 #include "ferry/actions/proxy_action_http.h"
 #include "ferry/api/dashboard_sessions.h"
+#include "ferry/api/embedded_dashboard.h"
 #include "ferry/api/routes.h"
 #include "ferry/api/services.h"
 #include "ferry/api/websocket.h"
@@ -139,6 +140,7 @@ Result<ServiceGraph> build_service_graph(ServiceGraphInputs in) {
   services->actions = make_action_runner(in, *services, cache, registry);
   services->dashboard_sessions = std::make_shared<api::DashboardSessions>(
       project->server.secret_key, project->server.admin_password, services->clock);
+  services->dashboard_files = &api::embedded_dashboard_files();
 
   auto router = std::make_shared<http::Router>();
   api::register_routes(*router, services);

@@ -1,0 +1,2 @@
+// CSS files are bundled by esbuild into dashboard.css.
+declare module '*.css';
