@@ -25,8 +25,9 @@ let fakeUrl;
 
 /**
  * Sends one request for `operationId` and checks the answer. `expect`: the status the test
- * expects. Options: query, headers, body (object: JSON; string: as is), auth (default true:
- * the secret key), accept.
+ * expects. Options: query, headers, body (object: JSON; string: as is), auth (default: the
+ * secret key unless a session is given; false: none), session (a dashboard session from
+ * signIn(): its cookie), csrf (true: the session's X-Ferry-CSRF header), accept.
  */
 async function call(operationId, method, path, expect, options = {}) {
     const entry = operations.get(operationId);
@@ -36,7 +37,10 @@ async function call(operationId, method, path, expect, options = {}) {
     const url = new URL(ferryUrl + path);
     for (const [name, value] of Object.entries(options.query || {})) url.searchParams.set(name, value);
     const headers = { ...(options.headers || {}) };
-    if (options.auth !== false) headers.Authorization = `Bearer ${options.auth || secretKey}`;
+    const auth = options.auth ?? (options.session ? false : true);
+    if (auth !== false) headers.Authorization = `Bearer ${auth === true ? secretKey : auth}`;
+    if (options.session) headers.Cookie = options.session.cookie;
+    if (options.csrf) headers['X-Ferry-CSRF'] = options.session.csrf;
     headers.Accept = options.accept || 'application/json';
     let body;
     if (options.body !== undefined) {
@@ -87,12 +91,12 @@ const websocketHeaders = {
     'Sec-WebSocket-Version': '13'
 };
 
-/** Checks a node:http answer for the websocket operation. */
+/** Checks a node:http answer for GET / (the websocket upgrade or the dashboard's page). */
 function checkUpgrade(where, answer) {
     const headers = new Headers();
     for (const [name, value] of Object.entries(answer.headers)) headers.set(name, String(value));
-    checkResponse('websocket', where, { status: answer.status, headers, text: answer.text });
-    record('websocket', answer.status);
+    checkResponse('getRoot', where, { status: answer.status, headers, text: answer.text });
+    record('getRoot', answer.status);
 }
 
 async function adminFake(path, body, method = 'POST') {
@@ -447,6 +451,146 @@ describe('the OpenAPI description against the real server', { skip: skipReason, 
         await call('oauthCallback', 'GET', '/oauth/callback', 400, { auth: false, accept: 'text/html', query: { error: 'access_denied', state: 'unknown' } });
     });
 
+    test('the dashboard', opts, async () => {
+        const signInCall = (expect, body, headers = {}) =>
+            call('dashboardSignIn', 'POST', '/dashboard/api/session', expect, { auth: false, body, headers });
+        // Refusals that do not count as failed sign-ins.
+        await signInCall(403, { credential: secretKey }, { Origin: 'https://evil.example' });
+        await signInCall(403, { credential: secretKey }, { 'Sec-Fetch-Site': 'cross-site' });
+        await signInCall(400, [1, 2]);
+        await signInCall(400, { credential: '' });
+        await signInCall(413, { credential: 'k'.repeat(5000) });
+        // Signing in sets the cookie; the body holds the CSRF token.
+        const signedIn = await signInCall(200, { credential: secretKey }, { Origin: ferryUrl, 'Sec-Fetch-Site': 'same-origin' });
+        const cookie = signedIn.headers.get('set-cookie');
+        assert.match(cookie, /^ferry_dashboard=[^;]+;.*HttpOnly/);
+        assert.match(cookie, /SameSite=Strict/);
+        const session = { cookie: cookie.split(';')[0], csrf: signedIn.json().csrf_token };
+        assert.equal(signedIn.json().server_root_url, ferryUrl);
+
+        const me = await call('dashboardSession', 'GET', '/dashboard/api/session', 200, { session });
+        assert.equal(me.json().csrf_token, session.csrf);
+        await call('dashboardSession', 'GET', '/dashboard/api/session', 401, { auth: false });
+        await call('dashboardSession', 'GET', '/dashboard/api/session', 401, {
+            auth: false, headers: { Cookie: 'ferry_dashboard=v1.forged.99999999999.AAAA' }
+        });
+
+        // The dashboard's data, with the cookie or the secret key.
+        const integrations = await call('dashboardIntegrations', 'GET', '/dashboard/api/integrations', 200, { session });
+        assert.deepEqual(integrations.json().integrations.map((i) => i.unique_key).sort(),
+            ['broken', 'close', 'jira', 'machine', 'machine-broken', 'slow']);
+        assert.ok(integrations.json().integrations.find((i) => i.unique_key === 'jira').actions.includes('echo'));
+        await call('dashboardIntegrations', 'GET', '/dashboard/api/integrations', 200);
+        await call('dashboardIntegrations', 'GET', '/dashboard/api/integrations', 401, { auth: false });
+
+        const rows = (await call('dashboardConnections', 'GET', '/dashboard/api/connections', 200, { session })).json();
+        assert.equal(rows.total, rows.connections.length);
+        assert.ok(rows.total >= 8);
+        const searched = (await call('dashboardConnections', 'GET', '/dashboard/api/connections', 200,
+            { session, query: { search: 'OA-BROKEN' } })).json();
+        assert.deepEqual(searched.connections.map((c) => c.connection_id).sort(), ['oa-broken', 'oa-broken-fresh']);
+        assert.equal(searched.total, 2);
+        const jiraRows = (await call('dashboardConnections', 'GET', '/dashboard/api/connections', 200,
+            { query: { integration: 'jira', limit: '1' } })).json();
+        assert.equal(jiraRows.connections.length, 1);
+        assert.equal(jiraRows.connections[0].provider_config_key, 'jira');
+        assert.equal(jiraRows.total, rows.connections.filter((c) => c.provider_config_key === 'jira').length);
+        await call('dashboardConnections', 'GET', '/dashboard/api/connections', 400, { session, query: { limit: 'many' } });
+        await call('dashboardConnections', 'GET', '/dashboard/api/connections', 400, { session, query: { search: 'x'.repeat(201) } });
+        await call('dashboardConnections', 'GET', '/dashboard/api/connections', 401, { auth: false });
+
+        const page = (await call('dashboardConnection', 'GET', '/dashboard/api/connections/jira/oa-1', 200, { session })).json();
+        assert.equal(page.connection_config.cloudId, acme);
+        assert.ok(!JSON.stringify(page).includes('at-oa-1'), 'the page masks the access token');
+        await call('dashboardConnection', 'GET', '/dashboard/api/connections/jira/missing', 404, { session });
+        await call('dashboardConnection', 'GET', '/dashboard/api/connections/no-such-integration/oa-1', 404);
+        await call('dashboardConnection', 'GET', '/dashboard/api/connections/jira/oa-1', 401, { auth: false });
+
+        // "Refresh now", and the ways it fails.
+        const refresh = (expect, integration, id, options = {}) =>
+            call('dashboardRefreshConnection', 'POST', `/dashboard/api/connections/${integration}/${id}/refresh`, expect, options);
+        const refreshed = (await refresh(200, 'jira', 'oa-flow-2', { session, csrf: true, headers: { Origin: ferryUrl } })).json();
+        assert.equal(refreshed.connection_id, 'oa-flow-2');
+        assert.notEqual(refreshed.last_refresh_at, null);
+        await refresh(200, 'jira', 'oa-flow-2');
+        await refresh(404, 'jira', 'missing');
+        await refresh(404, 'no-such-integration', 'oa-1');
+        await refresh(424, 'jira', 'oa-revoked');
+        await refresh(502, 'broken', 'oa-broken-fresh');
+        await adminFake('faults', { path_prefix: '/oauth/token', action: 'delay', delay_ms: 3000 });
+        await refresh(504, 'slow', 'oa-slow-fresh');
+        await adminFake('faults', null, 'DELETE');
+        await refresh(401, 'jira', 'oa-flow-2', { auth: false });
+        // With the cookie, a state change needs the session's CSRF token and the same site.
+        await refresh(403, 'jira', 'oa-flow-2', { session });
+        await refresh(403, 'jira', 'oa-flow-2', { session, csrf: true, headers: { Origin: 'https://evil.example' } });
+        await refresh(403, 'jira', 'oa-flow-2', { session, csrf: true, headers: { 'Sec-Fetch-Site': 'cross-site' } });
+        await refresh(403, 'jira', 'oa-flow-2', { session, headers: { 'X-Ferry-CSRF': 'forged' } });
+
+        // Every state-changing backend route refuses the cookie without the CSRF token, and a
+        // cross-site request with it; reading needs neither.
+        const changes = [
+            ['importConnection', 'POST', '/connections', { provider_config_key: 'close', credentials: { type: 'API_KEY', apiKey: 'k' } }],
+            ['setMetadata', 'POST', '/connections/metadata', { provider_config_key: 'jira', connection_id: 'oa-1', metadata: { d: 1 } }],
+            ['updateMetadata', 'PATCH', '/connections/metadata', { provider_config_key: 'jira', connection_id: 'oa-1', metadata: { d: 1 } }],
+            ['deleteConnection', 'DELETE', '/connections/oa-1?provider_config_key=jira', undefined],
+            ['triggerAction', 'POST', '/action/trigger', { action_name: 'echo' }],
+            ['createConnectSession', 'POST', '/connect/sessions', { end_user: { id: 'u' } }],
+            ['createReconnectSession', 'POST', '/connect/sessions/reconnect', { connection_id: 'oa-1', integration_id: 'jira' }]
+        ];
+        const actionHeaders = { 'Connection-Id': 'oa-1', 'Provider-Config-Key': 'jira' };
+        for (const [operationId, method, path, body] of changes) {
+            await call(operationId, method, path, 403, { session, body, headers: actionHeaders });
+            await call(operationId, method, path, 403, { session, csrf: true, body, headers: { ...actionHeaders, Origin: 'https://evil.example' } });
+        }
+        await call('setMetadata', 'POST', '/connections/metadata', 200, {
+            session, csrf: true, headers: { Origin: ferryUrl, 'Sec-Fetch-Site': 'same-origin' },
+            body: { provider_config_key: 'jira', connection_id: 'oa-1', metadata: { from_dashboard: true } }
+        });
+        const updated = (await call('dashboardConnection', 'GET', '/dashboard/api/connections/jira/oa-1', 200, { session })).json();
+        assert.equal(updated.metadata.from_dashboard, true);
+        assert.equal(updated.metadata.d, undefined, 'a refused request wrote');
+        await call('triggerAction', 'POST', '/action/trigger', 200, { session, csrf: true, headers: actionHeaders, body: { action_name: 'echo' } });
+        await call('getConnection', 'GET', '/connections/oa-1', 200, { session, query: { provider_config_key: 'jira' } });
+        await call('listLogs', 'GET', '/logs', 200, { session, query: { limit: '1' } });
+        // The proxy takes only the secret key.
+        await call('proxyGet', 'GET', `/proxy/ex/jira/${acme}/rest/api/3/myself`, 401, {
+            session, csrf: true, headers: { 'Connection-Id': 'oa-flow-2', 'Provider-Config-Key': 'jira' }
+        });
+
+        // The dashboard's files: GET / is its page (when built in), which names its assets.
+        const index = await call('getRoot', 'GET', '/', undefined, { auth: false, accept: 'text/html' });
+        assert.ok([200, 404].includes(index.status), `GET / answered ${index.status}`);
+        if (index.status === 200) {
+            const assets = [...index.text.matchAll(/\/dashboard\/assets\/([^"'?#\s]+)/g)].map((m) => m[1]);
+            assert.ok(assets.length > 0, 'the page names no asset');
+            for (const file of new Set(assets)) {
+                await call('getDashboardAsset', 'GET', `/dashboard/assets/${file}`, 200, { auth: false, accept: '*/*' });
+            }
+        } else {
+            assert.match(index.text, /no dashboard/);
+        }
+        await call('getDashboardAsset', 'GET', '/dashboard/assets/no-such-file.js', 404, { auth: false, accept: '*/*' });
+        await call('getDashboardAsset', 'GET', '/dashboard/assets/index.html', 404, { auth: false, accept: '*/*' });
+
+        // Signing out needs the cookie and the CSRF token, and ends the session.
+        await call('dashboardSignOut', 'DELETE', '/dashboard/api/session', 401, { auth: false });
+        await call('dashboardSignOut', 'DELETE', '/dashboard/api/session', 403, { session });
+        const out = await call('dashboardSignOut', 'DELETE', '/dashboard/api/session', 204, { session, csrf: true });
+        assert.match(out.headers.get('set-cookie'), /Max-Age=0/);
+        await call('dashboardSession', 'GET', '/dashboard/api/session', 401, { session });
+        await call('dashboardConnections', 'GET', '/dashboard/api/connections', 401, { session });
+
+        // Ten failed sign-ins from one address earn 429, even for the right key.
+        let failed;
+        for (let attempt = 0; attempt < 10; attempt++) {
+            failed = await signInCall(undefined, { credential: `wrong-${attempt}` });
+            if (failed.status === 429) break;
+            assert.equal(failed.status, 401, failed.text);
+        }
+        await signInCall(429, { credential: secretKey });
+    });
+
     test('the websocket', opts, async () => {
         const first = await upgrade(websocketHeaders);
         checkUpgrade('GET / (upgrade)', first);
@@ -457,23 +601,67 @@ describe('the OpenAPI description against the real server', { skip: skipReason, 
         checkUpgrade('GET / (third upgrade)', third);
         assert.equal(third.status, 429, 'max_websockets_per_client is 2');
         for (const answer of [first, second, third]) answer.socket?.destroy();
+        // Without an upgrade: the dashboard's page, or 404 from a build without the dashboard.
         const plain = await upgrade({});
         checkUpgrade('GET / (no upgrade)', plain);
-        assert.equal(plain.status, 404);
+        assert.ok([200, 404].includes(plain.status), `GET / without an upgrade answered ${plain.status}`);
     });
 
     test('logs and metrics', opts, async () => {
-        const logs = await call('listLogs', 'GET', '/logs', 200);
-        const entries = logs.json().logs;
-        assert.ok(entries.length > 0);
-        await call('listLogs', 'GET', '/logs', 200, { query: { connection_id: 'oa-1', integration: 'jira', limit: '5' } });
-        await call('listLogs', 'GET', '/logs', 200, {
-            query: { status: '4xx,error', type: 'proxy', from: '2020-01-01T00:00:00Z', to: '2099-01-01T00:00:00Z', search: 'myself', after_id: '0' }
-        });
-        await call('listLogs', 'GET', '/logs', 400, { query: { limit: 'all' } });
+        const list = async (query, expect = 200) => (await call('listLogs', 'GET', '/logs', expect, { query })).json().logs;
+        const all = await list({ limit: '0' });
+        assert.ok(all.length > 0);
+        const ids = all.map((e) => e.id);
+        assert.deepEqual(ids, [...ids].sort((a, b) => b - a), 'newest first');
+        const newest = ids[0];
+        // A filtered answer must hold exactly the entries of `all` the filter keeps (entries
+        // written since `all` was read are checked against the filter only).
+        const expectFiltered = async (query, keep, what) => {
+            const got = await list({ limit: '0', ...query });
+            for (const e of got) assert.ok(keep(e), `${what}: entry ${e.id} does not fit: ${JSON.stringify(e).slice(0, 300)}`);
+            assert.deepEqual(got.filter((e) => e.id <= newest).map((e) => e.id), all.filter(keep).map((e) => e.id), what);
+            return got;
+        };
+        const statusClass = (e) => (e.status === 0 ? 'error' : `${Math.floor(e.status / 100)}xx`);
+        for (const status of ['2xx', '4xx', '5xx', 'error', '4xx,5xx']) {
+            await expectFiltered({ status }, (e) => status.split(',').includes(statusClass(e)), `status=${status}`);
+        }
+        assert.ok(all.some((e) => statusClass(e) === '2xx') && all.some((e) => statusClass(e) === '4xx'),
+            'the log holds 2xx and 4xx entries to filter');
+        const types = [...new Set(all.map((e) => e.type))];
+        assert.ok(types.includes('proxy') && types.length > 1, `entry types: ${types}`);
+        for (const type of types) await expectFiltered({ type }, (e) => e.type === type, `type=${type}`);
+        await expectFiltered({ type: 'proxy', status: '2xx' }, (e) => e.type === 'proxy' && statusClass(e) === '2xx', 'type=proxy&status=2xx');
+        const middle = all[Math.floor(all.length / 2)];
+        await expectFiltered({ after_id: String(middle.id) }, (e) => e.id > middle.id, `after_id=${middle.id}`);
+        await expectFiltered({ after_id: String(newest) }, (e) => e.id > newest, 'after_id=newest');
+        const at = Date.parse(middle.timestamp);
+        await expectFiltered({ from: middle.timestamp }, (e) => Date.parse(e.timestamp) >= at, `from=${middle.timestamp}`);
+        await expectFiltered({ to: middle.timestamp }, (e) => Date.parse(e.timestamp) < at, `to=${middle.timestamp}`);
+        await expectFiltered({ from: '2020-01-01T00:00:00Z', to: '2099-01-01T00:00:00Z' }, () => true, 'from and to around everything');
+        const searched = await list({ limit: '0', search: 'MYSELF' });
+        assert.ok(searched.length > 0, 'search=MYSELF found nothing');
+        for (const e of searched) {
+            assert.ok([e.url, e.message, e.method, e.connection_id].some((text) => text.toLowerCase().includes('myself')),
+                `search=MYSELF: entry ${e.id} does not contain it`);
+        }
+        await expectFiltered({ connection_id: 'oa-flow', integration: 'jira' },
+            (e) => e.connection_id === 'oa-flow' && e.integration === 'jira', 'connection_id and integration');
+        const limited = await list({ limit: '2' });
+        assert.deepEqual(limited.map((e) => e.id), ids.slice(0, 2), 'limit=2: the two newest');
+        await list({ status: '4xx,error', type: 'proxy', from: '2020-01-01T00:00:00Z', to: '2099-01-01T00:00:00Z', search: 'myself', after_id: '0' });
+
+        for (const query of [{ limit: 'all' }, { status: '6xx' }, { status: '4xx,' }, { from: 'yesterday' }, { to: '2026-13-01T00:00:00Z' },
+            { from: '2030-01-01T00:00:00Z', to: '2020-01-01T00:00:00Z' }, { after_id: '-1' }, { search: 'x'.repeat(201) }, { type: 't'.repeat(65) }]) {
+            await list(query, 400);
+        }
         await call('listLogs', 'GET', '/logs', 401, { auth: false });
-        await call('getLog', 'GET', `/logs/${entries[0].id}`, 200);
-        await call('getLog', 'GET', '/logs/999999999', 404);
+
+        const one = await call('getLog', 'GET', `/logs/${middle.id}`, 200);
+        assert.deepEqual(one.json(), middle);
+        await call('getLog', 'GET', `/logs/${newest + 1000000}`, 404);
+        await call('getLog', 'GET', '/logs/0', 400);
+        await call('getLog', 'GET', '/logs/first', 400);
         await call('getLog', 'GET', '/logs/1', 401, { auth: false });
         await call('getDashboardOverview', 'GET', '/dashboard/api/overview', 200);
         await call('getDashboardOverview', 'GET', '/dashboard/api/overview', 401, { auth: false });
