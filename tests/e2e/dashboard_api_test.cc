@@ -92,6 +92,8 @@ const Route kDataRoutes[] = {
      R"({"connection_id":"user-1","provider_config_key":"jira","metadata":{"a":1}})"},
     {"GET", "/integrations", ""},
     {"GET", "/logs", ""},
+    {"GET", "/logs/1", ""},
+    {"GET", "/dashboard/api/overview", ""},
     {"POST", "/action/trigger", R"({"action_name":"x","input":{}})"},
     {"POST", "/connect/sessions", R"({"end_user":{"id":"u"}})"},
     {"GET", "/metrics", ""},
@@ -248,6 +250,26 @@ TEST_F(DashboardApi, IntegrationsShowTheCallbackAndMaskTheClientSecret) {
     warned = warned || w["message"].get<std::string>().find("encryption_key") != std::string::npos;
   }
   EXPECT_TRUE(warned) << shown["warnings"].dump();
+}
+
+TEST_F(DashboardApi, TheBinaryServesThePageAndItsAssetsUnderAStrictPolicy) {
+  auto page = client_.get("/", {{"Accept", "text/html"}});
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_EQ(page.header("content-type"), "text/html; charset=utf-8");
+  const std::string policy = page.header("content-security-policy");
+  EXPECT_NE(policy.find("script-src 'self'"), std::string::npos) << policy;
+  EXPECT_NE(policy.find("frame-ancestors 'none'"), std::string::npos) << policy;
+  EXPECT_EQ(page.header("x-frame-options"), "DENY");
+  for (const char* asset : {"/dashboard/assets/dashboard.js", "/dashboard/assets/dashboard.css"}) {
+    EXPECT_NE(page.body.find(asset), std::string::npos) << asset;
+    auto reply = client_.get(asset);
+    EXPECT_EQ(reply.status, 200) << asset;
+    EXPECT_GT(reply.body.size(), 1000u) << asset;
+  }
+  // The page holds no data: nothing of the configuration is in it.
+  EXPECT_EQ(page.body.find("dashboard-client"), std::string::npos);
+  EXPECT_EQ(client_.get("/dashboard/assets/../ferry.yaml").status, 404);
+  EXPECT_EQ(client_.get("/dashboard/assets/secrets.txt").status, 404);
 }
 
 }  // namespace
