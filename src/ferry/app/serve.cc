@@ -8,13 +8,12 @@
 #include <vector>
 
 #include "ferry/actions/action_registry.h"
-#include "ferry/actions/action_watcher.h"
 #include "ferry/api/services.h"
-#include "ferry/app/periodic_task.h"
-#include "ferry/app/service_graph.h"
 #include "ferry/api/websocket.h"
+#include "ferry/app/service_graph.h"
 #include "ferry/core/blocking_pool.h"
 #include "ferry/core/io_workers.h"
+#include "ferry/core/periodic_task.h"
 #include "ferry/http/client/upstream_engine.h"
 #include "ferry/http/server/server.h"
 #include "ferry/observe/log.h"
@@ -124,10 +123,12 @@ int serve(std::shared_ptr<const config::Project> project,
     return 1;
   }
   const auto& services = graph->services;
-  // Action files are re-read every second; reading the folder touches the disk, so the
-  // watcher polls on the blocking pool.
-  actions::ActionWatcher action_watcher(blocking->executor(), graph->action_registry);
-  action_watcher.start();
+  // Edited, added and deleted action files are picked up without a restart: the folder is
+  // re-read every second, on the blocking pool since it touches the disk. reload() logs what
+  // changed and what failed.
+  PeriodicTask action_reloader(blocking->executor(), std::chrono::seconds(1),
+                               [registry = graph->action_registry] { (void)registry->reload(); });
+  action_reloader.start();
   // The dashboard's overview: one point of the metric history every interval.
   PeriodicTask metric_sampler(
       blocking->executor(),
@@ -151,7 +152,7 @@ int serve(std::shared_ptr<const config::Project> project,
     if (ec) return;
     observe::info("received signal {}; finishing requests in flight", signal);
     services->websockets->close_all();  // open websockets would hold the graceful stop
-    action_watcher.stop();
+    action_reloader.stop();
     metric_sampler.stop();
     (*server)->stop([&io] { io.stop(); });
   });

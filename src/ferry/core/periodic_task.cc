@@ -1,11 +1,11 @@
-#include "ferry/app/periodic_task.h"
+#include "ferry/core/periodic_task.h"
 
 #include <atomic>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
-namespace ferry::app {
+namespace ferry {
 
 // Shared with the pending timer callback, so a callback running after the task is gone
 // still finds it. The timer is only touched on `strand`.
@@ -51,4 +51,4 @@ void PeriodicTask::stop() {
   boost::asio::post(state_->strand, [state = state_] { state->timer.cancel(); });
 }
 
-}  // namespace ferry::app
+}  // namespace ferry

@@ -5,7 +5,7 @@
 #include <functional>
 #include <memory>
 
-namespace ferry::app {
+namespace ferry {
 
 // Runs `work` every `interval` (steady time, measured from the end of the previous run) on a
 // strand of `executor`, until stop(): the app's background chores, such as sampling the
@@ -31,4 +31,4 @@ class PeriodicTask {
   std::shared_ptr<State> state_;
 };
 
-}  // namespace ferry::app
+}  // namespace ferry

@@ -6,7 +6,7 @@
 
 #include "actions_test_support.h"
 #include "ferry/actions/action_loader.h"
-#include "ferry/actions/action_watcher.h"
+#include "ferry/core/periodic_task.h"
 
 namespace ferry::actions {
 namespace {
@@ -101,10 +101,11 @@ TEST_F(HotReload, ANewBrokenFileIsReportedWhenRunNotCalledUnknown) {
   EXPECT_EQ(run("broken").failure->code, Errc::not_found);
 }
 
-TEST_F(HotReload, TheWatcherReloadsWithoutBeingAsked) {
+TEST_F(HotReload, APeriodicReloadPicksUpEditsWithoutARestart) {
   boost::asio::io_context ioc;
-  ActionWatcher watcher(ioc.get_executor(), registry_, std::chrono::milliseconds(5));
-  watcher.start();
+  PeriodicTask reloader(ioc.get_executor(), std::chrono::milliseconds(5),
+                        [registry = registry_] { (void)registry->reload(); });
+  reloader.start();
   auto wait_for = [&](auto condition) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     while (!condition() && std::chrono::steady_clock::now() < deadline) {

@@ -1,10 +1,10 @@
-#include "ferry/app/periodic_task.h"
+#include "ferry/core/periodic_task.h"
 
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
 
-namespace ferry::app {
+namespace ferry {
 namespace {
 
 using std::chrono::milliseconds;
@@ -46,4 +46,4 @@ TEST(PeriodicTask, TheDestructorStopsIt) {
 }
 
 }  // namespace
-}  // namespace ferry::app
+}  // namespace ferry
