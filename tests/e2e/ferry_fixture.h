@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <ctime>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -16,6 +17,17 @@ namespace ferry::testing {
 inline RunResult ferry(std::vector<std::string> args, std::vector<std::string> env = {}) {
   args.insert(args.begin(), FERRY_BINARY);
   return run(std::move(args), std::move(env));
+}
+
+// "YYYY-MM-DDTHH:MM:SSZ" for now + `from_now` (UTC), as credentials' expires_at takes it.
+inline std::string iso8601_in(std::chrono::seconds from_now) {
+  const std::time_t t =
+      std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + from_now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 inline void write_file(const std::string& path, const std::string& text) {

@@ -40,16 +40,6 @@ const std::vector<std::string> kOtherFamilies = {"ferry_upstream_responses_total
                                                  "ferry_upstream_quota_pauses_total",
                                                  "ferry_upstream_quota_pause_milliseconds_total"};
 
-std::string iso8601_in(std::chrono::seconds from_now) {
-  const std::time_t t =
-      std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + from_now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 std::string folder_for(const Fake& fake) {
   const std::string dir = make_temp_dir("ferry-metrics");
   write_file(dir + "/ferry.yaml", std::string("secret_key: ") + kSecret + "\n");

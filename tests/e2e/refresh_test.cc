@@ -26,16 +26,6 @@ constexpr const char* kCloudId = kFakeCloudId;
 constexpr const char* kRedirect = "http://localhost:3003/oauth/callback";
 constexpr const char* kMyself = "/proxy/ex/jira/1324a887-45db-1bf4-1e99-ef0ff456d421/rest/api/3/myself";
 
-std::string iso8601_in(std::chrono::seconds from_now) {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() +
-                                                             from_now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 std::string folder_for(const Fake& fake) {
   const std::string dir = make_temp_dir("ferry-refresh");
   const std::string base = fake.base_url();

@@ -33,16 +33,6 @@ using namespace std::chrono_literals;
 const std::string kMyself = std::string("/proxy/ex/jira/") + kFakeCloudId + "/rest/api/3/myself";
 const std::string kUser1 = "/connections/user-1?provider_config_key=jira";
 
-std::string iso8601_in(std::chrono::seconds from_now) {
-  const std::time_t t =
-      std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + from_now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 // Imports user-1 with tokens the fake really issued, expiring `expires_in` from now.
 void import_user1(ScaleOutCluster& cluster, int via, std::chrono::seconds expires_in) {
   auto connection = with_issued_tokens(cluster.fake().issue_tokens());
