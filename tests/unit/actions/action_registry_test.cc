@@ -122,7 +122,7 @@ TEST_F(HotReload, APeriodicReloadPicksUpEditsWithoutARestart) {
   }));
   std::filesystem::remove(folder_.path() / "jira/w.action.lua");
   EXPECT_TRUE(wait_for([&] { return registry_->find("jira", "w") == nullptr; }));
-  watcher.stop();
+  reloader.stop();
   folder_.write("jira/late.action.lua", "return function() return 1 end");
   ioc.run_for(std::chrono::milliseconds(50));
   EXPECT_EQ(registry_->find("jira", "late"), nullptr);
