@@ -253,6 +253,12 @@ TEST_F(DashboardApi, IntegrationsShowTheCallbackAndMaskTheClientSecret) {
 }
 
 TEST_F(DashboardApi, TheBinaryServesThePageAndItsAssetsUnderAStrictPolicy) {
+  // The start banner says where the dashboard is and what signs in.
+  EXPECT_NE(ferry_.process().output().find(
+                "Dashboard: http://localhost:3003/ (sign in with the secret key or the admin "
+                "password)"),
+            std::string::npos)
+      << ferry_.process().output();
   auto page = client_.get("/", {{"Accept", "text/html"}});
   ASSERT_EQ(page.status, 200) << page.body;
   EXPECT_EQ(page.header("content-type"), "text/html; charset=utf-8");

@@ -42,6 +42,8 @@ void print_banner(const config::Project& project, unsigned short port) {
   // Printed whatever the log level: operators (and scripts) need the address and callback.
   fmt::print("Ferry listening on http://{}:{}\n", server.listen_address, port);
   fmt::print("OAuth callback URL: {}\n", project.callback_url());
+  fmt::print("Dashboard: {}/ (sign in with the secret key{})\n", server.server_root_url,
+             server.admin_password.empty() ? "" : " or the admin password");
   observe::info("{} integration(s) loaded from {}", project.integrations.size(),
                 project.dir.string());
   // Generated keys are registered secrets, so the logger masks them. In dev the developer
