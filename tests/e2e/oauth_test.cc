@@ -163,8 +163,10 @@ TEST(OAuthFlow, TheWebsocketClientGetsTheAckThenTheResult) {
   EXPECT_EQ(error.value("error_type", ""), "callback_err");
   EXPECT_NE(error.value("error_desc", "").find("access_denied"), std::string::npos);
 
-  // A plain GET / is not a websocket: 404 like any unknown path.
-  EXPECT_EQ(ferry.client().get("/").status, 404);
+  // A plain GET / is not a websocket: it is the dashboard's page.
+  auto page = ferry.client().get("/");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_EQ(page.header("content-type"), "text/html; charset=utf-8");
 }
 
 TEST(OAuthFlow, AnOpenWebsocketDoesNotHoldTheGracefulStop) {

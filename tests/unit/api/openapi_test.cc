@@ -17,6 +17,7 @@
 #include "ferry/api/services.h"
 #include "ferry/api/websocket.h"
 #include "ferry/core/error.h"
+#include "ferry/observe/metric_history.h"
 #include "ferry/proxy/proxy_dependencies.h"
 
 namespace ferry::api {
@@ -34,6 +35,8 @@ http::Router full_router() {
         return testing::FakeExchange::answer(500);
       });
   services->websockets = std::make_shared<WebsocketHub>();
+  services->metric_history =
+      std::make_shared<observe::MetricHistory>(system_clock(), std::vector<std::string>{});
   http::Router router;
   register_routes(router, services);
   return router;
