@@ -1,5 +1,6 @@
 #include "ferry/api/dashboard_pages.h"
 
+#include "ferry/api/embedded_file_response.h"
 #include "ferry/http/json.h"
 
 namespace ferry::api {
@@ -13,11 +14,7 @@ constexpr std::string_view kContentSecurityPolicy =
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 const config::EmbeddedFile* find_file(const Services& services, std::string_view name) {
-  if (!services.dashboard_files) return nullptr;
-  for (const auto& file : *services.dashboard_files) {
-    if (file.name == name) return &file;
-  }
-  return nullptr;
+  return services.dashboard_files ? find_embedded_file(*services.dashboard_files, name) : nullptr;
 }
 
 std::string_view content_type(std::string_view name) {
@@ -30,16 +27,13 @@ std::string_view content_type(std::string_view name) {
 
 http::Response file_response(const config::EmbeddedFile& file, bhttp::verb method,
                              unsigned version) {
-  http::Response response{http::StatusCode::ok, version};
-  response.set(bhttp::field::content_type, content_type(file.name));
+  http::Response response = embedded_file_response(file, content_type(file.name), version);
   // The files change with the binary and carry no version in their names: revalidate.
   response.set(bhttp::field::cache_control, "no-cache");
   response.set("Content-Security-Policy", kContentSecurityPolicy);
   response.set("X-Frame-Options", "DENY");
   response.set("X-Content-Type-Options", "nosniff");
   response.set("Referrer-Policy", "same-origin");
-  response.body() = file.text;
-  response.prepare_payload();
   if (method == bhttp::verb::head) response.body().clear();  // Content-Length stays
   return response;
 }
