@@ -78,16 +78,18 @@ std::unique_ptr<IntegrationMetrics> make_integration_metrics(std::string_view ke
 
 }  // namespace
 
-std::string_view status_class(int status) {
-  if (status < 100 || status > 599) return kStatusClasses.back();
-  return kStatusClasses[static_cast<std::size_t>(status / 100 - 1)];
+std::size_t status_class_index(int status) {
+  if (status < 100 || status > 599) return kStatusClasses.size() - 1;
+  return static_cast<std::size_t>(status / 100 - 1);
 }
+
+std::string_view status_class(int status) { return kStatusClasses[status_class_index(status)]; }
 
 void IntegrationMetrics::record_proxy_call(int upstream_status, int attempts,
                                            std::chrono::duration<double> elapsed) const {
   proxy_duration->observe(elapsed.count());
   proxy_attempts->observe(attempts);
-  responses_of(status_class(upstream_status)).add();
+  responses[status_class_index(upstream_status)]->add();
 }
 
 void IntegrationMetrics::record_refresh(bool succeeded,

@@ -19,7 +19,9 @@ namespace ferry::observe {
 inline constexpr std::array<std::string_view, 6> kStatusClasses = {"1xx", "2xx", "3xx",
                                                                    "4xx", "5xx", "error"};
 
-// "1xx" to "5xx" for an HTTP status; "error" for 0 (no answer) and anything out of range.
+// The index in kStatusClasses of an HTTP status: "1xx" to "5xx", or "error" for 0 (no
+// answer) and anything out of range.
+std::size_t status_class_index(int status);
 std::string_view status_class(int status);
 
 // How an action run ended (ferry_action_runs_total's outcome label).
@@ -48,6 +50,7 @@ struct IntegrationMetrics {
   // One action run that started, and how long it ran.
   void record_action_run(ActionRunOutcome outcome, std::chrono::duration<double> elapsed) const;
 
+  // The responses counter of a kStatusClasses value (the last, "error", for anything else).
   Counter& responses_of(std::string_view status_class) const;
 };
 
