@@ -3,13 +3,14 @@
 // requests, sign-out, and what the dashboard's own routes show (credentials masked, health).
 #include <nlohmann/json.hpp>
 
+#include "fake_atlassian_process.h"
+#include "fake_atlassian_setup.h"
 #include "ferry_fixture.h"
 
 namespace ferry::testing {
 namespace {
 
 using nlohmann::json;
-using Headers = std::vector<std::pair<std::string, std::string>>;
 
 constexpr const char* kSecretKey = "dashboard-secret-key-0123456789abcdef";
 constexpr const char* kPassword = "dashboard-admin-password";
@@ -276,6 +277,36 @@ TEST_F(DashboardApi, TheBinaryServesThePageAndItsAssetsUnderAStrictPolicy) {
   EXPECT_EQ(page.body.find("dashboard-client"), std::string::npos);
   EXPECT_EQ(client_.get("/dashboard/assets/../ferry.yaml").status, 404);
   EXPECT_EQ(client_.get("/dashboard/assets/secrets.txt").status, 404);
+}
+
+// "Refresh now" renews the tokens at the provider (fake-atlassian here), and the list and the
+// connection's page both say when.
+TEST(DashboardRefresh, RefreshNowRenewsTheTokensAndTheListShowsWhen) {
+  Fake fake;
+  const std::string dir = make_temp_dir("ferry-dashboard-refresh");
+  write_file(dir + "/ferry.yaml", std::string("secret_key: ") + kSecretKey + "\n");
+  write_file(dir + "/integrations.yaml",
+             "integrations:\n" + fake_jira_integration("jira", fake.base_url()));
+  RunningFerry ferry(dir);
+  const json tokens = fake.issue_tokens();
+  import_connection(ferry, kSecretKey, with_issued_tokens(tokens));
+  HttpClient client = ferry.client();
+
+  auto listed = client.get("/dashboard/api/connections", with_key());
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_TRUE(json::parse(listed.body)["connections"][0]["last_refresh_at"].is_null())
+      << listed.body;
+
+  auto refreshed = client.request("POST", "/dashboard/api/connections/jira/user-1/refresh",
+                                  with_key(), "");
+  ASSERT_EQ(refreshed.status, 200) << refreshed.body;
+  const json page = json::parse(refreshed.body);
+  ASSERT_TRUE(page["last_refresh_at"].is_string()) << refreshed.body;
+  EXPECT_EQ(refreshed.body.find(tokens["access_token"].get<std::string>()), std::string::npos);
+
+  listed = client.get("/dashboard/api/connections?integration=jira", with_key());
+  const json row = json::parse(listed.body)["connections"][0];
+  EXPECT_EQ(row["last_refresh_at"], page["last_refresh_at"]) << listed.body;
 }
 
 }  // namespace

@@ -49,7 +49,8 @@ json masked_credentials(const store::Credentials& credentials) {
   return shown;
 }
 
-json dashboard_connection_row(const store::Connection& connection, TimePoint now) {
+json dashboard_connection_row(const store::Connection& connection, TimePoint now,
+                              std::optional<TimePoint> last_refresh_at) {
   json errors = json::array();
   if (connection.errors.is_array()) {
     for (const auto& e : connection.errors) {
@@ -63,6 +64,7 @@ json dashboard_connection_row(const store::Connection& connection, TimePoint now
               {"created_at", format_iso8601(connection.created_at)},
               {"updated_at", format_iso8601(connection.updated_at)},
               {"last_fetched_at", time_or_null(connection.last_fetched_at)},
+              {"last_refresh_at", time_or_null(last_refresh_at)},
               {"health", connection_health(connection, now)},
               {"errors", std::move(errors)},
               {"end_user", connection.end_user}};
@@ -70,12 +72,11 @@ json dashboard_connection_row(const store::Connection& connection, TimePoint now
 
 json dashboard_connection_page(const store::Connection& connection, TimePoint now,
                                std::optional<TimePoint> last_refresh_at) {
-  json page = dashboard_connection_row(connection, now);
+  json page = dashboard_connection_row(connection, now, last_refresh_at);
   page["credentials"] = masked_credentials(connection.credentials);
   page["connection_config"] = connection.connection_config;
   page["metadata"] = connection.metadata;
   page["tags"] = connection.tags;
-  page["last_refresh_at"] = time_or_null(last_refresh_at);
   return page;
 }
 

@@ -21,12 +21,14 @@ std::string_view connection_health(const store::Connection& connection, TimePoin
 // ("eyJh••••"): type and expiry stay readable.
 nlohmann::json masked_credentials(const store::Credentials& credentials);
 
-// A row of the dashboard's connection list: ids, times, health, errors, end user; no
-// credentials, no metadata.
-nlohmann::json dashboard_connection_row(const store::Connection& connection, TimePoint now);
+// A row of the dashboard's connection list: ids, times (`last_refresh_at`, the last
+// successful token renewal, null when unknown), health, errors, end user; no credentials, no
+// metadata.
+nlohmann::json dashboard_connection_row(const store::Connection& connection, TimePoint now,
+                                        std::optional<TimePoint> last_refresh_at);
 
-// The connection's page: the row plus masked credentials, connection_config, metadata, tags
-// and `last_refresh_at` (null when unknown).
+// The connection's page: the row plus masked credentials, connection_config, metadata and
+// tags.
 nlohmann::json dashboard_connection_page(const store::Connection& connection, TimePoint now,
                                          std::optional<TimePoint> last_refresh_at);
 

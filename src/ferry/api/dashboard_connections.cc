@@ -1,5 +1,7 @@
 #include "ferry/api/dashboard_connections.h"
 
+#include <map>
+
 #include "ferry/api/authorization.h"
 #include "ferry/api/dashboard_connection_view.h"
 #include "ferry/api/handler_support.h"
@@ -18,8 +20,9 @@ using nlohmann::json;
 constexpr std::size_t kDefaultRows = 200;
 constexpr std::size_t kMaxRows = 1000;
 constexpr std::size_t kMaxSearchBytes = 200;
-// How far back the connection's page looks in its activity for the last refresh.
-constexpr std::size_t kRefreshLookback = 500;
+// How many of the newest successful token renewals the list looks through for each row's
+// last refresh: a connection renewed only before those shows none.
+constexpr std::size_t kRefreshLookback = 10'000;
 
 // Whether the row matches the dashboard's search box: a case-insensitive substring of the
 // connection id, the end user's id, email or display name.
@@ -33,6 +36,42 @@ bool matches(const store::Connection& c, const std::string& needle) {
     if (value.is_string() && has(value.get<std::string>())) return true;
   }
   return false;
+}
+
+// The activity log's successful token renewals, newest first.
+store::ActivityFilter renewals(std::size_t limit) {
+  store::ActivityFilter filter;
+  filter.type = "refresh";
+  filter.status_classes = store::status_class_bit(2);
+  filter.limit = limit;
+  return filter;
+}
+
+// When each connection's tokens were last renewed, from the `kRefreshLookback` newest
+// renewals (of `integration` when set).
+std::map<store::ConnectionKey, TimePoint> last_refreshes(
+    const Services& services, const std::optional<std::string>& integration) {
+  if (services.activity) services.activity->flush();
+  store::ActivityFilter filter = renewals(kRefreshLookback);
+  filter.provider_config_key = integration;
+  std::map<store::ConnectionKey, TimePoint> last;
+  if (auto entries = services.store->list_activity(filter)) {
+    for (const auto& e : *entries) {  // newest first: the first entry of a connection wins
+      last.try_emplace({e.provider_config_key, e.connection_id}, e.timestamp);
+    }
+  }
+  return last;
+}
+
+// When the connection's tokens were last renewed; nullopt when the log has no renewal.
+std::optional<TimePoint> last_refresh(const Services& services, const store::ConnectionKey& key) {
+  if (services.activity) services.activity->flush();
+  store::ActivityFilter filter = renewals(1);
+  filter.connection_id = key.connection_id;
+  filter.provider_config_key = key.provider_config_key;
+  auto entries = services.store->list_activity(filter);
+  if (!entries || entries->empty()) return std::nullopt;
+  return entries->front().timestamp;
 }
 
 http::Response list_rows(const Services& services, http::RequestContext& ctx) {
@@ -50,31 +89,19 @@ http::Response list_rows(const Services& services, http::RequestContext& ctx) {
   const std::string needle = search ? to_lower(*search) : std::string();
   auto found = services.store->list_connections(filter);
   if (!found) return fail(ctx, found.error());
+  const auto refreshed = last_refreshes(services, filter.provider_config_key);
   const TimePoint now = services.clock->now();
   json rows = json::array();
   std::size_t matched = 0;
   for (const auto& c : *found) {
     if (!matches(c, needle)) continue;
-    if (matched++ < std::min(*limit, kMaxRows)) rows.push_back(dashboard_connection_row(c, now));
+    if (matched++ >= std::min(*limit, kMaxRows)) continue;
+    auto last = refreshed.find(c.key());
+    rows.push_back(dashboard_connection_row(
+        c, now, last == refreshed.end() ? std::nullopt : std::optional(last->second)));
   }
   return http::json_response(http::StatusCode::ok, {{"connections", rows}, {"total", matched}},
                              ctx.request.version());
-}
-
-// When the connection's tokens were last renewed, from its activity log; nullopt when no
-// refresh is in the recent entries.
-std::optional<TimePoint> last_refresh(const Services& services, const store::ConnectionKey& key) {
-  if (services.activity) services.activity->flush();
-  store::ActivityFilter filter;
-  filter.connection_id = key.connection_id;
-  filter.provider_config_key = key.provider_config_key;
-  filter.limit = kRefreshLookback;
-  auto entries = services.store->list_activity(filter);
-  if (!entries) return std::nullopt;
-  for (const auto& e : *entries) {  // newest first
-    if (e.type == "refresh" && e.status >= 200 && e.status < 300) return e.timestamp;
-  }
-  return std::nullopt;
 }
 
 store::ConnectionKey key_of(const http::RequestContext& ctx) {

@@ -71,7 +71,7 @@ export interface ConnectionSummary {
   created_at: string;
   updated_at: string;
   last_fetched_at: string | null;
-  last_refresh_at?: string | null;
+  last_refresh_at: string | null;
   health: Health;
   errors: ConnectionError[];
   end_user: Record<string, unknown> | null;

@@ -47,7 +47,7 @@ export function ConnectionsPage() {
         <table class="table connections">
           <thead>
             <tr><th>Connection</th><th>Integration</th><th>Health</th><th>End user</th>
-              <th>Created</th><th>Updated</th><th>Last used</th></tr>
+              <th>Created</th><th>Updated</th><th>Last used</th><th>Last refresh</th></tr>
           </thead>
           <tbody>
             {connections.data.map((connection) => {
@@ -63,6 +63,7 @@ export function ConnectionsPage() {
                   <td title={formatTime(connection.created_at)}>{formatRelative(connection.created_at)}</td>
                   <td title={formatTime(connection.updated_at)}>{formatRelative(connection.updated_at)}</td>
                   <td title={formatTime(connection.last_fetched_at)}>{formatRelative(connection.last_fetched_at)}</td>
+                  <td title={formatTime(connection.last_refresh_at)}>{formatRelative(connection.last_refresh_at)}</td>
                 </tr>
               );
             })}
