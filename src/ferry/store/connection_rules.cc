@@ -41,7 +41,9 @@ Result<Connection> prepare_new_connection(Connection c, TimePoint now) {
   if (c.id.empty()) c.id = uuid_v4();
   c.created_at = c.created_at == TimePoint{} ? now : truncate_millis(c.created_at);
   c.updated_at = c.updated_at == TimePoint{} ? now : truncate_millis(c.updated_at);
-  if (c.last_fetched_at) c.last_fetched_at = truncate_millis(*c.last_fetched_at);
+  for (auto* t : {&c.last_fetched_at, &c.tokens_issued_at, &c.grant_started_at}) {
+    if (*t) *t = truncate_millis(**t);
+  }
   if (c.version == 0) c.version = 1;
   return c;
 }
@@ -54,6 +56,8 @@ void apply_update(const ConnectionUpdate& update, Connection& c) {
   if (update.end_user) c.end_user = *update.end_user;
   if (update.tags) c.tags = *update.tags;
   if (update.last_fetched_at) c.last_fetched_at = truncate_millis(*update.last_fetched_at);
+  if (update.tokens_issued_at) c.tokens_issued_at = truncate_millis(*update.tokens_issued_at);
+  if (update.grant_started_at) c.grant_started_at = truncate_millis(*update.grant_started_at);
 }
 
 Error version_conflict(const ConnectionKey& key, std::int64_t stored_version,

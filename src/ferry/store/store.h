@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ferry/core/result.h"
+#include "ferry/store/outbox.h"
 #include "ferry/store/peers.h"
 #include "ferry/store/types.h"
 
@@ -33,11 +34,16 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // Inserts `connection` and returns it as stored. Fills an empty id (uuid), epoch
+  // Inserts `connection` and returns it as stored, and writes `events` to the outbox in the
+  // same transaction (as append_outbox). Fills an empty id (uuid), epoch
   // created_at/updated_at (now) and a zero version (1). Errc::conflict when
   // (provider_config_key, connection_id) or id already exists; Errc::invalid_argument
   // when a key part is empty or a JSON field has the wrong shape (see Connection).
-  virtual Result<Connection> create_connection(Connection connection) = 0;
+  virtual Result<Connection> create_connection(Connection connection,
+                                               const std::vector<OutboxEvent>& events) = 0;
+  Result<Connection> create_connection(Connection connection) {
+    return create_connection(std::move(connection), {});
+  }
 
   // The connection with credentials decrypted, or Errc::not_found.
   virtual Result<Connection> find_connection(const ConnectionKey& key) = 0;
@@ -46,11 +52,14 @@ class Store {
   // filter.offset rows and up to filter.limit rows (0 = all).
   virtual Result<std::vector<Connection>> list_connections(const ConnectionFilter& filter) = 0;
 
-  // Removes the connection. Errc::not_found when there is none.
-  virtual Status delete_connection(const ConnectionKey& key) = 0;
+  // Removes the connection, and writes `events` to the outbox in the same transaction.
+  // Errc::not_found when there is none (nothing written).
+  virtual Status delete_connection(const ConnectionKey& key,
+                                   const std::vector<OutboxEvent>& events) = 0;
+  Status delete_connection(const ConnectionKey& key) { return delete_connection(key, {}); }
 
-  // Applies the set fields of `update` in one transaction, bumps version and updated_at,
-  // and returns the new row. Errc::not_found; Errc::conflict when expected_version is set
+  // Applies the set fields of `update` in one transaction, with update.events written to
+  // the outbox in it too, bumps version and updated_at, and returns the new row. Errc::not_found; Errc::conflict when expected_version is set
   // and differs from the stored version (nothing written); Errc::invalid_argument for a
   // wrongly shaped JSON field.
   virtual Result<Connection> update_connection(const ConnectionKey& key,
@@ -107,6 +116,39 @@ class Store {
   // is left past retention. Callers prune in rounds, so that no write waits long behind one.
   virtual Result<std::size_t> prune_activity(std::size_t max_rows, std::chrono::seconds max_age,
                                              std::size_t limit) = 0;
+
+  // The webhook outbox (store/outbox.h).
+  //
+  // Writes `events` in one transaction, skipping any whose id the outbox already holds.
+  // Errc::invalid_argument when an id, key part or body is empty (nothing written).
+  virtual Status append_outbox(const std::vector<OutboxEvent>& events) = 0;
+
+  // Leases up to `limit` events due at `now` to `worker` until now + lease, oldest first:
+  // pending events whose next_attempt_at has come and that no unexpired lease holds, each
+  // the oldest pending event of its connection (so one connection's events go out one at a
+  // time, in order). Processes sharing the database never hold the same event at once; a
+  // lease that runs out (its worker died) frees the event for another.
+  virtual Result<std::vector<OutboxEvent>> lease_outbox(const std::string& worker, TimePoint now,
+                                                        std::chrono::seconds lease,
+                                                        std::size_t limit) = 0;
+
+  // Records `attempt` on event `id` and ends `worker`'s lease on it: attempts + 1, the
+  // attempt log, the next state (delivered_at, or next_attempt_at = attempt.retry_at).
+  // Errc::conflict when `worker` no longer holds the lease (nothing written);
+  // Errc::not_found when there is no such event.
+  virtual Status finish_outbox_attempt(std::string_view id, const std::string& worker,
+                                       const OutboxAttempt& attempt) = 0;
+
+  // Events matching `filter`, newest first (by seq).
+  virtual Result<std::vector<OutboxEvent>> list_outbox(const OutboxFilter& filter) = 0;
+
+  // Puts event `id` back in line to be sent at `now` (the attempt log is kept) and returns
+  // it. Errc::not_found; Errc::conflict when it is pending already.
+  virtual Result<OutboxEvent> replay_outbox_event(std::string_view id, TimePoint now) = 0;
+
+  // Deletes at most `limit` delivered or dead events written before `before`, in one short
+  // transaction, and returns how many (fewer than `limit`: none is left).
+  virtual Result<std::size_t> prune_outbox(TimePoint before, std::size_t limit) = 0;
 
   // Takes `key`'s refresh claim when no one holds it: the claim, or nullptr when another
   // holder has it (in this process or, where the backend spans processes, in another one

@@ -27,6 +27,56 @@ struct ConnectionKey {
 // "connection <connection_id> of integration <provider_config_key>", for messages.
 std::string describe(const ConnectionKey& key);
 
+// The webhook outbox: connection events waiting to be POSTed to the backend's webhook_url,
+// and what each delivery attempt did. Written by the store in the same transaction as the
+// connection change that caused the event; delivered by webhooks/dispatcher.h.
+//
+// pending: to be sent (now or at next_attempt_at); delivered: the receiver answered 2xx;
+// dead: given up (an answer that retrying cannot change, or past the retry age), kept for
+// replay.
+enum class OutboxState { pending, delivered, dead };
+
+// One event. The writer fills id, key, type and body; the store the rest.
+struct OutboxEvent {
+  // Stable: the same happening always gets the same id (the receiver de-duplicates on it),
+  // and writing an id the outbox already holds writes nothing.
+  std::string id;
+  ConnectionKey key;       // events of one connection are delivered in the order written
+  std::string type;        // what happened, e.g. "connection.created" (for listing)
+  std::string body;        // the exact bytes POSTed, signed as they are
+  TimePoint created_at{};  // epoch: the time of writing
+
+  std::int64_t seq = 0;  // the order of writing, across the outbox
+  OutboxState state = OutboxState::pending;
+  int attempts = 0;
+  TimePoint next_attempt_at{};  // pending: not sent before this
+  std::optional<TimePoint> delivered_at;
+  // The most recent attempts, oldest first: [{at, status, error, duration_ms}], at most
+  // kMaxLoggedAttempts of them.
+  nlohmann::json attempt_log = nlohmann::json::array();
+};
+
+inline constexpr std::size_t kMaxLoggedAttempts = 20;
+
+// What one delivery attempt did, and what becomes of the event.
+struct OutboxAttempt {
+  TimePoint at{};
+  int status = 0;     // the receiver's HTTP status; 0 when none came
+  std::string error;  // why it failed ("" when delivered)
+  std::int64_t duration_ms = 0;
+  OutboxState next_state = OutboxState::pending;
+  TimePoint retry_at{};  // pending: when to try again
+};
+
+// Which events list_outbox returns, newest first; unset fields match everything.
+struct OutboxFilter {
+  std::optional<OutboxState> state;
+  std::optional<std::string> provider_config_key;
+  std::optional<std::string> connection_id;
+  std::optional<std::int64_t> before_seq;  // seq < before_seq: the next page
+  std::size_t limit = 100;                 // 0 = no limit
+};
+
 // One (integration, user) pair with its credentials (DESIGN.md §2).
 struct Connection {
   std::string id;  // uuid; create_connection fills it when empty
@@ -36,6 +86,11 @@ struct Connection {
   TimePoint created_at{};  // create_connection fills both when left at the epoch
   TimePoint updated_at{};
   std::optional<TimePoint> last_fetched_at;
+  // When the provider last issued tokens (the consent, or a refresh) and when the user's
+  // grant began (the consent); nullopt for rows that predate them or credentials that were
+  // imported. Keep-alive refreshes and grant-expiry warnings are reckoned from them.
+  std::optional<TimePoint> tokens_issued_at;
+  std::optional<TimePoint> grant_started_at;
   // Typed when the row is read; stored as credentials_to_json(), encrypted at rest when
   // the store has a key. Always plaintext here.
   Credentials credentials;
@@ -58,6 +113,8 @@ struct ConnectionFilter {
   std::optional<std::string> connection_id;
   std::size_t limit = 0;  // 0 = no limit
   std::size_t offset = 0;
+  // Only connections whose tokens were issued (tokens_issued_at, else created_at) before.
+  std::optional<TimePoint> tokens_issued_before;
 };
 
 // The fields update_connection changes; unset fields keep their value.
@@ -69,8 +126,13 @@ struct ConnectionUpdate {
   std::optional<nlohmann::json> end_user;           // null or object
   std::optional<nlohmann::json> tags;               // object
   std::optional<TimePoint> last_fetched_at;
+  std::optional<TimePoint> tokens_issued_at;
+  std::optional<TimePoint> grant_started_at;
   // When set, the update applies only if the row's version is still this one.
   std::optional<std::int64_t> expected_version;
+  // Written to the outbox in the update's transaction (store/outbox.h), only when the
+  // update applies.
+  std::vector<OutboxEvent> events;
 };
 
 // An OAuth flow in progress, keyed by its single-use `state` parameter (DESIGN.md §4).

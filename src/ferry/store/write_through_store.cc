@@ -11,9 +11,10 @@ WriteThroughStore::WriteThroughStore(std::shared_ptr<Store> inner,
                                      std::shared_ptr<ConnectionCache> cache)
     : inner_(std::move(inner)), cache_(std::move(cache)) {}
 
-Result<Connection> WriteThroughStore::create_connection(Connection connection) {
+Result<Connection> WriteThroughStore::create_connection(Connection connection,
+                                                        const std::vector<OutboxEvent>& events) {
   const ConnectionKey key = connection.key();
-  auto created = inner_->create_connection(std::move(connection));
+  auto created = inner_->create_connection(std::move(connection), events);
   cache_->invalidate(key);
   return created;
 }
@@ -26,8 +27,9 @@ Result<std::vector<Connection>> WriteThroughStore::list_connections(const Connec
   return inner_->list_connections(filter);
 }
 
-Status WriteThroughStore::delete_connection(const ConnectionKey& key) {
-  auto deleted = inner_->delete_connection(key);
+Status WriteThroughStore::delete_connection(const ConnectionKey& key,
+                                            const std::vector<OutboxEvent>& events) {
+  auto deleted = inner_->delete_connection(key, events);
   cache_->invalidate(key);
   return deleted;
 }
@@ -85,6 +87,34 @@ Result<std::size_t> WriteThroughStore::prune_activity(std::size_t max_rows,
                                                       std::chrono::seconds max_age,
                                                       std::size_t limit) {
   return inner_->prune_activity(max_rows, max_age, limit);
+}
+
+Status WriteThroughStore::append_outbox(const std::vector<OutboxEvent>& events) {
+  return inner_->append_outbox(events);
+}
+
+Result<std::vector<OutboxEvent>> WriteThroughStore::lease_outbox(const std::string& worker,
+                                                                 TimePoint now,
+                                                                 std::chrono::seconds lease,
+                                                                 std::size_t limit) {
+  return inner_->lease_outbox(worker, now, lease, limit);
+}
+
+Status WriteThroughStore::finish_outbox_attempt(std::string_view id, const std::string& worker,
+                                                const OutboxAttempt& attempt) {
+  return inner_->finish_outbox_attempt(id, worker, attempt);
+}
+
+Result<std::vector<OutboxEvent>> WriteThroughStore::list_outbox(const OutboxFilter& filter) {
+  return inner_->list_outbox(filter);
+}
+
+Result<OutboxEvent> WriteThroughStore::replay_outbox_event(std::string_view id, TimePoint now) {
+  return inner_->replay_outbox_event(id, now);
+}
+
+Result<std::size_t> WriteThroughStore::prune_outbox(TimePoint before, std::size_t limit) {
+  return inner_->prune_outbox(before, limit);
 }
 
 Result<std::unique_ptr<RefreshClaim>> WriteThroughStore::try_claim_refresh(

@@ -132,20 +132,20 @@ TEST_P(ConnectionsTest, ListFiltersAndPaginatesInCreationOrder) {
   };
   const std::vector<Case> cases = {
       {{}, {"a", "b", "c", "d", "a"}},
-      {{"jira", std::nullopt, 0, 0}, {"a", "c", "d"}},
-      {{std::nullopt, "a", 0, 0}, {"a", "a"}},
-      {{"slack", "a", 0, 0}, {"a"}},
-      {{"jira", std::nullopt, 2, 0}, {"a", "c"}},
-      {{"jira", std::nullopt, 2, 2}, {"d"}},
-      {{std::nullopt, std::nullopt, 0, 3}, {"d", "a"}},
-      {{"zoom", std::nullopt, 0, 0}, {}},
+      {{"jira", std::nullopt, 0, 0, std::nullopt}, {"a", "c", "d"}},
+      {{std::nullopt, "a", 0, 0, std::nullopt}, {"a", "a"}},
+      {{"slack", "a", 0, 0, std::nullopt}, {"a"}},
+      {{"jira", std::nullopt, 2, 0, std::nullopt}, {"a", "c"}},
+      {{"jira", std::nullopt, 2, 2, std::nullopt}, {"d"}},
+      {{std::nullopt, std::nullopt, 0, 3, std::nullopt}, {"d", "a"}},
+      {{"zoom", std::nullopt, 0, 0, std::nullopt}, {}},
   };
   for (std::size_t i = 0; i < cases.size(); ++i) {
     auto listed = store->list_connections(cases[i].filter);
     ASSERT_TRUE(listed) << listed.error().message;
     EXPECT_EQ(ids_of(*listed), cases[i].expected) << "case " << i;
   }
-  auto slack = store->list_connections({"slack", std::nullopt, 0, 0});
+  auto slack = store->list_connections({"slack", std::nullopt, 0, 0, std::nullopt});
   ASSERT_EQ(slack->size(), 2u);
   EXPECT_EQ((*slack)[1].provider_config_key, "slack");
 }

@@ -23,8 +23,11 @@ class CountingStore final : public Store {
   std::mutex prune_mutex;
   std::vector<std::size_t> prune_limits;  // guarded by prune_mutex
 
-  Result<Connection> create_connection(Connection c) override {
-    return inner_->create_connection(std::move(c));
+  using Store::create_connection;
+  using Store::delete_connection;
+  Result<Connection> create_connection(Connection c,
+                                       const std::vector<OutboxEvent>& events) override {
+    return inner_->create_connection(std::move(c), events);
   }
   Result<Connection> find_connection(const ConnectionKey& key) override {
     ++finds;
@@ -35,8 +38,9 @@ class CountingStore final : public Store {
   Result<std::vector<Connection>> list_connections(const ConnectionFilter& f) override {
     return inner_->list_connections(f);
   }
-  Status delete_connection(const ConnectionKey& key) override {
-    return inner_->delete_connection(key);
+  Status delete_connection(const ConnectionKey& key,
+                           const std::vector<OutboxEvent>& events) override {
+    return inner_->delete_connection(key, events);
   }
   Result<Connection> update_connection(const ConnectionKey& key,
                                        const ConnectionUpdate& u) override {
@@ -75,6 +79,27 @@ class CountingStore final : public Store {
       prune_limits.push_back(limit);
     }
     return inner_->prune_activity(rows, age, limit);
+  }
+  Status append_outbox(const std::vector<OutboxEvent>& events) override {
+    return inner_->append_outbox(events);
+  }
+  Result<std::vector<OutboxEvent>> lease_outbox(const std::string& worker, TimePoint now,
+                                                std::chrono::seconds lease,
+                                                std::size_t limit) override {
+    return inner_->lease_outbox(worker, now, lease, limit);
+  }
+  Status finish_outbox_attempt(std::string_view id, const std::string& worker,
+                               const OutboxAttempt& attempt) override {
+    return inner_->finish_outbox_attempt(id, worker, attempt);
+  }
+  Result<std::vector<OutboxEvent>> list_outbox(const OutboxFilter& f) override {
+    return inner_->list_outbox(f);
+  }
+  Result<OutboxEvent> replay_outbox_event(std::string_view id, TimePoint now) override {
+    return inner_->replay_outbox_event(id, now);
+  }
+  Result<std::size_t> prune_outbox(TimePoint before, std::size_t limit) override {
+    return inner_->prune_outbox(before, limit);
   }
   Result<std::unique_ptr<RefreshClaim>> try_claim_refresh(const ConnectionKey& key) override {
     return inner_->try_claim_refresh(key);

@@ -136,9 +136,37 @@ CREATE TRIGGER connections_announce_truncate AFTER TRUNCATE ON connections
   FOR EACH STATEMENT EXECUTE FUNCTION ferry_announce_connection_change();
 )sql";
 
+// Connection events (webhooks/): the outbox, written with the change that caused each event
+// (seq orders them; id is the event's stable id), and the token times keep-alive refreshes
+// and grant-expiry warnings are reckoned from.
+constexpr std::string_view kV3Outbox = R"sql(
+CREATE TABLE outbox (
+  seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id text NOT NULL UNIQUE,
+  provider_config_key text NOT NULL,
+  connection_id text NOT NULL,
+  type text NOT NULL,
+  body text NOT NULL,
+  created_at bigint NOT NULL,
+  state text NOT NULL DEFAULT 'pending',
+  attempts integer NOT NULL DEFAULT 0,
+  next_attempt_at bigint NOT NULL,
+  leased_by text,
+  lease_until bigint,
+  delivered_at bigint,
+  attempt_log text NOT NULL DEFAULT '[]'
+);
+CREATE INDEX outbox_due ON outbox (state, next_attempt_at, seq);
+CREATE INDEX outbox_by_connection ON outbox (provider_config_key, connection_id, state, seq);
+CREATE INDEX outbox_by_age ON outbox (created_at);
+ALTER TABLE connections ADD COLUMN tokens_issued_at bigint;
+ALTER TABLE connections ADD COLUMN grant_started_at bigint;
+)sql";
+
 constexpr Migration kPostgresMigrations[] = {
     {1, "base tables", kV1Base},
     {2, "connection change announcements", kV2ChangeAnnouncements},
+    {3, "webhook outbox and token times", kV3Outbox},
 };
 
 }  // namespace

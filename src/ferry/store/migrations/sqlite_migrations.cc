@@ -94,11 +94,39 @@ ALTER TABLE connections ADD COLUMN end_user TEXT NOT NULL DEFAULT 'null';
 ALTER TABLE connections ADD COLUMN tags TEXT NOT NULL DEFAULT '{}';
 )sql";
 
+// Connection events (webhooks/): the outbox, written with the change that caused each event
+// (seq orders them; id is the event's stable id), and the token times keep-alive refreshes
+// and grant-expiry warnings are reckoned from.
+constexpr std::string_view kV5Outbox = R"sql(
+CREATE TABLE outbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  provider_config_key TEXT NOT NULL,
+  connection_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  leased_by TEXT,
+  lease_until INTEGER,
+  delivered_at INTEGER,
+  attempt_log TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX outbox_due ON outbox (state, next_attempt_at, seq);
+CREATE INDEX outbox_by_connection ON outbox (provider_config_key, connection_id, state, seq);
+CREATE INDEX outbox_by_age ON outbox (created_at);
+ALTER TABLE connections ADD COLUMN tokens_issued_at INTEGER;
+ALTER TABLE connections ADD COLUMN grant_started_at INTEGER;
+)sql";
+
 constexpr Migration kSqliteMigrations[] = {
     {1, "base tables", kV1Base},
     {2, "connection versions and indexes", kV2VersionAndIndexes},
     {3, "connect sessions", kV3ConnectSessions},
     {4, "connect binding", kV4ConnectBinding},
+    {5, "webhook outbox and token times", kV5Outbox},
 };
 
 }  // namespace

@@ -17,19 +17,20 @@ using pg::Param;
 constexpr std::string_view kColumns =
     "id, provider_config_key, connection_id, provider, created_at, updated_at, "
     "last_fetched_at, credentials, credentials_encrypted, connection_config, metadata, "
-    "errors, version, end_user, tags";
+    "errors, version, end_user, tags, tokens_issued_at, grant_started_at";
 
-// Parameters $1..$15 follow kColumns in both statements.
+// Parameters $1..$17 follow kColumns in both statements.
 constexpr std::string_view kInsertSql =
     "INSERT INTO connections (id, provider_config_key, connection_id, provider, created_at, "
     "updated_at, last_fetched_at, credentials, credentials_encrypted, connection_config, "
-    "metadata, errors, version, end_user, tags) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+    "metadata, errors, version, end_user, tags, tokens_issued_at, grant_started_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)";
 constexpr std::string_view kUpdateSql =
     "UPDATE connections SET provider_config_key = $2, connection_id = $3, provider = $4, "
     "created_at = $5, updated_at = $6, last_fetched_at = $7, credentials = $8, "
     "credentials_encrypted = $9, connection_config = $10, metadata = $11, errors = $12, "
-    "version = $13, end_user = $14, tags = $15 WHERE id = $1";
+    "version = $13, end_user = $14, tags = $15, tokens_issued_at = $16, "
+    "grant_started_at = $17 WHERE id = $1";
 
 std::string select_sql(std::string_view where) {
   return "SELECT " + std::string(kColumns) + " FROM connections " + std::string(where);
@@ -46,6 +47,8 @@ Result<Connection> PostgresStore::decode_connection(const pg::Rows& rows, int ro
   c.created_at = from_millis(rows.integer(row, 4));
   c.updated_at = from_millis(rows.integer(row, 5));
   if (!rows.is_null(row, 6)) c.last_fetched_at = from_millis(rows.integer(row, 6));
+  if (!rows.is_null(row, 15)) c.tokens_issued_at = from_millis(rows.integer(row, 15));
+  if (!rows.is_null(row, 16)) c.grant_started_at = from_millis(rows.integer(row, 16));
   c.version = rows.integer(row, 12);
   const std::string where = describe(c.key());
   auto credentials =
@@ -82,15 +85,16 @@ Result<std::optional<Connection>> PostgresStore::find_in(DbConnection& db,
 // sealed when a key is configured, which also seals rows written before it was.
 Status PostgresStore::write_connection(DbConnection& db, const Connection& c, bool is_new) {
   const StoredCredentials credentials = store_credentials(c.credentials, cipher(), c.id);
-  std::optional<std::int64_t> fetched;
-  if (c.last_fetched_at) fetched = to_millis(*c.last_fetched_at);
+  auto millis = [](const std::optional<TimePoint>& t) -> Param {
+    return t ? pg::integer(to_millis(*t)) : pg::null();
+  };
   const Param params[] = {pg::text(c.id),
                           pg::text(c.provider_config_key),
                           pg::text(c.connection_id),
                           pg::text(c.provider),
                           pg::integer(to_millis(c.created_at)),
                           pg::integer(to_millis(c.updated_at)),
-                          pg::optional_integer(fetched),
+                          millis(c.last_fetched_at),
                           pg::bytea(credentials.bytes),
                           pg::boolean(credentials.encrypted),
                           pg::text(dump_json(c.connection_config)),
@@ -98,22 +102,29 @@ Status PostgresStore::write_connection(DbConnection& db, const Connection& c, bo
                           pg::text(dump_json(c.errors)),
                           pg::integer(c.version),
                           pg::text(dump_json(c.end_user)),
-                          pg::text(dump_json(c.tags))};
+                          pg::text(dump_json(c.tags)),
+                          millis(c.tokens_issued_at),
+                          millis(c.grant_started_at)};
   auto written = db.exec(is_new ? kInsertSql : kUpdateSql, params, "write connection");
   if (!written) return std::move(written).error();
   return ok();
 }
 
-Result<Connection> PostgresStore::create_connection(Connection connection) {
+Result<Connection> PostgresStore::create_connection(Connection connection,
+                                                    const std::vector<OutboxEvent>& events) {
   auto prepared = prepare_new_connection(std::move(connection), clock_->now());
   if (!prepared) return prepared;
   auto db = queries_.acquire();
   if (!db) return std::move(db).error();
-  // One statement: the unique constraints decide a race between two creators.
+  auto tx = pg::Transaction::begin(**db);
+  if (!tx) return std::move(tx).error();
+  // The unique constraints decide a race between two creators.
   if (auto written = write_connection(**db, *prepared, /*is_new=*/true); !written) {
     if (written.error().code == Errc::conflict) return connection_exists(prepared->key());
     return std::move(written).error();
   }
+  if (auto queued = append_outbox_in(**db, events); !queued) return std::move(queued).error();
+  if (auto committed = tx->commit(); !committed) return std::move(committed).error();
   return prepared;
 }
 
@@ -131,12 +142,15 @@ Result<std::vector<Connection>> PostgresStore::list_connections(const Connection
   const std::string where =
       "WHERE ($1::text IS NULL OR provider_config_key = $1::text) "
       "AND ($2::text IS NULL OR connection_id = $2::text) "
+      "AND ($5::bigint IS NULL OR coalesce(tokens_issued_at, created_at) < $5::bigint) "
       "ORDER BY created_at, id LIMIT $3::bigint OFFSET $4::bigint";
   const Param params[] = {
       filter.provider_config_key ? pg::text(*filter.provider_config_key) : pg::null(),
       filter.connection_id ? pg::text(*filter.connection_id) : pg::null(),
       filter.limit == 0 ? pg::null() : pg::integer(static_cast<std::int64_t>(filter.limit)),
-      pg::integer(static_cast<std::int64_t>(filter.offset))};
+      pg::integer(static_cast<std::int64_t>(filter.offset)),
+      filter.tokens_issued_before ? pg::integer(to_millis(*filter.tokens_issued_before))
+                                  : pg::null()};
   auto db = queries_.acquire();
   if (!db) return std::move(db).error();
   auto rows = (*db)->exec(select_sql(where), params, "list connections");
@@ -151,16 +165,20 @@ Result<std::vector<Connection>> PostgresStore::list_connections(const Connection
   return out;
 }
 
-Status PostgresStore::delete_connection(const ConnectionKey& key) {
+Status PostgresStore::delete_connection(const ConnectionKey& key,
+                                       const std::vector<OutboxEvent>& events) {
   auto db = queries_.acquire();
   if (!db) return std::move(db).error();
+  auto tx = pg::Transaction::begin(**db);
+  if (!tx) return std::move(tx).error();
   auto deleted =
       (*db)->exec("DELETE FROM connections WHERE provider_config_key = $1 AND connection_id = $2",
                   {pg::text(key.provider_config_key), pg::text(key.connection_id)},
                   "delete connection");
   if (!deleted) return std::move(deleted).error();
   if (deleted->affected() == 0) return connection_not_found(key);
-  return ok();
+  if (auto queued = append_outbox_in(**db, events); !queued) return queued;
+  return tx->commit();
 }
 
 Result<Connection> PostgresStore::update_connection(const ConnectionKey& key,
@@ -184,6 +202,9 @@ Result<Connection> PostgresStore::update_connection(const ConnectionKey& key,
   ++c.version;
   if (auto written = write_connection(**db, c, /*is_new=*/false); !written) {
     return std::move(written).error();
+  }
+  if (auto queued = append_outbox_in(**db, update.events); !queued) {
+    return std::move(queued).error();
   }
   if (auto committed = tx->commit(); !committed) return std::move(committed).error();
   return c;

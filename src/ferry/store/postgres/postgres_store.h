@@ -71,10 +71,14 @@ class PostgresStore final : public Store {
                                                      std::optional<Cipher> cipher,
                                                      std::shared_ptr<const Clock> clock);
 
-  Result<Connection> create_connection(Connection connection) override;
+  using Store::create_connection;
+  using Store::delete_connection;
+  Result<Connection> create_connection(Connection connection,
+                                       const std::vector<OutboxEvent>& events) override;
   Result<Connection> find_connection(const ConnectionKey& key) override;
   Result<std::vector<Connection>> list_connections(const ConnectionFilter& filter) override;
-  Status delete_connection(const ConnectionKey& key) override;
+  Status delete_connection(const ConnectionKey& key,
+                           const std::vector<OutboxEvent>& events) override;
   Result<Connection> update_connection(const ConnectionKey& key,
                                        const ConnectionUpdate& update) override;
   Status set_metadata(const std::string& provider_config_key,
@@ -89,6 +93,16 @@ class PostgresStore final : public Store {
   Result<std::vector<ActivityEntry>> list_activity(const ActivityFilter& filter) override;
   Result<std::size_t> prune_activity(std::size_t max_rows, std::chrono::seconds max_age,
                                      std::size_t limit) override;
+  Status append_outbox(const std::vector<OutboxEvent>& events) override;
+  // FOR UPDATE SKIP LOCKED: instances leasing at the same moment take different events.
+  Result<std::vector<OutboxEvent>> lease_outbox(const std::string& worker, TimePoint now,
+                                                std::chrono::seconds lease,
+                                                std::size_t limit) override;
+  Status finish_outbox_attempt(std::string_view id, const std::string& worker,
+                               const OutboxAttempt& attempt) override;
+  Result<std::vector<OutboxEvent>> list_outbox(const OutboxFilter& filter) override;
+  Result<OutboxEvent> replay_outbox_event(std::string_view id, TimePoint now) override;
+  Result<std::size_t> prune_outbox(TimePoint before, std::size_t limit) override;
   Result<std::unique_ptr<RefreshClaim>> try_claim_refresh(const ConnectionKey& key) override;
   // Listens on a session of its own (PostgresPeers); announces through the query pool.
   Result<std::unique_ptr<Peers>> join_peers(PeerHandlers handlers) override;
@@ -114,6 +128,9 @@ class PostgresStore final : public Store {
   Result<std::optional<Connection>> find_in(pg::DbConnection& db, const ConnectionKey& key,
                                             bool for_update);
   Status write_connection(pg::DbConnection& db, const Connection& c, bool is_new);
+
+  // Writes events to the outbox on `db`, in the caller's transaction (postgres_outbox.cc).
+  Status append_outbox_in(pg::DbConnection& db, const std::vector<OutboxEvent>& events);
 
   // Flow and connect-session helpers (postgres_activity.cc, postgres_connect_sessions.cc).
   // REQUIRES for check_pending, use_connect_session_in and find_connect_session_in with

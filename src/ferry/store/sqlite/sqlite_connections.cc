@@ -17,19 +17,20 @@ using sqlite::Transaction;
 constexpr std::string_view kColumns =
     "id, provider_config_key, connection_id, provider, created_at, updated_at, "
     "last_fetched_at, credentials, credentials_encrypted, connection_config, metadata, "
-    "errors, version, end_user, tags";
+    "errors, version, end_user, tags, tokens_issued_at, grant_started_at";
 
-// Parameters ?1..?15 follow kColumns in both statements.
+// Parameters ?1..?17 follow kColumns in both statements.
 constexpr std::string_view kInsertSql =
     "INSERT INTO connections (id, provider_config_key, connection_id, provider, created_at, "
     "updated_at, last_fetched_at, credentials, credentials_encrypted, connection_config, "
-    "metadata, errors, version, end_user, tags) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+    "metadata, errors, version, end_user, tags, tokens_issued_at, grant_started_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
 constexpr std::string_view kUpdateSql =
     "UPDATE connections SET provider_config_key = ?2, connection_id = ?3, provider = ?4, "
     "created_at = ?5, updated_at = ?6, last_fetched_at = ?7, credentials = ?8, "
     "credentials_encrypted = ?9, connection_config = ?10, metadata = ?11, errors = ?12, "
-    "version = ?13, end_user = ?14, tags = ?15 WHERE id = ?1";
+    "version = ?13, end_user = ?14, tags = ?15, tokens_issued_at = ?16, "
+    "grant_started_at = ?17 WHERE id = ?1";
 
 std::string select_sql(std::string_view where) {
   return "SELECT " + std::string(kColumns) + " FROM connections " + std::string(where);
@@ -46,6 +47,8 @@ Result<Connection> SqliteStore::decode_connection(const Statement& row) const {
   c.created_at = sqlite::from_millis(row.column_int(4));
   c.updated_at = sqlite::from_millis(row.column_int(5));
   if (!row.column_is_null(6)) c.last_fetched_at = sqlite::from_millis(row.column_int(6));
+  if (!row.column_is_null(15)) c.tokens_issued_at = sqlite::from_millis(row.column_int(15));
+  if (!row.column_is_null(16)) c.grant_started_at = sqlite::from_millis(row.column_int(16));
   c.version = row.column_int(12);
   const std::string where = describe(c.key());
   auto credentials = load_credentials(row.column_bytes(7), row.column_int(8) != 0,
@@ -82,21 +85,25 @@ Result<std::optional<Connection>> SqliteStore::find_locked(const ConnectionKey& 
 Status SqliteStore::write_connection(const Connection& c, bool is_new) {
   auto stmt = db_.prepare(is_new ? kInsertSql : kUpdateSql, "write connection");
   if (!stmt) return std::move(stmt).error();
-  std::optional<std::int64_t> fetched;
-  if (c.last_fetched_at) fetched = sqlite::to_millis(*c.last_fetched_at);
+  auto millis = [](const std::optional<TimePoint>& t) -> std::optional<std::int64_t> {
+    if (!t) return std::nullopt;
+    return sqlite::to_millis(*t);
+  };
   stmt->bind_text(1, c.id)
       .bind_text(2, c.provider_config_key)
       .bind_text(3, c.connection_id)
       .bind_text(4, c.provider)
       .bind_int(5, sqlite::to_millis(c.created_at))
       .bind_int(6, sqlite::to_millis(c.updated_at))
-      .bind_optional_int(7, fetched)
+      .bind_optional_int(7, millis(c.last_fetched_at))
       .bind_text(10, sqlite::dump_json(c.connection_config))
       .bind_text(11, sqlite::dump_json(c.metadata))
       .bind_text(12, sqlite::dump_json(c.errors))
       .bind_int(13, c.version)
       .bind_text(14, sqlite::dump_json(c.end_user))
-      .bind_text(15, sqlite::dump_json(c.tags));
+      .bind_text(15, sqlite::dump_json(c.tags))
+      .bind_optional_int(16, millis(c.tokens_issued_at))
+      .bind_optional_int(17, millis(c.grant_started_at));
   const StoredCredentials credentials =
       store_credentials(c.credentials, cipher_ ? &*cipher_ : nullptr, c.id);
   stmt->bind_int(9, credentials.encrypted ? 1 : 0);
@@ -108,7 +115,8 @@ Status SqliteStore::write_connection(const Connection& c, bool is_new) {
   return stmt->run();
 }
 
-Result<Connection> SqliteStore::create_connection(Connection connection) {
+Result<Connection> SqliteStore::create_connection(Connection connection,
+                                                  const std::vector<OutboxEvent>& events) {
   auto prepared = prepare_new_connection(std::move(connection), clock_->now());
   if (!prepared) return prepared;
   Connection& c = *prepared;
@@ -122,6 +130,7 @@ Result<Connection> SqliteStore::create_connection(Connection connection) {
     }
     return std::move(written).error();
   }
+  if (auto queued = append_outbox_locked(events); !queued) return std::move(queued).error();
   if (auto committed = tx->commit(); !committed) return std::move(committed).error();
   return prepared;
 }
@@ -138,12 +147,16 @@ Result<std::vector<Connection>> SqliteStore::list_connections(const ConnectionFi
   std::string where =
       "WHERE (?1 IS NULL OR provider_config_key = ?1) "
       "AND (?2 IS NULL OR connection_id = ?2) "
+      "AND (?5 IS NULL OR coalesce(tokens_issued_at, created_at) < ?5) "
       "ORDER BY created_at, id LIMIT ?3 OFFSET ?4";
   std::lock_guard lock(mu_);
   auto stmt = db_.prepare(select_sql(where), "list connections");
   if (!stmt) return std::move(stmt).error();
   if (filter.provider_config_key) stmt->bind_text(1, *filter.provider_config_key);
   if (filter.connection_id) stmt->bind_text(2, *filter.connection_id);
+  if (filter.tokens_issued_before) {
+    stmt->bind_int(5, sqlite::to_millis(*filter.tokens_issued_before));
+  }
   // SQLite reads a negative LIMIT as "no limit".
   stmt->bind_int(3, filter.limit == 0 ? -1 : static_cast<std::int64_t>(filter.limit))
       .bind_int(4, static_cast<std::int64_t>(filter.offset));
@@ -158,7 +171,8 @@ Result<std::vector<Connection>> SqliteStore::list_connections(const ConnectionFi
   }
 }
 
-Status SqliteStore::delete_connection(const ConnectionKey& key) {
+Status SqliteStore::delete_connection(const ConnectionKey& key,
+                                     const std::vector<OutboxEvent>& events) {
   std::lock_guard lock(mu_);
   auto tx = Transaction::begin(db_);
   if (!tx) return std::move(tx).error();
@@ -169,6 +183,7 @@ Status SqliteStore::delete_connection(const ConnectionKey& key) {
   auto deleted = stmt->bind_text(1, key.provider_config_key).bind_text(2, key.connection_id).run();
   if (!deleted) return deleted;
   if (db_.changes() == 0) return connection_not_found(key);
+  if (auto queued = append_outbox_locked(events); !queued) return queued;
   return tx->commit();
 }
 
@@ -190,6 +205,9 @@ Result<Connection> SqliteStore::update_connection(const ConnectionKey& key,
   ++c.version;
   if (auto written = write_connection(c, /*is_new=*/false); !written) {
     return std::move(written).error();
+  }
+  if (auto queued = append_outbox_locked(update.events); !queued) {
+    return std::move(queued).error();
   }
   if (auto committed = tx->commit(); !committed) return std::move(committed).error();
   return c;

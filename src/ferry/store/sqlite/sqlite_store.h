@@ -37,10 +37,14 @@ class SqliteStore final : public Store {
                                                    std::optional<Cipher> cipher,
                                                    std::shared_ptr<const Clock> clock);
 
-  Result<Connection> create_connection(Connection connection) override;
+  using Store::create_connection;
+  using Store::delete_connection;
+  Result<Connection> create_connection(Connection connection,
+                                       const std::vector<OutboxEvent>& events) override;
   Result<Connection> find_connection(const ConnectionKey& key) override;
   Result<std::vector<Connection>> list_connections(const ConnectionFilter& filter) override;
-  Status delete_connection(const ConnectionKey& key) override;
+  Status delete_connection(const ConnectionKey& key,
+                           const std::vector<OutboxEvent>& events) override;
   Result<Connection> update_connection(const ConnectionKey& key,
                                        const ConnectionUpdate& update) override;
   Status set_metadata(const std::string& provider_config_key,
@@ -55,6 +59,15 @@ class SqliteStore final : public Store {
   Result<std::vector<ActivityEntry>> list_activity(const ActivityFilter& filter) override;
   Result<std::size_t> prune_activity(std::size_t max_rows, std::chrono::seconds max_age,
                                      std::size_t limit) override;
+  Status append_outbox(const std::vector<OutboxEvent>& events) override;
+  Result<std::vector<OutboxEvent>> lease_outbox(const std::string& worker, TimePoint now,
+                                                std::chrono::seconds lease,
+                                                std::size_t limit) override;
+  Status finish_outbox_attempt(std::string_view id, const std::string& worker,
+                               const OutboxAttempt& attempt) override;
+  Result<std::vector<OutboxEvent>> list_outbox(const OutboxFilter& filter) override;
+  Result<OutboxEvent> replay_outbox_event(std::string_view id, TimePoint now) override;
+  Result<std::size_t> prune_outbox(TimePoint before, std::size_t limit) override;
   // In-process claims (RefreshClaims): one process owns the file's refreshes. PostgresStore
   // holds an advisory lock in the database instead, so its claims hold across instances.
   Result<std::unique_ptr<RefreshClaim>> try_claim_refresh(const ConnectionKey& key) override;
@@ -76,6 +89,10 @@ class SqliteStore final : public Store {
   Status set_metadata_locked(const std::string& provider_config_key,
                              const std::vector<std::string>& connection_ids,
                              const nlohmann::json& metadata, bool merge);
+
+  // Writes events to the outbox; REQUIRES: mu_ is held and a transaction is open
+  // (sqlite_outbox.cc).
+  Status append_outbox_locked(const std::vector<OutboxEvent>& events);
 
   // Flow and connect-session helpers; REQUIRES: mu_ is held, and a transaction is open for
   // the ones that write (sqlite_activity.cc, sqlite_connect_sessions.cc).
