@@ -38,6 +38,11 @@ struct AuthConfig {
   GrantType grant_type = GrantType::authorization_code;
   // Refresh when the access token expires within this margin.
   std::chrono::seconds refresh_margin{15 * 60};
+  // The provider's refresh-token rules, when its documentation states them (zero = none):
+  // unused this long a refresh token lapses (each refresh starts the count again), and this
+  // long after the user's consent the grant ends whatever happens.
+  std::chrono::seconds refresh_token_idle_lifetime{0};
+  std::chrono::seconds refresh_token_max_lifetime{0};
   // OAuth 1.0a.
   std::string request_url;
   std::map<std::string, std::string> request_params;
@@ -84,6 +89,11 @@ struct Integration {
   RetryConfig retry;
   // Named steps run after a connection is created ("atlassian_accessible_resources").
   std::vector<std::string> post_connection;
+  // Keep-alive refreshes (webhooks/keep_alive.h): a connection whose tokens were issued
+  // this long ago is refreshed, so the provider's idle rule never ends its grant. nullopt =
+  // off: `keep_alive_after_days: 0`, or a provider without an idle rule. Defaults to two
+  // thirds of auth.refresh_token_idle_lifetime.
+  std::optional<std::chrono::seconds> keep_alive_after;
 };
 
 // ferry.yaml; every field has the default of DESIGN.md §1.
@@ -127,6 +137,14 @@ struct ServerConfig {
   // pruned in small rounds by the activity writer (store/activity_writer.h).
   std::chrono::seconds activity_retention = std::chrono::days(15);
   std::size_t activity_retention_max_entries = 1'000'000;
+  // Connection events (webhooks/): POSTed in Nango's auth-webhook shape to webhook_url when
+  // set, signed (X-Nango-Hmac-Sha256) with webhook_signing_key, or the secret key when that
+  // is empty; retried up to webhook_max_retry_age after the event, then dead-lettered.
+  // `environment` fills the body's environment field.
+  std::string webhook_url;
+  std::string webhook_signing_key;
+  std::chrono::seconds webhook_max_retry_age = std::chrono::hours(72);
+  std::string environment = "prod";
 };
 
 struct Project {

@@ -43,6 +43,10 @@ json auth_to_json(const AuthConfig& auth, bool include_secrets) {
       {"pkce", auth.pkce},
       {"grant_type", grant_type_name(auth.grant_type)},
       {"refresh_margin_seconds", auth.refresh_margin.count()},
+      {"refresh_token_idle_days",
+       std::chrono::duration_cast<std::chrono::days>(auth.refresh_token_idle_lifetime).count()},
+      {"refresh_token_max_days",
+       std::chrono::duration_cast<std::chrono::days>(auth.refresh_token_max_lifetime).count()},
       {"request_url", auth.request_url},
       {"request_params", string_map(auth.request_params, include_secrets)},
       {"request_http_method", auth.request_http_method},
@@ -78,6 +82,10 @@ json settings_to_json(const Integration& s, bool include_secrets) {
         {"params", string_map(s.requests.params, include_secrets)}}},
       {"retry", retry_to_json(s.retry)},
       {"post_connection", s.post_connection},
+      {"keep_alive_after_days",
+       s.keep_alive_after
+           ? json(std::chrono::duration_cast<std::chrono::days>(*s.keep_alive_after).count())
+           : json(nullptr)},
       {"log_level", s.log_level ? json(observe::level_name(*s.log_level)) : json(nullptr)},
       {"http_request_timeout_seconds",
        s.http_request_timeout ? json(s.http_request_timeout->count()) : json(nullptr)},

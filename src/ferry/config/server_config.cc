@@ -21,7 +21,8 @@ const std::vector<std::string> kServerKeys = {
     "ca_file",           "max_pending_oauth_flows_per_client",     "max_websockets_per_client",
     "action_threads",    "action_cpu_time_ms", "action_memory_bytes", "egress",
     "activity_retention_days", "activity_retention_max_entries", "database_pool_size",
-    "log_format",        "admin_password"};
+    "log_format",        "admin_password",     "webhook_url", "webhook_signing_key",
+    "webhook_max_retry_hours", "environment"};
 
 constexpr long long kMaxActionThreads = 256;
 constexpr std::size_t kMinAdminPasswordBytes = 12;
@@ -30,6 +31,7 @@ constexpr long long kMinActionMemoryBytes = 1024 * 1024;  // a Lua state and a s
 constexpr long long kMaxActionMemoryBytes = 1LL << 40;
 
 constexpr long long kMaxPerClientLimit = 1'000'000;
+constexpr long long kMaxWebhookRetryHours = 30 * 24;
 
 constexpr long long kMaxRetentionDays = 100 * 365;
 // PostgreSQL's default max_connections is 100, and an instance opens up to twice this many
@@ -122,6 +124,18 @@ void read_egress(const MapReader& r, ServerConfig& out) {
   }
 }
 
+// The webhook receiver: where connection events go, the key that signs them, how long a
+// failing delivery is retried.
+void read_webhooks(const MapReader& r, ServerConfig& out) {
+  r.read_url("webhook_url", out.webhook_url);
+  r.read_nonempty_string("webhook_signing_key", out.webhook_signing_key);
+  long long hours = 0;
+  if (r.read_int("webhook_max_retry_hours", 1, kMaxWebhookRetryHours, hours)) {
+    out.webhook_max_retry_age = std::chrono::hours(hours);
+  }
+  r.read_nonempty_string("environment", out.environment);
+}
+
 }  // namespace
 
 bool is_base64_key32(std::string_view text) {
@@ -206,6 +220,7 @@ ServerConfig read_server_config(const std::filesystem::path& dir, const Environm
   read_keys(r, out);
   read_paths(r, dir, out);
   read_egress(r, out);
+  read_webhooks(r, out);
   return out;
 }
 

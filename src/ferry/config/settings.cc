@@ -10,6 +10,7 @@ namespace ferry::config {
 namespace {
 
 constexpr long long kIntMax = std::numeric_limits<int>::max();
+constexpr long long kMaxLifetimeDays = 100 * 365;
 
 const std::vector<std::string> kAuthKeys = {
     "auth_mode",           "authorization_url",    "authorization_params",
@@ -17,7 +18,8 @@ const std::vector<std::string> kAuthKeys = {
     "authorization_method", "body_format",         "refresh_url",
     "pkce",                "grant_type",           "refresh_margin_seconds",
     "request_url",         "request_params",       "request_http_method",
-    "token_http_method",   "signature_method"};
+    "token_http_method",   "signature_method",     "refresh_token_idle_days",
+    "refresh_token_max_days"};
 // Meaningful only for OAuth 1.0a; an error under any other auth_mode.
 const std::vector<std::string> kOauth1OnlyKeys = {"request_url", "request_params",
                                                   "request_http_method", "token_http_method",
@@ -89,6 +91,13 @@ void read_auth(const MapReader& r, AuthConfig& auth) {
   if (r.read_int("refresh_margin_seconds", 0, kIntMax, margin)) {
     auth.refresh_margin = std::chrono::seconds(margin);
   }
+  long long days = 0;
+  if (r.read_int("refresh_token_idle_days", 1, kMaxLifetimeDays, days)) {
+    auth.refresh_token_idle_lifetime = std::chrono::days(days);
+  }
+  if (r.read_int("refresh_token_max_days", 1, kMaxLifetimeDays, days)) {
+    auth.refresh_token_max_lifetime = std::chrono::days(days);
+  }
   read_oauth1(r, auth);
 }
 
@@ -140,6 +149,27 @@ void read_post_connection(const MapReader& r, std::vector<std::string>& steps) {
   if (ok) steps = std::move(names);
 }
 
+// `keep_alive_after_days` (0 = off), else two thirds of the provider's idle rule; checked
+// against that rule, which a later refresh could no longer beat.
+void read_keep_alive(const MapReader& r, Integration& out) {
+  const auto idle = out.auth.refresh_token_idle_lifetime;
+  out.keep_alive_after.reset();
+  if (idle.count() > 0) out.keep_alive_after = idle * 2 / 3;
+  long long days = 0;
+  if (!r.read_int("keep_alive_after_days", 0, kMaxLifetimeDays, days)) return;
+  out.keep_alive_after.reset();
+  if (days == 0) return;
+  const std::chrono::seconds after = std::chrono::days(days);
+  if (idle.count() > 0 && after >= idle) {
+    r.report("keep_alive_after_days",
+             "must be less than auth.refresh_token_idle_days (" +
+                 std::to_string(std::chrono::duration_cast<std::chrono::days>(idle).count()) +
+                 "): the refresh token would have lapsed by then");
+    return;
+  }
+  out.keep_alive_after = after;
+}
+
 void read_top_level(const MapReader& r, Integration& out) {
   observe::Level level = observe::Level::info;
   if (r.read_log_level("log_level", level)) out.log_level = level;
@@ -161,7 +191,7 @@ const std::vector<std::string>& known_post_connection_steps() {
 std::vector<std::string> settings_keys(SettingsSource source) {
   std::vector<std::string> keys = {"auth",        "requests",  "retry",
                                    "oauth_scopes", "post_connection", "log_level",
-                                   "http_request_timeout_seconds"};
+                                   "http_request_timeout_seconds", "keep_alive_after_days"};
   if (source == SettingsSource::blueprint_version) {
     keys.push_back("comment");
   } else {
@@ -179,6 +209,7 @@ void read_settings(const SourceNode& node, const std::string& path, SettingsSour
   read_auth(r.section("auth"), out.auth);
   read_requests(r.section("requests"), out.requests);
   read_retry(r.section("retry"), out.retry);
+  read_keep_alive(r, out);
   if (source == SettingsSource::integration) {
     r.read_string("app_api_key", out.app_api_key);
     r.read_string("oauth_client_id", out.oauth_client_id);

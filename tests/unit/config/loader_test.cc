@@ -87,6 +87,34 @@ TEST(LoadProject, SubstitutesFromDotenvWithTheProcessWinning) {
   EXPECT_EQ(acme.requests.headers.at("x-literal"), "${FERRY_TEST_ACME_ID}");
 }
 
+TEST(LoadProject, KeepAliveFollowsTheProvidersIdleRuleUnlessTheIntegrationSaysOtherwise) {
+  TempFolder folder;
+  folder.write("integrations.yaml", R"(integrations:
+  jira:
+    extends_blueprint: jira:v0
+    oauth_client_id: id
+    oauth_client_secret: secret
+  jira-often:
+    extends_blueprint: jira:v0
+    oauth_client_id: id
+    oauth_client_secret: secret
+    keep_alive_after_days: 7
+  jira-never:
+    extends_blueprint: jira:v0
+    oauth_client_id: id
+    oauth_client_secret: secret
+    keep_alive_after_days: 0
+)");
+  auto project = load_project(folder.path(), test_env());
+  ASSERT_TRUE(project) << project.error().message;
+  const Integration* jira = project->find_integration("jira");
+  EXPECT_EQ(jira->auth.refresh_token_idle_lifetime, std::chrono::days(90));
+  EXPECT_EQ(jira->auth.refresh_token_max_lifetime, std::chrono::days(365));
+  EXPECT_EQ(jira->keep_alive_after, std::chrono::days(60));
+  EXPECT_EQ(project->find_integration("jira-often")->keep_alive_after, std::chrono::days(7));
+  EXPECT_FALSE(project->find_integration("jira-never")->keep_alive_after.has_value());
+}
+
 TEST(LoadProject, NoVersionMeansTheLatest) {
   TempFolder folder;
   folder.write("blueprints/acme.yaml", kAcmeBlueprint);
@@ -215,6 +243,11 @@ std::vector<BadCase> bad_cases() {
        {"{dir}/blueprints/other.yaml:2:7: name: expected `other`"}},
       {"UnknownTopLevelKey", {{"integrations.yaml", "integration:\n  acme: {}\n"}},
        {"{dir}/integrations.yaml:1:1: integration: unknown key; did you mean `integrations`?"}},
+      {"KeepAliveNotBeforeTheIdleLimit",
+       {{"integrations.yaml",
+         acme_head + "    auth: {refresh_token_idle_days: 30}\n    keep_alive_after_days: 30\n"}},
+       {"integrations.acme.keep_alive_after_days: must be less than "
+        "auth.refresh_token_idle_days (30): the refresh token would have lapsed by then"}},
       {"BadFerryYaml",
        {{"ferry.yaml", "server_prot: 80\n"}, {"integrations.yaml", "integrations: {}\n"}},
        {"{dir}/ferry.yaml:1:1: server_prot: unknown key; did you mean `server_port`?"}},

@@ -183,6 +183,36 @@ TEST(ServerConfig, AdminPasswordIsReadAndAShortOneIsRefusedWithoutEchoingIt) {
   EXPECT_EQ(refused.error().message.find("hunter2"), std::string::npos) << "echoed a secret";
 }
 
+TEST(ServerConfig, WebhookSettingsAreReadWithTheirDefaults) {
+  TempFolder folder;
+  auto defaults = load_server_config(folder.path(), Environment::from_map({}));
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_EQ(defaults->webhook_url, "");
+  EXPECT_EQ(defaults->webhook_max_retry_age, std::chrono::hours(72));
+  EXPECT_EQ(defaults->environment, "prod");
+
+  folder.write("ferry.yaml",
+               "webhook_url: https://backend.example.com/hooks\n"
+               "webhook_signing_key: ${SIGNING_KEY}\n"
+               "webhook_max_retry_hours: 6\n"
+               "environment: staging\n");
+  auto server =
+      load_server_config(folder.path(), Environment::from_map({{"SIGNING_KEY", "whsec-1"}}));
+  ASSERT_TRUE(server) << server.error().message;
+  EXPECT_EQ(server->webhook_url, "https://backend.example.com/hooks");
+  EXPECT_EQ(server->webhook_signing_key, "whsec-1");
+  EXPECT_EQ(server->webhook_max_retry_age, std::chrono::hours(6));
+  EXPECT_EQ(server->environment, "staging");
+
+  folder.write("ferry.yaml", "webhook_url: ftp://backend.example.com/\nwebhook_max_retry_hours: 0\n");
+  auto refused = load_server_config(folder.path(), Environment::from_map({}));
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find(":1:14: webhook_url:"), std::string::npos)
+      << refused.error().message;
+  EXPECT_NE(refused.error().message.find(":2:26: webhook_max_retry_hours:"), std::string::npos)
+      << refused.error().message;
+}
+
 TEST(ServerConfig, BadValuesAreReported) {
   struct Case {
     const char* yaml;
