@@ -20,6 +20,7 @@
 #include "ferry/auth/oauth2/token_client.h"
 #include "ferry/auth/oauth2/token_commit.h"
 #include "ferry/core/blocking_pool.h"
+#include "ferry/events/connection_events.h"
 #include "ferry/core/crypto.h"
 #include "ferry/http/json.h"
 #include "ferry/observe/ferry_metrics.h"
@@ -230,8 +231,9 @@ net::awaitable<FlightOutcome> Refresher::Shared::on_grant(const Attempt& attempt
                                                           const Connection& used,
                                                           const TokenGrant& grant) {
   // Atlassian rotates refresh tokens: persist before use. Waiters resume only after this.
-  auto committed =
-      co_await in_store([&](store::Store& store) { return commit_grant(store, used, grant); });
+  auto committed = co_await in_store([&](store::Store& store) {
+    return commit_grant(store, used, grant, deps.events.get());
+  });
   if (!committed) {
     record(attempt, "error", 200, "new tokens could not be saved: " + committed.error().message);
     co_return FlightOutcome{committed.error(), false};
@@ -258,7 +260,7 @@ net::awaitable<FlightOutcome> Refresher::Shared::on_failure(const Attempt& attem
       fmt::format("the provider refused to renew the tokens of {}; it must be reconnected: {}",
                   subject, error.message));
   auto marked = co_await in_store([&](store::Store& store) {
-    return mark_auth_failure(store, used, attempt.log_id, message);
+    return mark_auth_failure(store, used, attempt.log_id, message, deps.events.get());
   });
   if (!marked) co_return FlightOutcome{marked.error(), false};
   if (!marked->ours) {

@@ -19,6 +19,10 @@ class ConnectionCache;
 class ActivityWriter;
 }  // namespace ferry::store
 
+namespace ferry::events {
+class ConnectionEvents;
+}
+
 namespace ferry::auth::oauth2 {
 
 // Automatic OAuth 2 token refresh: the CredentialSource the proxy, GET /connections/{id}
@@ -92,6 +96,8 @@ struct RefresherDependencies {
   std::shared_ptr<BlockingPool> blocking;          // runs the store's work
   std::shared_ptr<const Clock> clock;              // null: the system clock
   std::shared_ptr<store::ActivityWriter> activity;  // null: no activity log
+  // Says when a connection's refresh fails and when it recovers; null: no events.
+  std::shared_ptr<const events::ConnectionEvents> events;
 };
 
 // The mechanism above. Owned by the app (shared with the proxy and the REST handlers);

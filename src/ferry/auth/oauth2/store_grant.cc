@@ -1,6 +1,9 @@
 #include "ferry/auth/oauth2/store_grant.h"
 
 #include "ferry/core/blocking_pool.h"
+#include "ferry/core/crypto.h"
+#include "ferry/events/connection_events.h"
+#include "ferry/store/connection_rules.h"
 #include "ferry/store/store.h"
 
 namespace ferry::auth::oauth2 {
@@ -8,10 +11,13 @@ namespace {
 
 using nlohmann::json;
 
+using events::ConnectionEventKind;
+
 Result<store::Connection> replace_credentials(store::Store& store, const store::Connection& old,
                                               const GrantTarget& target,
                                               const store::Credentials& credentials,
-                                              const json& config) {
+                                              const json& config, TimePoint issued_at,
+                                              const events::ConnectionEvents* events) {
   json merged = old.connection_config.is_object() ? old.connection_config : json::object();
   for (const auto& [key, value] : config.items()) merged[key] = value;
   store::ConnectionUpdate update;
@@ -20,12 +26,28 @@ Result<store::Connection> replace_credentials(store::Store& store, const store::
   update.errors = json::array();
   if (target.end_user.is_object()) update.end_user = target.end_user;
   if (target.tags.is_object() && !target.tags.empty()) update.tags = target.tags;
+  // A consent starts a new grant: keep-alive and grant-expiry warnings count from it.
+  update.tokens_issued_at = issued_at;
+  update.grant_started_at = issued_at;
+  update.expected_version = old.version;
+  if (events) {
+    // The events describe the row as this write leaves it.
+    store::Connection after = old;
+    store::apply_update(update, after);
+    update.events = events->make(ConnectionEventKind::overridden, after, old.version + 1);
+    if (events::has_auth_error(old.errors)) {
+      auto recovered =
+          events->make(ConnectionEventKind::refresh_recovered, after, old.version + 1);
+      update.events.insert(update.events.end(), recovered.begin(), recovered.end());
+    }
+  }
   return store.update_connection(old.key(), update);
 }
 
 Result<store::Connection> create(store::Store& store, const config::Integration& integration,
                                  const GrantTarget& target,
-                                 const store::Credentials& credentials, const json& config) {
+                                 const store::Credentials& credentials, const json& config,
+                                 TimePoint issued_at, const events::ConnectionEvents* events) {
   store::Connection connection;
   connection.provider_config_key = integration.key;
   connection.connection_id = target.connection_id;
@@ -34,23 +56,35 @@ Result<store::Connection> create(store::Store& store, const config::Integration&
   connection.connection_config = config;
   connection.end_user = target.end_user.is_object() ? target.end_user : json();
   connection.tags = target.tags.is_object() ? target.tags : json::object();
-  return store.create_connection(std::move(connection));
+  connection.tokens_issued_at = issued_at;
+  connection.grant_started_at = issued_at;
+  // The row id is the event's identity: fixed here so the event can name it.
+  connection.id = uuid_v4();
+  std::vector<store::OutboxEvent> created;
+  if (events) created = events->make(ConnectionEventKind::created, connection, 1);
+  return store.create_connection(std::move(connection), created);
 }
 
-// Create, or update what exists. A connection deleted between the two is created again.
+// Create, or update what exists. A connection deleted between the two is created again;
+// one changed between the two is read again.
 Result<store::Connection> upsert(store::Store& store, const config::Integration& integration,
                                  const GrantTarget& target,
-                                 const store::Credentials& credentials, const json& config) {
+                                 const store::Credentials& credentials, const json& config,
+                                 TimePoint issued_at, const events::ConnectionEvents* events) {
   const store::ConnectionKey key{integration.key, target.connection_id};
-  for (int attempt = 0; attempt < 2; ++attempt) {
+  for (int attempt = 0; attempt < 3; ++attempt) {
     auto existing = store.find_connection(key);
     if (existing) {
-      auto updated = replace_credentials(store, *existing, target, credentials, config);
-      if (updated || updated.error().code != Errc::not_found) return updated;
+      auto updated = replace_credentials(store, *existing, target, credentials, config,
+                                         issued_at, events);
+      if (updated || (updated.error().code != Errc::not_found &&
+                      updated.error().code != Errc::conflict)) {
+        return updated;
+      }
       continue;
     }
     if (existing.error().code != Errc::not_found) return existing;
-    auto created = create(store, integration, target, credentials, config);
+    auto created = create(store, integration, target, credentials, config, issued_at, events);
     if (created || created.error().code != Errc::conflict) return created;
   }
   return Error{Errc::unavailable,
@@ -60,8 +94,10 @@ Result<store::Connection> upsert(store::Store& store, const config::Integration&
 // Create only: the insert's unique key is the check, so no flow slips in between.
 Result<store::Connection> create_only(store::Store& store, const config::Integration& integration,
                                       const GrantTarget& target,
-                                      const store::Credentials& credentials, const json& config) {
-  auto created = create(store, integration, target, credentials, config);
+                                      const store::Credentials& credentials, const json& config,
+                                      TimePoint issued_at,
+                                      const events::ConnectionEvents* events) {
+  auto created = create(store, integration, target, credentials, config, issued_at, events);
   if (created || created.error().code != Errc::conflict) return created;
   return Error{Errc::conflict,
                store::describe({integration.key, target.connection_id}) +
@@ -79,8 +115,10 @@ boost::asio::awaitable<Result<store::Connection>> store_grant(
   auto stored = co_await deps.blocking.run([&] {
     const store::Credentials credentials = stored_credentials(grant);
     return target.may_overwrite
-               ? upsert(deps.store, integration, target, credentials, connection_config)
-               : create_only(deps.store, integration, target, credentials, connection_config);
+               ? upsert(deps.store, integration, target, credentials, connection_config,
+                        grant.issued_at, deps.events)
+               : create_only(deps.store, integration, target, credentials, connection_config,
+                             grant.issued_at, deps.events);
   });
   if (!stored) co_return stored.error();
   store::Connection connection = co_await post_connection::run_post_connection(

@@ -59,6 +59,7 @@ Result<TokenGrant> parse_token_response(int status, std::string_view body, std::
                  fmt::format("the token response of {} has no access_token", host)};
   }
   TokenGrant grant;
+  grant.issued_at = now;
   grant.access_token = parsed["access_token"].get<std::string>();
   if (parsed.contains("refresh_token") && parsed["refresh_token"].is_string()) {
     grant.refresh_token = parsed["refresh_token"].get<std::string>();

@@ -28,6 +28,7 @@ struct TokenGrant {
   std::string refresh_token;           // empty when none was issued
   std::optional<TimePoint> expires_at; // now + expires_in; none when the provider gave none
   nlohmann::json raw;                  // the whole token response, as received
+  TimePoint issued_at{};               // when the response arrived
 };
 
 // Calls the integration's token endpoint with `grant` (the grant-specific parameters, e.g.

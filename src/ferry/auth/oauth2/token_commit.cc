@@ -4,6 +4,7 @@
 
 #include <functional>
 
+#include "ferry/events/connection_events.h"
 #include "ferry/store/store.h"
 
 namespace ferry::auth::oauth2 {
@@ -68,24 +69,34 @@ json without_auth_errors(const json& errors) {
 }
 
 Result<Committed> commit_grant(store::Store& store, const store::Connection& used,
-                               const TokenGrant& grant) {
+                               const TokenGrant& grant, const events::ConnectionEvents* events) {
   const std::string& previous_refresh = used.credentials.refresh_token;
   return write_if_unchanged(store, used, [&](const store::Connection& current) {
     store::ConnectionUpdate update;
     update.credentials = stored_credentials(grant, previous_refresh);
+    update.tokens_issued_at = grant.issued_at;
     json cleared = without_auth_errors(current.errors);
     if (cleared != current.errors) update.errors = std::move(cleared);
+    if (events && events::has_auth_error(current.errors)) {
+      update.events = events->make(events::ConnectionEventKind::refresh_recovered, current,
+                                   current.version + 1);
+    }
     return update;
   });
 }
 
 Result<Committed> mark_auth_failure(store::Store& store, const store::Connection& used,
-                                    const std::string& log_id, const std::string& message) {
+                                    const std::string& log_id, const std::string& message,
+                                    const events::ConnectionEvents* events) {
   return write_if_unchanged(store, used, [&](const store::Connection& current) {
     store::ConnectionUpdate update;
     json errors = without_auth_errors(current.errors);
     errors.push_back({{"type", "auth"}, {"log_id", log_id}, {"message", message}});
     update.errors = std::move(errors);
+    if (events && !events::has_auth_error(current.errors)) {
+      update.events = events->make(events::ConnectionEventKind::refresh_failed, current,
+                                   current.version + 1, message);
+    }
     return update;
   });
 }

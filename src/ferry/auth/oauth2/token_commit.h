@@ -10,6 +10,9 @@
 namespace ferry::store {
 class Store;
 }
+namespace ferry::events {
+class ConnectionEvents;
+}
 
 namespace ferry::auth::oauth2 {
 
@@ -37,16 +40,19 @@ struct Committed {
 };
 
 // Stores `grant` as the credentials of `used`'s connection (keeping the old refresh token
-// when the provider sent none) and clears its auth errors. Errc::not_found when the
-// connection was deleted meanwhile; Errc::unavailable when unrelated writes kept moving
-// its version; any store error.
+// when the provider sent none, and its issue time as tokens_issued_at) and clears its auth
+// errors; a connection that had them recovers, and `events` (may be null) says so in the
+// same write. Errc::not_found when the connection was deleted meanwhile; Errc::unavailable
+// when unrelated writes kept moving its version; any store error.
 Result<Committed> commit_grant(store::Store& store, const store::Connection& used,
-                               const TokenGrant& grant);
+                               const TokenGrant& grant, const events::ConnectionEvents* events);
 
 // Marks `used`'s connection as needing a reconnect: its auth errors are replaced by one
 // {"type": "auth", "log_id": log_id, "message": message}. Credentials stay as they are.
-// Same errors as commit_grant.
+// The first failure of a healthy connection is an event for `events` (may be null),
+// written with it; later failures are not. Same errors as commit_grant.
 Result<Committed> mark_auth_failure(store::Store& store, const store::Connection& used,
-                                    const std::string& log_id, const std::string& message);
+                                    const std::string& log_id, const std::string& message,
+                                    const events::ConnectionEvents* events);
 
 }  // namespace ferry::auth::oauth2

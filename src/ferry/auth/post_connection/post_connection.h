@@ -22,6 +22,10 @@ class Store;
 class ActivityWriter;
 }  // namespace ferry::store
 
+namespace ferry::events {
+class ConnectionEvents;
+}
+
 namespace ferry::auth::post_connection {
 
 // Named steps that run right after a connection got new credentials through the connect
@@ -54,6 +58,8 @@ struct Dependencies {
   store::Store& store;     // called on `blocking` only
   BlockingPool& blocking;  // runs the store's work off the I/O thread
   store::ActivityWriter* activity;  // may be null (no activity log)
+  // Tells the backend about connections created or overridden; may be null (no events).
+  const events::ConnectionEvents* events = nullptr;
 };
 
 // Runs the integration's post_connection steps in order on `connection` (already stored).
