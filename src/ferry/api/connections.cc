@@ -16,6 +16,7 @@
 #include "ferry/core/clock.h"
 #include "ferry/core/crypto.h"
 #include "ferry/core/strings.h"
+#include "ferry/events/connection_events.h"
 #include "ferry/http/json.h"
 #include "ferry/store/store.h"
 
@@ -73,7 +74,13 @@ http::Response create_connection(const Services& services, http::RequestContext&
   if (!metadata) return fail(ctx, metadata.error());
   connection.metadata = std::move(*metadata);
 
-  auto created = services.store->create_connection(std::move(connection));
+  // The row id is the creation event's identity: fixed here so the event can name it.
+  connection.id = uuid_v4();
+  std::vector<store::OutboxEvent> created_events;
+  if (services.events) {
+    created_events = services.events->make(events::ConnectionEventKind::created, connection, 1);
+  }
+  auto created = services.store->create_connection(std::move(connection), created_events);
   if (!created) return fail(ctx, created.error());
   return http::json_response(http::StatusCode::created, connection_full_view(*created, true),
                              ctx.request.version());
@@ -146,7 +153,15 @@ boost::asio::awaitable<http::Response> get_connection(std::shared_ptr<const Serv
 http::Response delete_connection(const Services& services, http::RequestContext& ctx) {
   auto key = key_from_path(ctx);
   if (!key) return fail(ctx, key.error());
-  if (auto deleted = services.store->delete_connection(*key); !deleted) {
+  std::vector<store::OutboxEvent> deleted_events;
+  if (services.events && services.events->enabled()) {
+    // The event describes the row as it was; a row gone meanwhile is not found below.
+    auto existing = services.store->find_connection(*key);
+    if (!existing) return fail(ctx, existing.error());
+    deleted_events = services.events->make(events::ConnectionEventKind::deleted, *existing,
+                                           existing->version);
+  }
+  if (auto deleted = services.store->delete_connection(*key, deleted_events); !deleted) {
     return fail(ctx, deleted.error());
   }
   return http::json_response(http::StatusCode::ok, {{"success", true}}, ctx.request.version());

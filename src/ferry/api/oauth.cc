@@ -166,7 +166,8 @@ std::optional<ConnectFailure> check_target(const Services& services,
 }
 
 auth::post_connection::Dependencies grant_dependencies(const Services& services) {
-  return {*services.exchange, *services.store, *services.blocking, services.activity.get()};
+  return {*services.exchange, *services.store, *services.blocking, services.activity.get(),
+          services.events.get()};
 }
 
 oauth2::GrantTarget grant_target(const std::string& connection_id, bool may_overwrite,

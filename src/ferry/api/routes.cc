@@ -16,6 +16,7 @@
 #include "ferry/api/openapi.h"
 #include "ferry/api/overview.h"
 #include "ferry/api/proxy.h"
+#include "ferry/api/webhook_deliveries.h"
 #include "ferry/api/websocket.h"
 
 namespace ferry::api {
@@ -35,6 +36,7 @@ void register_routes(http::Router& router, std::shared_ptr<const Services> servi
   register_dashboard_session(router, services);
   register_dashboard_integrations(router, services);
   register_dashboard_connections(router, services);
+  register_webhook_deliveries(router, services);
   const bool websockets = services->exchange && services->websockets;
   // With a websocket endpoint on `/`, it serves the dashboard's page to plain requests.
   register_dashboard_pages(router, services, !websockets);

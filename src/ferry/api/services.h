@@ -30,6 +30,9 @@ namespace ferry::observe {
 class MetricHistory;
 }
 
+namespace ferry::events {
+class ConnectionEvents;
+}
 namespace ferry::api {
 
 class WebsocketHub;       // api/websocket.h
@@ -70,6 +73,9 @@ struct Services {
   // The last hour of per-integration activity for GET /dashboard/api/overview, sampled by
   // the app; null: no such route.
   std::shared_ptr<const observe::MetricHistory> metric_history;
+  // Connection events for the backend's webhook receiver (events/connection_events.h),
+  // written with the changes that cause them. Null: none are made.
+  std::shared_ptr<const events::ConnectionEvents> events;
 };
 
 }  // namespace ferry::api

@@ -20,6 +20,7 @@
 #include "ferry/observe/metric_history.h"
 #include "ferry/observe/redact.h"
 #include "ferry/store/open_store.h"
+#include "ferry/webhooks/dispatcher.h"
 
 namespace ferry::app {
 namespace net = boost::asio;
@@ -137,6 +138,7 @@ int serve(std::shared_ptr<const config::Project> project,
       std::chrono::duration_cast<std::chrono::milliseconds>(observe::MetricHistory::kInterval),
       [history = graph->metric_history] { history->sample(); });
   metric_sampler.start();
+  if (graph->webhooks) graph->webhooks->start();
 
   http::ServerOptions options;
   options.address = project->server.listen_address;
@@ -156,6 +158,7 @@ int serve(std::shared_ptr<const config::Project> project,
     services->websockets->close_all();  // open websockets would hold the graceful stop
     action_reloader.stop();
     metric_sampler.stop();
+    if (graph->webhooks) graph->webhooks->stop();
     (*server)->stop([&io] { io.stop(); });
   });
   // Each context runs until stop(), even while it has nothing to do.

@@ -10,6 +10,7 @@
 #include "ferry/api/websocket.h"
 #include "ferry/auth/oauth2/refresher.h"
 #include "ferry/core/egress_policy.h"
+#include "ferry/events/connection_events.h"
 #include "ferry/http/client/upstream_engine.h"
 #include "ferry/http/server/router.h"
 #include "ferry/observe/ferry_metrics.h"
@@ -19,6 +20,7 @@
 #include "ferry/store/activity_writer.h"
 #include "ferry/store/connection_cache.h"
 #include "ferry/store/write_through_store.h"
+#include "ferry/webhooks/dispatcher.h"
 
 namespace ferry::app {
 
@@ -46,6 +48,7 @@ std::shared_ptr<auth::oauth2::Refresher> make_refresher(const ServiceGraphInputs
   deps.exchange = services.exchange;
   deps.blocking = in.blocking;
   deps.activity = services.activity;
+  deps.events = services.events;
   return std::make_shared<auth::oauth2::Refresher>(std::move(deps));
 }
 
@@ -101,6 +104,22 @@ Result<std::shared_ptr<store::Peers>> join_peers(store::Store& database,
   return std::shared_ptr<store::Peers>(std::move(*joined));
 }
 
+// Delivers the outbox to the configured receiver; null without one. Runs on the first I/O
+// worker (its work is one request at a time and store calls on the blocking pool).
+std::shared_ptr<webhooks::Dispatcher> make_dispatcher(const ServiceGraphInputs& in,
+                                                      const api::Services& services) {
+  const auto& server = in.project->server;
+  if (server.webhook_url.empty()) return nullptr;
+  webhooks::DispatcherOptions options;
+  options.url = server.webhook_url;
+  options.signing_key =
+      server.webhook_signing_key.empty() ? server.secret_key : server.webhook_signing_key;
+  options.policy.max_age = server.webhook_max_retry_age;
+  return std::make_shared<webhooks::Dispatcher>(std::move(options), in.database,
+                                                services.exchange, in.blocking, services.clock,
+                                                in.workers.executor(0));
+}
+
 }  // namespace
 
 Result<ServiceGraph> build_service_graph(ServiceGraphInputs in) {
@@ -125,6 +144,8 @@ Result<ServiceGraph> build_service_graph(ServiceGraphInputs in) {
   services->activity =
       std::make_shared<store::ActivityWriter>(services->store, activity_options);
   services->exchange = *engine;
+  services->events =
+      std::make_shared<events::ConnectionEvents>(project->server, services->clock);
   services->websockets =
       std::make_shared<api::WebsocketHub>(project->server.max_websockets_per_client);
   auto peers = join_peers(*in.database, cache, services->websockets);
@@ -144,7 +165,8 @@ Result<ServiceGraph> build_service_graph(ServiceGraphInputs in) {
 
   auto router = std::make_shared<http::Router>();
   api::register_routes(*router, services);
-  return ServiceGraph{services, *engine, registry, router, history};
+  return ServiceGraph{services, *engine, registry, router, history,
+                      make_dispatcher(in, *services)};
 }
 
 }  // namespace ferry::app

@@ -24,6 +24,9 @@ class MetricHistory;
 namespace ferry::store {
 class Store;
 }
+namespace ferry::webhooks {
+class Dispatcher;
+}
 
 namespace ferry::app {
 
@@ -53,6 +56,9 @@ struct ServiceGraph {
   std::shared_ptr<http::Router> router;
   // Also services->metric_history; the caller samples it every MetricHistory::kInterval.
   std::shared_ptr<observe::MetricHistory> metric_history;
+  // Delivers connection events to ferry.yaml's webhook_url; null when none is set. The
+  // caller starts and stops it.
+  std::shared_ptr<webhooks::Dispatcher> webhooks;
 };
 
 // Errc::invalid_argument when the project's egress allow-list or CA file cannot be used.
