@@ -3,10 +3,10 @@
 // documents, a content type it documents for that status, and a body its schema accepts.
 // An operation the suite never called fails the last test.
 //
-// Environment (run-openapi.sh sets them): FERRY_BINARY, FAKE_ATLASSIAN_BINARY.
+// Environment (run-suite.sh sets them): FERRY_BINARY, FAKE_ATLASSIAN_BINARY.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import { checkRequest, checkResponse, doc, operations, pendingSeen, record, templateRegex, unexercised } from './openapi_check.mjs';
 import { freePort, startFakeAtlassian, startFerry, stopAll } from './servers.mjs';
 
@@ -169,15 +169,21 @@ function oauthCredentials(token, expiresAt = kFarFuture, refresh = `rt-${token}`
 describe('the OpenAPI description against the real server', { skip: skipReason, timeout: 40 * kStepTimeoutMs }, () => {
     const opts = { timeout: kStepTimeoutMs };
 
+    let receiver;
+
     before(async () => {
         fakeUrl = await startFakeAtlassian(fakeBinary);
+        // The webhook receiver: takes every connection event.
+        receiver = createServer((req, res) => { req.resume(); req.on('end', () => res.end('ok')); });
+        await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
         const port = await freePort();
         const closedPort = await freePort();
         ferryUrl = `http://127.0.0.1:${port}`;
         await startFerry(ferryBinary, {
             'ferry.yaml': `server_port: ${port}\nlisten_address: 127.0.0.1\nserver_root_url: ${ferryUrl}\n` +
                 `secret_key: ${secretKey}\npublic_key: ${publicKey}\nmax_request_body_bytes: ${maxBodyBytes}\n` +
-                'max_websockets_per_client: 2\n',
+                'max_websockets_per_client: 2\n' +
+                `webhook_url: http://127.0.0.1:${receiver.address().port}/hooks\n`,
             'integrations.yaml': integrationsYaml(fakeUrl, `http://127.0.0.1:${closedPort}`),
             'jira/echo.action.lua': 'return function(nango, input) return { echo = input } end\n',
             'jira/refuse.action.lua':
@@ -187,6 +193,7 @@ describe('the OpenAPI description against the real server', { skip: skipReason, 
 
     after(async () => {
         await stopAll();
+        receiver.close();
     });
 
     test('the server and its description', opts, async () => {
@@ -670,6 +677,29 @@ describe('the OpenAPI description against the real server', { skip: skipReason, 
         await call('deleteConnection', 'DELETE', '/connections/oa-1', 404, { query: { provider_config_key: 'jira' } });
         await call('deleteConnection', 'DELETE', '/connections/oa-1', 400);
         await call('deleteConnection', 'DELETE', '/connections/oa-1', 401, { auth: false, query: { provider_config_key: 'close' } });
+    });
+
+    test('webhook deliveries', opts, async () => {
+        // The connections made above were events; wait until one has been delivered.
+        let delivered = [];
+        for (let i = 0; i < 100 && delivered.length === 0; ++i) {
+            const listed = await call('listWebhookDeliveries', 'GET', '/webhooks/deliveries', 200,
+                { query: { state: 'delivered', limit: '1' } });
+            delivered = JSON.parse(listed.text).deliveries;
+            if (delivered.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        assert.equal(delivered.length, 1);
+        const all = JSON.parse((await call('listWebhookDeliveries', 'GET', '/webhooks/deliveries', 200,
+            { query: { integration: 'jira', limit: '0' } })).text);
+        assert.ok(all.deliveries.some((d) => d.type === 'connection.deleted'), JSON.stringify(all.deliveries));
+        await call('listWebhookDeliveries', 'GET', '/webhooks/deliveries', 400, { query: { state: 'lost' } });
+        await call('listWebhookDeliveries', 'GET', '/webhooks/deliveries', 400, { query: { before: '0' } });
+        await call('listWebhookDeliveries', 'GET', '/webhooks/deliveries', 401, { auth: false });
+        const replayed = await call('replayWebhookDelivery', 'POST',
+            `/webhooks/deliveries/${delivered[0].id}/replay`, 200);
+        assert.equal(JSON.parse(replayed.text).state, 'pending');
+        await call('replayWebhookDelivery', 'POST', '/webhooks/deliveries/evt_unknown/replay', 404);
+        await call('replayWebhookDelivery', 'POST', '/webhooks/deliveries/evt_unknown/replay', 401, { auth: false });
     });
 
     test('every operation of the document was called', opts, () => {
