@@ -20,6 +20,7 @@
 #include "ferry/observe/metric_history.h"
 #include "ferry/observe/redact.h"
 #include "ferry/store/open_store.h"
+#include "ferry/auth/oauth2/keep_alive.h"
 #include "ferry/webhooks/dispatcher.h"
 
 namespace ferry::app {
@@ -139,6 +140,7 @@ int serve(std::shared_ptr<const config::Project> project,
       [history = graph->metric_history] { history->sample(); });
   metric_sampler.start();
   if (graph->webhooks) graph->webhooks->start();
+  if (graph->keep_alive) graph->keep_alive->start();
 
   http::ServerOptions options;
   options.address = project->server.listen_address;
@@ -159,6 +161,7 @@ int serve(std::shared_ptr<const config::Project> project,
     action_reloader.stop();
     metric_sampler.stop();
     if (graph->webhooks) graph->webhooks->stop();
+    if (graph->keep_alive) graph->keep_alive->stop();
     (*server)->stop([&io] { io.stop(); });
   });
   // Each context runs until stop(), even while it has nothing to do.

@@ -8,6 +8,7 @@
 #include "ferry/api/routes.h"
 #include "ferry/api/services.h"
 #include "ferry/api/websocket.h"
+#include "ferry/auth/oauth2/keep_alive.h"
 #include "ferry/auth/oauth2/refresher.h"
 #include "ferry/core/egress_policy.h"
 #include "ferry/events/connection_events.h"
@@ -120,6 +121,15 @@ std::shared_ptr<webhooks::Dispatcher> make_dispatcher(const ServiceGraphInputs& 
                                                 in.workers.executor(0));
 }
 
+// Keeps idle grants alive and warns before grants end; null when no integration needs it.
+std::shared_ptr<auth::oauth2::KeepAlive> make_keep_alive(const ServiceGraphInputs& in,
+                                                         const api::Services& services) {
+  auto keep_alive = std::make_shared<auth::oauth2::KeepAlive>(
+      in.project, services.store, services.credentials, services.events, in.blocking,
+      services.clock, in.workers.executor(0));
+  return keep_alive->has_work() ? keep_alive : nullptr;
+}
+
 }  // namespace
 
 Result<ServiceGraph> build_service_graph(ServiceGraphInputs in) {
@@ -165,8 +175,13 @@ Result<ServiceGraph> build_service_graph(ServiceGraphInputs in) {
 
   auto router = std::make_shared<http::Router>();
   api::register_routes(*router, services);
-  return ServiceGraph{services, *engine, registry, router, history,
-                      make_dispatcher(in, *services)};
+  return ServiceGraph{.services = services,
+                      .engine = *engine,
+                      .action_registry = registry,
+                      .router = router,
+                      .metric_history = history,
+                      .webhooks = make_dispatcher(in, *services),
+                      .keep_alive = make_keep_alive(in, *services)};
 }
 
 }  // namespace ferry::app

@@ -27,6 +27,9 @@ class Store;
 namespace ferry::webhooks {
 class Dispatcher;
 }
+namespace ferry::auth::oauth2 {
+class KeepAlive;
+}
 
 namespace ferry::app {
 
@@ -59,6 +62,9 @@ struct ServiceGraph {
   // Delivers connection events to ferry.yaml's webhook_url; null when none is set. The
   // caller starts and stops it.
   std::shared_ptr<webhooks::Dispatcher> webhooks;
+  // Keep-alive refreshes and grant-expiry warnings (auth/oauth2/keep_alive.h); null when no
+  // integration needs them. The caller starts and stops it.
+  std::shared_ptr<auth::oauth2::KeepAlive> keep_alive;
 };
 
 // Errc::invalid_argument when the project's egress allow-list or CA file cannot be used.
