@@ -1,6 +1,8 @@
 // Connection events against the real binaries: `ferry serve` with webhook_url set, in front
 // of fake-atlassian, and a loopback receiver that checks every delivery with the official
 // @nangohq/node verifier (verifyIncomingWebhookRequest) before answering as the test says.
+// The same loopback server plays a provider's token revocation endpoint (RFC 7009) at
+// /revoke, for the integration "revocable".
 //
 // Environment (run-suite.sh sets them): FERRY_BINARY, FAKE_ATLASSIAN_BINARY.
 import { after, afterEach, describe, test } from 'node:test';
@@ -43,12 +45,20 @@ class Receiver {
     constructor() {
         this.answers = [];
         this.received = [];
+        this.revocations = [];          // the forms POSTed to /revoke
+        this.revocationStatus = 200;    // what /revoke answers
         this.verifier = new Nango({ secretKey: 'not-the-signing-key', webhookSigningKey: signingKey, host: 'http://127.0.0.1:1' });
         this.server = createServer((req, res) => {
             const chunks = [];
             req.on('data', (chunk) => chunks.push(chunk));
             req.on('end', () => {
                 const raw = Buffer.concat(chunks).toString('utf8');
+                if (req.url === '/revoke') {
+                    this.revocations.push({ form: Object.fromEntries(new URLSearchParams(raw)), headers: req.headers });
+                    res.writeHead(this.revocationStatus, { 'Content-Type': 'application/json' });
+                    res.end(this.revocationStatus === 200 ? '{}' : '{"error":"temporarily_unavailable","error_description":"try later"}');
+                    return;
+                }
                 const answer = this.answers.shift() || { status: 200 };
                 this.received.push({
                     raw,
@@ -65,7 +75,8 @@ class Receiver {
     }
     async listen() {
         await new Promise((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-        return `http://127.0.0.1:${this.server.address().port}/hooks`;
+        this.base = `http://127.0.0.1:${this.server.address().port}`;
+        return `${this.base}/hooks`;
     }
     close() {
         this.server.close();
@@ -101,6 +112,16 @@ async function setUp() {
         '    auth:\n' +
         `      authorization_url: ${fakeUrl}/authorize\n` +
         `      token_url: ${fakeUrl}/oauth/token\n` +
+        '    requests:\n' +
+        `      base_url: ${fakeUrl}/\n` +
+        '  revocable:\n' +
+        '    oauth_client_id: revocable-client\n' +
+        '    oauth_client_secret: revocable-secret\n' +
+        '    auth:\n' +
+        '      auth_mode: OAUTH2\n' +
+        `      authorization_url: ${fakeUrl}/authorize\n` +
+        `      token_url: ${fakeUrl}/oauth/token\n` +
+        `      revocation_url: ${receiver.base}/revoke\n` +
         '    requests:\n' +
         `      base_url: ${fakeUrl}/\n`);
     const env = { folder, fakeUrl, ferryUrl, receiver };
@@ -151,9 +172,9 @@ async function reconnect(env, connectionId) {
     await connect(env, { connection_id: connectionId, connect_session_token: data.token });
 }
 
-async function importConnection(env, connectionId) {
+async function importConnection(env, connectionId, integration = 'jira') {
     const created = await api(env, 'POST', '/connections', {
-        provider_config_key: 'jira',
+        provider_config_key: integration,
         connection_id: connectionId,
         credentials: { type: 'OAUTH2', access_token: `at-${connectionId}`, refresh_token: `rt-${connectionId}` }
     });
@@ -293,6 +314,40 @@ describe('connection events reach the backend', { skip: skipReason, timeout: 6 *
         assert.equal(after.attempts, 2);
         const again = await api(env, 'POST', '/webhooks/deliveries/evt_0000/replay');
         assert.equal(again.status, 404);
+    });
+
+    test('deleting a connection revokes its tokens first (RFC 7009), and a failed revocation does not stop it', opts, async () => {
+        const env = await setUp();
+        environments.push(env);
+        await importConnection(env, 'gone-1', 'revocable');
+        const deleted = await api(env, 'DELETE', '/connections/gone-1?provider_config_key=revocable');
+        assert.equal(deleted.status, 200, JSON.stringify(deleted.body));
+        assert.deepEqual(deleted.body, { success: true, revocation: { revoked: true } });
+        assert.equal(env.receiver.revocations.length, 1);
+        assert.deepEqual(env.receiver.revocations[0].form, {
+            token: 'rt-gone-1', token_type_hint: 'refresh_token',
+            client_id: 'revocable-client', client_secret: 'revocable-secret'
+        });
+        assert.equal(env.receiver.revocations[0].headers['content-type'], 'application/x-www-form-urlencoded');
+
+        env.receiver.revocationStatus = 503;
+        await importConnection(env, 'gone-2', 'revocable');
+        const still = await api(env, 'DELETE', '/connections/gone-2?provider_config_key=revocable');
+        assert.equal(still.status, 200, JSON.stringify(still.body));
+        assert.equal(still.body.revocation.revoked, false);
+        assert.match(still.body.revocation.error, /answered 503: temporarily_unavailable: try later/);
+        assert.ok(!still.body.revocation.error.includes('rt-gone-2'));
+        const gone = await api(env, 'GET', '/connections/gone-2?provider_config_key=revocable');
+        assert.equal(gone.status, 404);
+        const logs = await eventually(async () => (await api(env, 'GET', '/logs?type=revocation')).body.logs,
+            (l) => l.length === 2);
+        assert.deepEqual(logs.map((l) => l.level), ['warn', 'info']);
+        // Both deletions were events; an integration without an endpoint is deleted without a call.
+        await eventually(() => env.receiver.ofEvent('connection.deleted'), (d) => d.length === 2);
+        await importConnection(env, 'plain-1');
+        const plain = await api(env, 'DELETE', '/connections/plain-1?provider_config_key=jira');
+        assert.deepEqual(plain.body, { success: true });
+        assert.equal(env.receiver.revocations.length, 2);
     });
 
     test('kill -9 with 100 undelivered events: after a restart all 100 arrive, each under one id', opts, async () => {

@@ -7,6 +7,7 @@
 
 #include "ferry/api/authorization.h"
 #include "ferry/api/client_credentials.h"
+#include "ferry/api/connection_deletion.h"
 #include "ferry/api/connection_id.h"
 #include "ferry/api/connection_view.h"
 #include "ferry/api/handler_support.h"
@@ -150,23 +151,6 @@ boost::asio::awaitable<http::Response> get_connection(std::shared_ptr<const Serv
                                 ctx.request.version());
 }
 
-http::Response delete_connection(const Services& services, http::RequestContext& ctx) {
-  auto key = key_from_path(ctx);
-  if (!key) return fail(ctx, key.error());
-  std::vector<store::OutboxEvent> deleted_events;
-  if (services.events && services.events->enabled()) {
-    // The event describes the row as it was; a row gone meanwhile is not found below.
-    auto existing = services.store->find_connection(*key);
-    if (!existing) return fail(ctx, existing.error());
-    deleted_events = services.events->make(events::ConnectionEventKind::deleted, *existing,
-                                           existing->version);
-  }
-  if (auto deleted = services.store->delete_connection(*key, deleted_events); !deleted) {
-    return fail(ctx, deleted.error());
-  }
-  return http::json_response(http::StatusCode::ok, {{"success", true}}, ctx.request.version());
-}
-
 http::Response write_metadata(const Services& services, http::RequestContext& ctx, bool merge) {
   auto body = http::parse_json_body(ctx.request);
   if (!body) return fail(ctx, body.error());
@@ -221,7 +205,14 @@ void register_connections(http::Router& router, std::shared_ptr<const Services> 
              require_backend_access(services, [services](http::RequestContext& ctx) {
                return get_connection(services, ctx);
              }));
-  route(http::Verb::delete_, "/connections/{id}", delete_connection);
+  auto delete_route = [services](
+                          http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
+    auto key = key_from_path(ctx);
+    if (!key) co_return fail(ctx, key.error());
+    co_return co_await delete_connection(services, ctx, std::move(*key));
+  };
+  router.add(http::Verb::delete_, "/connections/{id}",
+             require_backend_access(services, std::move(delete_route)));
 }
 
 }  // namespace ferry::api

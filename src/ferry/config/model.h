@@ -34,6 +34,9 @@ struct AuthConfig {
   AuthorizationMethod authorization_method = AuthorizationMethod::body;
   BodyFormat body_format = BodyFormat::form;
   std::string refresh_url;  // empty = token_url
+  // RFC 7009 token revocation endpoint; empty = the provider has none. Deleting a
+  // connection revokes its tokens there first.
+  std::string revocation_url;
   bool pkce = false;
   GrantType grant_type = GrantType::authorization_code;
   // Refresh when the access token expires within this margin.

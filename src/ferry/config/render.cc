@@ -40,6 +40,7 @@ json auth_to_json(const AuthConfig& auth, bool include_secrets) {
       {"authorization_method", authorization_method_name(auth.authorization_method)},
       {"body_format", body_format_name(auth.body_format)},
       {"refresh_url", auth.refresh_url},
+      {"revocation_url", auth.revocation_url},
       {"pkce", auth.pkce},
       {"grant_type", grant_type_name(auth.grant_type)},
       {"refresh_margin_seconds", auth.refresh_margin.count()},

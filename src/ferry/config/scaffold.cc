@@ -44,6 +44,10 @@ encryption_key: ${FERRY_ENCRYPTION_KEY}      # base64 of 32 bytes: tokens are en
 # action_memory_bytes: 67108864              # memory of one action run's Lua state
 # egress:                                    # what a Base-Url-Override may reach although it is
 #   allow: [10.0.0.0/8, internal.example]    # private, loopback... or plain http
+# webhook_url: https://backend.example.com/ferry-events   # connection events, Nango's shape
+# webhook_signing_key: ${FERRY_WEBHOOK_SIGNING_KEY}        # X-Nango-Hmac-Sha256 (default: secret_key)
+# webhook_max_retry_hours: 72                # then an undelivered event is dead-lettered
+# environment: prod                          # the events' `environment` field
 )";
 
 constexpr std::string_view kIntegrationsYaml = R"(# One entry per integration. `extends_blueprint` takes a provider from Ferry's catalog

@@ -19,7 +19,7 @@ const std::vector<std::string> kAuthKeys = {
     "pkce",                "grant_type",           "refresh_margin_seconds",
     "request_url",         "request_params",       "request_http_method",
     "token_http_method",   "signature_method",     "refresh_token_idle_days",
-    "refresh_token_max_days"};
+    "refresh_token_max_days", "revocation_url"};
 // Meaningful only for OAuth 1.0a; an error under any other auth_mode.
 const std::vector<std::string> kOauth1OnlyKeys = {"request_url", "request_params",
                                                   "request_http_method", "token_http_method",
@@ -82,6 +82,7 @@ void read_auth(const MapReader& r, AuthConfig& auth) {
   r.read_enum<BodyFormat>("body_format", {{"form", BodyFormat::form}, {"json", BodyFormat::json}},
                           auth.body_format);
   r.read_url("refresh_url", auth.refresh_url);
+  r.read_url("revocation_url", auth.revocation_url);
   r.read_bool("pkce", auth.pkce);
   r.read_enum<GrantType>("grant_type",
                          {{"authorization_code", GrantType::authorization_code},

@@ -93,12 +93,9 @@ Result<TokenGrant> parse_token_response(int status, std::string_view body, std::
   return grant;
 }
 
-net::awaitable<Result<TokenGrant>> request_token(http::Exchange& exchange,
-                                                 const config::Integration& integration,
-                                                 const std::string& url,
-                                                 std::map<std::string, std::string> grant,
-                                                 TimePoint now) {
-  for (const auto& [name, value] : integration.auth.token_params) grant.emplace(name, value);
+http::FetchRequest client_post(const config::Integration& integration, const std::string& url,
+                               std::map<std::string, std::string> params,
+                               config::BodyFormat format) {
   http::FetchRequest request;
   request.method = http::Verb::post;
   request.url = url;
@@ -110,20 +107,31 @@ net::awaitable<Result<TokenGrant>> request_token(http::Exchange& exchange,
     request.headers.push_back(
         {"Authorization", "Basic " + base64_encode(pair), kFromTokenRequest});
   } else {
-    grant["client_id"] = integration.oauth_client_id;
-    grant["client_secret"] = integration.oauth_client_secret;
+    params["client_id"] = integration.oauth_client_id;
+    params["client_secret"] = integration.oauth_client_secret;
   }
-  if (integration.auth.body_format == config::BodyFormat::json) {
+  if (format == config::BodyFormat::json) {
     request.headers.push_back({"Content-Type", "application/json", http::kFromFerry});
-    request.body = json(grant).dump();
+    request.body = json(params).dump();
   } else {
     request.headers.push_back(
         {"Content-Type", "application/x-www-form-urlencoded", http::kFromFerry});
-    request.body = form_encode({grant.begin(), grant.end()});
+    request.body = form_encode({params.begin(), params.end()});
   }
   if (integration.http_request_timeout && integration.http_request_timeout->count() > 0) {
     request.timeout = *integration.http_request_timeout;
   }
+  return request;
+}
+
+net::awaitable<Result<TokenGrant>> request_token(http::Exchange& exchange,
+                                                 const config::Integration& integration,
+                                                 const std::string& url,
+                                                 std::map<std::string, std::string> grant,
+                                                 TimePoint now) {
+  for (const auto& [name, value] : integration.auth.token_params) grant.emplace(name, value);
+  http::FetchRequest request =
+      client_post(integration, url, std::move(grant), integration.auth.body_format);
   const std::string host = host_of(url);
   auto response = co_await http::fetch(exchange, std::move(request));
   if (!response) co_return response.error();

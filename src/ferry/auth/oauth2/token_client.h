@@ -10,6 +10,7 @@
 #include "ferry/config/model.h"
 #include "ferry/core/clock.h"
 #include "ferry/core/result.h"
+#include "ferry/http/client/fetch.h"
 #include "ferry/store/credentials.h"
 
 namespace ferry::http {
@@ -30,6 +31,13 @@ struct TokenGrant {
   nlohmann::json raw;                  // the whole token response, as received
   TimePoint issued_at{};               // when the response arrived
 };
+
+// A POST of `params` to `url` (a token or revocation endpoint) authenticated as the
+// integration's client: client_id and client_secret in the body, or HTTP Basic when its
+// authorization_method is header (RFC 6749 §2.3.1), in `format`, with its timeout.
+http::FetchRequest client_post(const config::Integration& integration, const std::string& url,
+                               std::map<std::string, std::string> params,
+                               config::BodyFormat format);
 
 // Calls the integration's token endpoint with `grant` (the grant-specific parameters, e.g.
 // {"grant_type":"refresh_token","refresh_token":...}) plus its token_params, sending the
