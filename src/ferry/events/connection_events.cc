@@ -10,20 +10,22 @@ namespace {
 
 using nlohmann::json;
 
-std::string_view operation_of(ConnectionEventKind kind) {
-  switch (kind) {
-    case ConnectionEventKind::created:
-      return "creation";
-    case ConnectionEventKind::overridden:
-      return "override";
-    case ConnectionEventKind::deleted:
-      return "deletion";
-    case ConnectionEventKind::refresh_failed:
-    case ConnectionEventKind::refresh_recovered:
-    case ConnectionEventKind::grant_expiring:
-      return "refresh";
-  }
-  return "unknown";
+// Each kind's event name and Nango operation, in ConnectionEventKind's order.
+struct KindNames {
+  std::string_view event;
+  std::string_view operation;
+};
+constexpr KindNames kKindNames[] = {
+    {"connection.created", "creation"},
+    {"connection.overridden", "override"},
+    {"connection.refresh_failed", "refresh"},
+    {"connection.refresh_recovered", "refresh"},
+    {"connection.grant_expiring", "refresh"},
+    {"connection.deleted", "deletion"},
+};
+
+const KindNames& names_of(ConnectionEventKind kind) {
+  return kKindNames[static_cast<std::size_t>(kind)];
 }
 
 // Nango's endUser: {endUserId, endUserEmail?, organizationId?, tags}; absent without one.
@@ -51,23 +53,7 @@ std::string event_id(ConnectionEventKind kind, const store::Connection& c, std::
 
 }  // namespace
 
-std::string_view event_name(ConnectionEventKind kind) {
-  switch (kind) {
-    case ConnectionEventKind::created:
-      return "connection.created";
-    case ConnectionEventKind::overridden:
-      return "connection.overridden";
-    case ConnectionEventKind::refresh_failed:
-      return "connection.refresh_failed";
-    case ConnectionEventKind::refresh_recovered:
-      return "connection.refresh_recovered";
-    case ConnectionEventKind::grant_expiring:
-      return "connection.grant_expiring";
-    case ConnectionEventKind::deleted:
-      return "connection.deleted";
-  }
-  return "connection.unknown";
-}
+std::string_view event_name(ConnectionEventKind kind) { return names_of(kind).event; }
 
 ConnectionEvents::ConnectionEvents(const config::ServerConfig& server,
                                    std::shared_ptr<const Clock> clock)
@@ -93,7 +79,7 @@ std::vector<store::OutboxEvent> ConnectionEvents::make(ConnectionEventKind kind,
                {"providerConfigKey", connection.provider_config_key},
                {"provider", connection.provider},
                {"environment", environment_},
-               {"operation", operation_of(kind)},
+               {"operation", names_of(kind).operation},
                {"success", success},
                {"eventId", event.id},
                {"event", event.type},

@@ -31,6 +31,7 @@
 
 namespace ferry::events {
 
+// connection_events.cc names each kind in this order.
 enum class ConnectionEventKind {
   created,
   overridden,

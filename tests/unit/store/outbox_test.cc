@@ -252,8 +252,8 @@ TEST_F(PostgresOutboxTest, TwoInstancesNeverLeaseTheSameEvent) {
   }
   ASSERT_TRUE(first->append_outbox(events));
 
-  // (finish order, event): an event's successor is leased only after it finished, so the
-  // finish order of each connection's events must follow their seq.
+  // (order, event): an event's successor is leased only after it finished, so the order of
+  // each connection's events must follow their seq.
   std::atomic<int> finished{0};
   using Sent = std::vector<std::pair<int, OutboxEvent>>;
   auto drain = [&](Store& store, const std::string& worker, Sent& sent) {
@@ -267,8 +267,11 @@ TEST_F(PostgresOutboxTest, TwoInstancesNeverLeaseTheSameEvent) {
       }
       idle = 0;
       for (const auto& e : *leased) {
+        // Numbered before the finish commits: a successor is leased only after that commit,
+        // so it always gets a larger number.
+        const int order = finished++;
         ASSERT_TRUE(store.finish_outbox_attempt(e.id, worker, delivered(clock_->now())));
-        sent.emplace_back(finished++, e);
+        sent.emplace_back(order, e);
       }
     }
   };
