@@ -79,8 +79,19 @@ net::awaitable<std::size_t> Dispatcher::deliver_due() {
     observe::warn("webhooks: cannot read the outbox: {}", leased.error().message);
     co_return 0;
   }
-  // One per connection (the lease's rule), so no two of these belong to one connection.
-  for (const store::OutboxEvent& event : *leased) co_await deliver(event);
+  if (leased->empty()) co_return 0;
+  // One per connection (the lease's rule), so they go out side by side without breaking any
+  // connection's order, and a slow receiver answer holds up only its own event. All run on
+  // this executor's one thread; the timer wakes this look when the last one ends.
+  std::size_t running = leased->size();
+  net::steady_timer all_ended(executor_, std::chrono::steady_clock::time_point::max());
+  for (const store::OutboxEvent& event : *leased) {
+    net::co_spawn(executor_, deliver(event), [&](std::exception_ptr) {
+      if (--running == 0) all_ended.cancel();
+    });
+  }
+  boost::system::error_code ignored;
+  co_await all_ended.async_wait(net::redirect_error(net::use_awaitable, ignored));
   co_return leased->size();
 }
 

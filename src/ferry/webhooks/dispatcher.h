@@ -2,12 +2,12 @@
 
 // Delivers the webhook outbox (store/types.h's OutboxEvent) to the backend's webhook_url:
 // leases what is due (the store hands each event to one instance at a time, a connection's
-// events one after another), POSTs each body as it was written, signed with HMAC-SHA256 of
-// the raw body in X-Nango-Hmac-Sha256 (hex, Nango's scheme), and records the attempt and
-// what follows (webhooks/delivery_policy.h). At-least-once: an instance that dies between
-// the receiver's answer and the record sends the event again once its lease runs out, with
-// the same eventId for the receiver to de-duplicate. Also prunes finished events past
-// their retention.
+// events one after another), POSTs each body as it was written (the leased events side by
+// side: they belong to different connections), signed with HMAC-SHA256 of the raw body in
+// X-Nango-Hmac-Sha256 (hex, Nango's scheme), and records the attempt and what follows
+// (webhooks/delivery_policy.h). At-least-once: an instance that dies between the receiver's
+// answer and the record sends the event again once its lease runs out, with the same eventId
+// for the receiver to de-duplicate. Also prunes finished events past their retention.
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>

@@ -85,7 +85,9 @@ net::awaitable<void> KeepAlive::run() {
 
 net::awaitable<SweepReport> KeepAlive::sweep() {
   SweepReport report;
-  for (const auto& [key, integration] : project_->integrations) {
+  for (const auto& entry : project_->integrations) {
+    // A reference, not a structured binding: lambdas below capture it.
+    const config::Integration& integration = entry.second;
     if (stopping_) break;
     if (integration.keep_alive_after) co_await keep_alive(integration, report);
     if (integration.auth.refresh_token_max_lifetime.count() > 0 && events_ &&
