@@ -13,16 +13,6 @@ namespace {
 
 namespace net = boost::asio;
 
-// The provider's {"error", "error_description"} when it sent them, else nothing.
-std::string provider_error(const std::string& body) {
-  const auto parsed = nlohmann::json::parse(body, nullptr, false);
-  if (!parsed.is_object()) return "";
-  std::string out = parsed.value("error", "");
-  const std::string description = parsed.value("error_description", "");
-  if (!description.empty()) out += (out.empty() ? "" : ": ") + description;
-  return out.substr(0, 200);
-}
-
 }  // namespace
 
 net::awaitable<Status> revoke_tokens(http::Exchange& exchange,
@@ -42,14 +32,14 @@ net::awaitable<Status> revoke_tokens(http::Exchange& exchange,
     co_return Error{Errc::invalid_argument, "the connection has no token to revoke"};
   }
   const std::string request_token_value = params.at("token");
-  const auto target = http::outbound_request_for(url);
-  const std::string host = target ? target->host_header : std::string("the provider");
+  const std::string host = host_of(url);
   http::FetchRequest request =
       client_post(integration, url, std::move(params), config::BodyFormat::form);
   auto answer = co_await http::fetch(exchange, std::move(request));
   if (!answer) co_return answer.error();
   if (answer->status >= 200 && answer->status < 300) co_return ok();
-  std::string said = provider_error(answer->body);
+  std::string said =
+      provider_message(nlohmann::json::parse(answer->body, nullptr, false), answer->body);
   // Whatever the provider echoes, the token is not repeated.
   if (said.find(request_token_value) != std::string::npos) said.clear();
   const std::string message =

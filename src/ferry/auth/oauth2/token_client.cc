@@ -15,27 +15,30 @@ namespace net = boost::asio;
 
 namespace {
 
+// Where the token request's header values come from, for the sink check's message.
+constexpr http::HeaderSource kFromTokenRequest = "the integration's OAuth settings";
+
+// A provider's words in an error message are cut here: whatever it sends, the message
+// stays a line.
+constexpr std::size_t kMaxProviderMessageBytes = 200;
+
+}  // namespace
+
 std::string host_of(const std::string& url) {
   auto parsed = ferry::parse_absolute_uri(url);
   return parsed ? std::string(parsed->host()) : std::string("the token endpoint");
 }
 
-// Where the token request's header values come from, for the sink check's message.
-constexpr http::HeaderSource kFromTokenRequest = "the integration's OAuth settings";
-
-// RFC 6749 §5.2: {"error": "...", "error_description": "..."}; anything else is quoted short.
 std::string provider_message(const json& body, std::string_view text) {
   if (body.is_object() && body.contains("error")) {
     std::string message = body["error"].is_string() ? body["error"].get<std::string>() : body["error"].dump();
     if (body.contains("error_description") && body["error_description"].is_string()) {
       message += ": " + body["error_description"].get<std::string>();
     }
-    return message;
+    return message.substr(0, kMaxProviderMessageBytes);
   }
-  return text.empty() ? std::string("no body") : std::string(text.substr(0, 200));
+  return text.empty() ? std::string("no body") : std::string(text.substr(0, kMaxProviderMessageBytes));
 }
-
-}  // namespace
 
 Result<TokenGrant> parse_token_response(int status, std::string_view body, std::string_view host,
                                         TimePoint now) {

@@ -32,6 +32,13 @@ struct TokenGrant {
   TimePoint issued_at{};               // when the response arrived
 };
 
+// The host of an endpoint URL, for messages ("the token endpoint" when it has none).
+std::string host_of(const std::string& url);
+
+// What an OAuth endpoint said in an error answer (RFC 6749 §5.2 {"error", "error_description"},
+// else the start of the body), at most 200 bytes.
+std::string provider_message(const nlohmann::json& body, std::string_view text);
+
 // A POST of `params` to `url` (a token or revocation endpoint) authenticated as the
 // integration's client: client_id and client_secret in the body, or HTTP Basic when its
 // authorization_method is header (RFC 6749 §2.3.1), in `format`, with its timeout.
