@@ -47,6 +47,7 @@ class Receiver {
         this.received = [];
         this.revocations = [];          // the forms POSTed to /revoke
         this.revocationStatus = 200;    // what /revoke answers
+        this.dripping = [];             // answers left unfinished on purpose
         this.verifier = new Nango({ secretKey: 'not-the-signing-key', webhookSigningKey: signingKey, host: 'http://127.0.0.1:1' });
         this.server = createServer((req, res) => {
             const chunks = [];
@@ -68,6 +69,13 @@ class Receiver {
                     status: answer.status,
                     at: Date.now()
                 });
+                if (answer.drip) {
+                    // Announces a large body, sends one byte of it and never the rest.
+                    res.writeHead(answer.status, { 'Content-Length': '1000000' });
+                    res.write('{');
+                    this.dripping.push(res);
+                    return;
+                }
                 res.writeHead(answer.status, answer.headers || {});
                 res.end('{}');
             });
@@ -79,6 +87,7 @@ class Receiver {
         return `${this.base}/hooks`;
     }
     close() {
+        for (const res of this.dripping) res.destroy();
         this.server.close();
     }
     /** The deliveries answered 2xx. */
@@ -291,6 +300,17 @@ describe('connection events reach the backend', { skip: skipReason, timeout: 6 *
         assert.equal(event.attempts, 3);
         assert.deepEqual(event.attempt_log.map((a) => a.status), [500, 429, 200]);
         assert.equal(event.payload.connectionId, 'imported-1');
+    });
+
+    test('a receiver that never finishes its answer body cannot hold a delivery: the status decides', opts, async () => {
+        const env = await setUp();
+        environments.push(env);
+        env.receiver.answers = [{ status: 200, drip: true }];
+        await importConnection(env, 'dripped-1');
+        const [event] = await eventually(() => deliveries(env), (d) => d.length === 1 && d[0].state === 'delivered', 5_000);
+        assert.equal(event.state, 'delivered', JSON.stringify(event));
+        assert.equal(event.attempts, 1);
+        assert.equal(env.receiver.received.length, 1);
     });
 
     test('an answer retrying cannot fix dead-letters the event, and a replay sends it again', opts, async () => {

@@ -7,6 +7,8 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "ferry/core/crypto.h"
+#include "ferry/http/client/body_source.h"
+#include "ferry/http/client/exchange.h"
 #include "ferry/http/client/fetch.h"
 #include "ferry/observe/log.h"
 #include "ferry/observe/metrics.h"
@@ -17,8 +19,6 @@ namespace {
 
 namespace net = boost::asio;
 
-// The receiver's answer matters, its body does not: a bigger one is a failed attempt.
-constexpr std::size_t kMaxAnswerBytes = 1024 * 1024;
 constexpr auto kPruneEvery = std::chrono::minutes(10);
 constexpr std::size_t kPruneRound = 1000;
 
@@ -95,30 +95,38 @@ net::awaitable<std::size_t> Dispatcher::deliver_due() {
   co_return leased->size();
 }
 
+// Only the answer's head counts: its body is never read, so a receiver dripping one out
+// cannot hold the delivery past the timeout (which bounds connecting, sending and the head).
 net::awaitable<DeliveryResult> Dispatcher::post(const store::OutboxEvent& event) {
-  http::FetchRequest request;
-  request.method = http::Verb::post;
-  request.url = options_.url;
-  request.body = event.body;
-  request.timeout = options_.timeout;
-  request.max_response_bytes = kMaxAnswerBytes;
-  request.headers = {
+  DeliveryResult result;
+  auto request = http::outbound_request_for(options_.url);
+  if (!request) {
+    result.error = request.error().message;
+    co_return result;
+  }
+  request->method = http::Verb::post;
+  request->timeout = options_.timeout;
+  request->headers = {
       {"Content-Type", "application/json"},
       {"User-Agent", "Ferry-Webhooks"},
       {"X-Nango-Hmac-Sha256", webhook_signature(options_.signing_key, event.body)},
       {"X-Ferry-Event-Id", event.id},
   };
+  http::BufferedBody body(event.body);
   const auto started = std::chrono::steady_clock::now();
-  auto answer = co_await http::fetch(*exchange_, std::move(request));
-  DeliveryResult result;
+  auto sent = co_await exchange_->send(*request, body);
   result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
-  if (!answer) {
-    result.error = answer.error().message;
+  if (!sent) {
+    result.error = sent.failure->error.message;
   } else {
-    result.status = answer->status;
-    result.retry_after = answer->header("Retry-After");
+    result.status = sent.response->status();
+    auto retry_after = sent.response->head().find("Retry-After");
+    if (retry_after != sent.response->head().end()) {
+      result.retry_after = std::string(retry_after->value());
+    }
   }
+  // Dropping the response with its body unread closes that connection.
   co_return result;
 }
 
