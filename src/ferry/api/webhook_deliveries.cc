@@ -47,7 +47,7 @@ Result<store::OutboxFilter> parse_filter(const http::RequestContext& ctx) {
     filter.state = store::outbox_state_from_name(*state);
     if (!filter.state) {
       return Error{Errc::invalid_argument,
-                   "query parameter state must be pending, delivered or dead"};
+                   "query parameter state must be pending, delivered, dead or unroutable"};
     }
   }
   if (const std::string* key = ctx.query_param("integration"); key && !key->empty()) {

@@ -6,10 +6,11 @@
 namespace ferry::store {
 namespace {
 
-constexpr std::array<std::pair<OutboxState, std::string_view>, 3> kStateNames = {{
+constexpr std::array<std::pair<OutboxState, std::string_view>, 4> kStateNames = {{
     {OutboxState::pending, "pending"},
     {OutboxState::delivered, "delivered"},
     {OutboxState::dead, "dead"},
+    {OutboxState::unroutable, "unroutable"},
 }};
 
 }  // namespace

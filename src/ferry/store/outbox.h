@@ -14,7 +14,7 @@
 
 namespace ferry::store {
 
-// "pending", "delivered", "dead"; and back (nullopt for anything else).
+// "pending", "delivered", "dead", "unroutable"; and back (nullopt for anything else).
 std::string_view outbox_state_name(OutboxState state);
 std::optional<OutboxState> outbox_state_from_name(std::string_view name);
 

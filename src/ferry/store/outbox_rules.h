@@ -9,7 +9,8 @@
 
 namespace ferry::store {
 
-// ok() when every event has an id, a key and a body; else Errc::invalid_argument naming the
+// ok() when every event has an id, a key (its connection id may be empty for an unroutable
+// one), a body, and the state pending or unroutable; else Errc::invalid_argument naming the
 // first that lacks one.
 Status check_outbox_events(const std::vector<OutboxEvent>& events);
 
@@ -19,9 +20,10 @@ inline constexpr std::string_view kOutboxColumns =
     "next_attempt_at, delivered_at, attempt_log";
 
 // Errc::not_found for an unknown event id, and Errc::conflict for a lease that is no longer
-// `worker`'s or a replay of a pending event.
+// `worker`'s, a replay of a pending event or of an unroutable one.
 Error outbox_event_not_found(std::string_view id);
 Error outbox_lease_lost(std::string_view id, const std::string& worker);
 Error outbox_event_pending(std::string_view id);
+Error outbox_event_unroutable(std::string_view id);
 
 }  // namespace ferry::store

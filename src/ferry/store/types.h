@@ -33,10 +33,12 @@ std::string describe(const ConnectionKey& key);
 //
 // pending: to be sent (now or at next_attempt_at); delivered: the receiver answered 2xx;
 // dead: given up (an answer that retrying cannot change, or past the retry age), kept for
-// replay.
-enum class OutboxState { pending, delivered, dead };
+// replay; unroutable: a provider's webhook delivery that matched no connection (its key
+// names the integration only), kept to be seen, never sent and never replayed.
+enum class OutboxState { pending, delivered, dead, unroutable };
 
-// One event. The writer fills id, key, type and body; the store the rest.
+// One event. The writer fills id, key, type and body (and state: pending, or unroutable);
+// the store the rest.
 struct OutboxEvent {
   // Stable: the same happening always gets the same id (the receiver de-duplicates on it),
   // and writing an id the outbox already holds writes nothing.

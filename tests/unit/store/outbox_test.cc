@@ -192,6 +192,40 @@ TEST_P(OutboxTest, ADeadEventNoLongerHoldsUpItsConnectionAndCanBeReplayed) {
   EXPECT_TRUE(store->replay_outbox_event("a2", clock_->now()));
 }
 
+TEST_P(OutboxTest, AnUnroutableDeliveryIsKeptListedNeverLeasedNorReplayedAndPrunedWithAge) {
+  auto store = open("o.db");
+  OutboxEvent kept = event("u1", "");
+  kept.type = "webhook.unroutable";
+  kept.state = OutboxState::unroutable;
+  ASSERT_TRUE(store->append_outbox({kept, event("a1", "A")}));
+  // Only a pending or unroutable row may be written, and only an unroutable one without a
+  // connection.
+  OutboxEvent connectionless = event("p1", "");
+  EXPECT_EQ(store->append_outbox({connectionless}).error().code, Errc::invalid_argument);
+  OutboxEvent finished = event("d1", "A");
+  finished.state = OutboxState::dead;
+  EXPECT_EQ(store->append_outbox({finished}).error().code, Errc::invalid_argument);
+
+  auto leased = store->lease_outbox("w", clock_->now(), 30s, 10);
+  ASSERT_TRUE(leased);
+  EXPECT_EQ(ids_of(*leased), (std::vector<std::string>{"a1"}));
+  OutboxFilter filter;
+  filter.state = OutboxState::unroutable;
+  auto listed = store->list_outbox(filter);
+  ASSERT_TRUE(listed) << listed.error().message;
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front().id, "u1");
+  EXPECT_EQ(listed->front().key.connection_id, "");
+  EXPECT_EQ(listed->front().state, OutboxState::unroutable);
+  EXPECT_EQ(store->replay_outbox_event("u1", clock_->now()).error().code, Errc::conflict);
+
+  clock_->advance(48h);
+  auto pruned = store->prune_outbox(clock_->now() - 24h, 100);
+  ASSERT_TRUE(pruned) << pruned.error().message;
+  EXPECT_EQ(*pruned, 1u);
+  EXPECT_EQ(all_ids(*store), (std::vector<std::string>{"a1"}));
+}
+
 TEST_P(OutboxTest, PruningRemovesOnlyOldFinishedEvents) {
   auto store = open("o.db");
   ASSERT_TRUE(store->append_outbox({event("old-done", "A"), event("old-waiting", "B")}));

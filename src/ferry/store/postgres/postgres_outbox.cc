@@ -61,10 +61,11 @@ Status PostgresStore::append_outbox_in(pg::DbConnection& db,
     const std::int64_t created = e.created_at == TimePoint{} ? now : to_millis(e.created_at);
     auto written = db.run(
         "INSERT INTO outbox (id, provider_config_key, connection_id, type, body, created_at, "
-        "next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6::bigint, $6::bigint) "
+        "next_attempt_at, state) VALUES ($1, $2, $3, $4, $5, $6::bigint, $6::bigint, $7) "
         "ON CONFLICT (id) DO NOTHING",
         {pg::text(e.id), pg::text(e.key.provider_config_key), pg::text(e.key.connection_id),
-         pg::text(e.type), pg::text(e.body), pg::integer(created)},
+         pg::text(e.type), pg::text(e.body), pg::integer(created),
+         pg::text(std::string(outbox_state_name(e.state)))},
         "write webhook event");
     if (!written) return written;
   }
@@ -172,6 +173,7 @@ Result<OutboxEvent> PostgresStore::replay_outbox_event(std::string_view id, Time
   auto event = decode_outbox(*read, 0);
   if (!event) return event;
   if (event->state == OutboxState::pending) return outbox_event_pending(id);
+  if (event->state == OutboxState::unroutable) return outbox_event_unroutable(id);
   auto written = (*db)->run(
       "UPDATE outbox SET state = 'pending', next_attempt_at = $2::bigint, delivered_at = NULL, "
       "leased_by = NULL, lease_until = NULL WHERE id = $1",

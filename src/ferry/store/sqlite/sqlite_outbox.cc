@@ -61,7 +61,8 @@ Status SqliteStore::append_outbox_locked(const std::vector<OutboxEvent>& events)
   for (const OutboxEvent& e : events) {
     auto stmt = db_.prepare(
         "INSERT INTO outbox (id, provider_config_key, connection_id, type, body, created_at, "
-        "next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (id) DO NOTHING",
+        "next_attempt_at, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7) "
+        "ON CONFLICT (id) DO NOTHING",
         "write webhook event");
     if (!stmt) return std::move(stmt).error();
     const std::int64_t created =
@@ -72,6 +73,7 @@ Status SqliteStore::append_outbox_locked(const std::vector<OutboxEvent>& events)
                        .bind_text(4, e.type)
                        .bind_text(5, e.body)
                        .bind_int(6, created)
+                       .bind_text(7, outbox_state_name(e.state))
                        .run();
     if (!written) return written;
   }
@@ -186,6 +188,7 @@ Result<OutboxEvent> SqliteStore::replay_outbox_event(std::string_view id, TimePo
   if (!event) return event;
   read->reset();
   if (event->state == OutboxState::pending) return outbox_event_pending(id);
+  if (event->state == OutboxState::unroutable) return outbox_event_unroutable(id);
   auto write = db_.prepare(
       "UPDATE outbox SET state = 'pending', next_attempt_at = ?2, delivered_at = NULL, "
       "leased_by = NULL, lease_until = NULL WHERE id = ?1",
