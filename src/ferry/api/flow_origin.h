@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "ferry/core/http_origin.h"
 #include "ferry/core/result.h"
 
 namespace ferry::api {
@@ -11,9 +12,7 @@ namespace ferry::api {
 // Where the callback page of a connect flow may post its result (DESIGN.md §4): only to the
 // origin of the page that started the flow, never to '*'. Pure.
 
-// The origin ("scheme://host[:port]", scheme and host in lower case, as browsers compare
-// them) of an absolute http(s) URL with a host and no user info; nullopt otherwise.
-std::optional<std::string> http_origin(std::string_view url);
+using ferry::http_origin;  // core/http_origin.h
 
 // The origin a connect request names for its page:
 //   `origin_param` (the `origin` query parameter, which Ferry's frontend SDK sends): it must
