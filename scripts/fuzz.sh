@@ -14,7 +14,7 @@ if [[ "$seconds" == "0" ]]; then
   exit 0
 fi
 
-all_targets=(upstream_target placeholders config_loader redact lua_json rate_limit server)
+all_targets=(upstream_target placeholders config_loader redact lua_json rate_limit provider_webhook server)
 targets=("$@")
 ((${#targets[@]})) || targets=("${all_targets[@]}")
 
