@@ -22,6 +22,10 @@ enum class AuthorizationMethod { body, header };                 // client creds
 enum class BodyFormat { form, json };                            // token request body
 enum class GrantType { authorization_code, client_credentials };
 enum class ResetFormat { seconds, epoch, iso8601, http_date };   // rate-limit reset header
+// Which site a connection takes when its grant reaches several (Atlassian's accessible
+// resources): the first one (or the one matching a `subdomain` given at connect time), or
+// the one the user picks.
+enum class SiteSelection { first, ask };
 
 struct AuthConfig {
   AuthMode auth_mode = AuthMode::none;
@@ -97,6 +101,7 @@ struct Integration {
   // off: `keep_alive_after_days: 0`, or a provider without an idle rule. Defaults to two
   // thirds of auth.refresh_token_idle_lifetime.
   std::optional<std::chrono::seconds> keep_alive_after;
+  SiteSelection site_selection = SiteSelection::first;
 };
 
 // ferry.yaml; every field has the default of DESIGN.md §1.

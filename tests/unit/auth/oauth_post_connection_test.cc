@@ -89,5 +89,44 @@ TEST(PostConnectionSteps, TheJiraStepIsKnownByName) {
   EXPECT_EQ(find_step("no_such_step"), nullptr);
 }
 
+TEST(AtlassianSite, AskingLeavesSeveralSitesUnchosenUnlessSomethingNamesOne) {
+  const json two = json::array({site(kAcme, "acme"), site(kGlobex, "globex")});
+  SiteRequest ask;
+  ask.ask = true;
+  auto open = choose_atlassian_site(two, ask);
+  ASSERT_TRUE(open) << open.error().message;
+  EXPECT_FALSE(open->connection_config.contains("cloudId"));
+  EXPECT_EQ(open->removed_keys, (std::vector<std::string>{"cloudId", "baseUrl"}));
+  EXPECT_EQ(open->connection_config["sites"].size(), 2u);
+
+  // One site is no choice.
+  auto one = choose_atlassian_site(json::array({site(kGlobex, "globex")}), ask);
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->connection_config["cloudId"], kGlobex);
+
+  // Named by cloud id, by subdomain, or kept from before the reconnect.
+  SiteRequest by_id = ask;
+  by_id.cloud_id = kGlobex;
+  EXPECT_EQ(choose_atlassian_site(two, by_id)->connection_config["cloudId"], kGlobex);
+  SiteRequest by_subdomain = ask;
+  by_subdomain.subdomain = "globex";
+  EXPECT_EQ(choose_atlassian_site(two, by_subdomain)->connection_config["cloudId"], kGlobex);
+  SiteRequest kept = ask;
+  kept.current_cloud_id = kGlobex;
+  EXPECT_EQ(choose_atlassian_site(two, kept)->connection_config["cloudId"], kGlobex);
+
+  // A name that matches nothing: asked, with a warning.
+  SiteRequest unknown = ask;
+  unknown.cloud_id = "nope";
+  auto asked = choose_atlassian_site(two, unknown);
+  ASSERT_TRUE(asked);
+  EXPECT_FALSE(asked->connection_config.contains("cloudId"));
+  EXPECT_EQ(asked->warnings.size(), 1u);
+
+  // site_selection: first takes the first.
+  SiteRequest first;
+  EXPECT_EQ(choose_atlassian_site(two, first)->connection_config["cloudId"], kAcme);
+}
+
 }  // namespace
 }  // namespace ferry::auth::post_connection

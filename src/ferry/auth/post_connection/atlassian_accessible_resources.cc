@@ -63,7 +63,7 @@ std::string join_url(std::string base, std::string_view path) {
 
 }  // namespace
 
-Result<StepOutput> choose_atlassian_site(const json& resources, const std::string& subdomain) {
+Result<StepOutput> choose_atlassian_site(const json& resources, const SiteRequest& request) {
   auto sites = unique_sites(resources);
   if (!sites) return std::move(sites).error();
   if (sites->empty()) {
@@ -71,27 +71,49 @@ Result<StepOutput> choose_atlassian_site(const json& resources, const std::strin
                  "accessible-resources lists no site: the grant reaches no Atlassian site"};
   }
   StepOutput out;
-  const json* chosen = &(*sites)[0];
-  if (!subdomain.empty()) {
-    const json* match = nullptr;
+  auto with_id = [&](const std::string& id) -> const json* {
     for (const json& site : *sites) {
-      if (site_matches(site, subdomain)) {
-        match = &site;
-        break;
-      }
+      if (!id.empty() && string_field(site, "id") == id) return &site;
     }
-    if (match) {
-      chosen = match;
-    } else {
-      out.warnings.push_back(fmt::format(
-          "no accessible site is https://{}.atlassian.net; using {} instead", subdomain,
-          string_field(*chosen, "url")));
+    return nullptr;
+  };
+  auto with_subdomain = [&](const std::string& subdomain) -> const json* {
+    for (const json& site : *sites) {
+      if (!subdomain.empty() && site_matches(site, subdomain)) return &site;
+    }
+    return nullptr;
+  };
+  const json* chosen = with_id(request.cloud_id);
+  if (!chosen && !request.cloud_id.empty()) {
+    out.warnings.push_back(
+        fmt::format("no accessible site has the cloud id {}", request.cloud_id));
+  }
+  if (!chosen) chosen = with_subdomain(request.subdomain);
+  if (!chosen && !request.subdomain.empty()) {
+    out.warnings.push_back(
+        fmt::format("no accessible site is https://{}.atlassian.net", request.subdomain));
+  }
+  if (!chosen) chosen = with_id(request.current_cloud_id);
+  out.connection_config["sites"] = *sites;
+  if (!chosen && request.ask && sites->size() > 1) {
+    out.removed_keys = {"cloudId", "baseUrl"};
+    return out;
+  }
+  if (!chosen) {
+    chosen = &(*sites)[0];
+    if (!out.warnings.empty()) {
+      out.warnings.back() += fmt::format("; using {} instead", string_field(*chosen, "url"));
     }
   }
   out.connection_config["cloudId"] = string_field(*chosen, "id");
   out.connection_config["baseUrl"] = string_field(*chosen, "url");
-  out.connection_config["sites"] = *sites;
   return out;
+}
+
+Result<StepOutput> choose_atlassian_site(const json& resources, const std::string& subdomain) {
+  SiteRequest request;
+  request.subdomain = subdomain;
+  return choose_atlassian_site(resources, request);
 }
 
 boost::asio::awaitable<Result<StepOutput>> atlassian_accessible_resources(
@@ -117,9 +139,18 @@ boost::asio::awaitable<Result<StepOutput>> atlassian_accessible_resources(
                     fmt::format("accessible-resources answered {}", response->status)};
   }
   json resources = json::parse(response->body, nullptr, false);
-  const std::string subdomain =
-      input.params.is_object() ? string_field(input.params, "subdomain") : std::string();
-  co_return choose_atlassian_site(resources, subdomain);
+  SiteRequest site;
+  if (input.params.is_object()) {
+    site.subdomain = string_field(input.params, "subdomain");
+    site.cloud_id = string_field(input.params, "cloudId");
+  }
+  // The site a reconnect had, unless the connect call named one (params are merged into
+  // the connection's config before the step runs).
+  if (site.cloud_id.empty() && input.connection.connection_config.is_object()) {
+    site.current_cloud_id = string_field(input.connection.connection_config, "cloudId");
+  }
+  site.ask = input.integration.site_selection == config::SiteSelection::ask;
+  co_return choose_atlassian_site(resources, site);
 }
 
 }  // namespace ferry::auth::post_connection

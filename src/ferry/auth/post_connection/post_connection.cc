@@ -39,10 +39,11 @@ void warn(const Dependencies& deps, const store::Connection& connection, const s
 
 // Applies one step's result to the stored connection; the row stays as it was on failure.
 Result<store::Connection> merge_config(store::Store& store, const store::Connection& connection,
-                                       const json& learned) {
+                                       const StepOutput& learned) {
   json config = connection.connection_config.is_object() ? connection.connection_config
                                                          : json::object();
-  for (const auto& [key, value] : learned.items()) config[key] = value;
+  for (const std::string& key : learned.removed_keys) config.erase(key);
+  for (const auto& [key, value] : learned.connection_config.items()) config[key] = value;
   store::ConnectionUpdate update;
   update.connection_config = std::move(config);
   return store.update_connection(connection.key(), update);
@@ -78,7 +79,7 @@ boost::asio::awaitable<store::Connection> run_post_connection(Dependencies deps,
       warn(deps, connection, fmt::format("post-connection step {}: {}", name, warning));
     }
     auto stored = co_await deps.blocking.run(
-        [&] { return merge_config(deps.store, connection, output->connection_config); });
+        [&] { return merge_config(deps.store, connection, *output); });
     if (!stored) {
       warn(deps, connection,
            fmt::format("post-connection step {} could not save its result: {}", name,

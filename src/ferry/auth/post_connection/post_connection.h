@@ -43,6 +43,8 @@ struct StepInput {
 struct StepOutput {
   nlohmann::json connection_config = nlohmann::json::object();  // merged, top-level keys
   std::vector<std::string> warnings;  // worth an activity-log line, not a failure
+  // Top-level keys to remove from the connection's config (a choice the step undid).
+  std::vector<std::string> removed_keys;
 };
 
 // A step: calls the provider and returns what to merge. Suspends. Its errors are reported,
