@@ -88,6 +88,16 @@ net::awaitable<Status> ActionContext::update_metadata(json metadata) {
   co_return co_await write_metadata(std::move(metadata), true);
 }
 
+net::awaitable<Result<json>> ActionContext::register_webhooks(json spec) {
+  if (!services_.register_webhooks) {
+    co_return Error{Errc::unavailable, "this server cannot register webhooks for actions"};
+  }
+  auto send = [this](ActionRequest request) -> net::awaitable<Result<ActionResponse>> {
+    co_return co_await this->send(std::move(request));
+  };
+  co_return co_await services_.register_webhooks(key_, send, std::move(spec));
+}
+
 net::awaitable<Status> ActionContext::write_metadata(json metadata, bool merge) {
   if (!metadata.is_object()) {
     co_return Error{Errc::invalid_argument, "metadata must be a table with string keys"};

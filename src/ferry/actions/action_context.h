@@ -31,6 +31,15 @@ struct RunIdentity {
   std::string exec_id;      // 8 lower-case hex digits
 };
 
+// Registers provider webhooks for a connection (today Jira's: atlassian/
+// jira_webhook_registrar.h), sending through `send`; answers as POST
+// /connections/{id}/jira-webhooks does. Supplied by the app, so actions need not know the
+// providers' webhook APIs.
+using WebhookRegistration = std::function<boost::asio::awaitable<Result<nlohmann::json>>(
+    const store::ConnectionKey& key,
+    std::function<boost::asio::awaitable<Result<ActionResponse>>(ActionRequest)> send,
+    nlohmann::json spec)>;
+
 // What one run may use. `http` may be null: every call then fails with Errc::unavailable.
 // The store is called on `blocking` (inline when it is null, as in tests).
 struct RunServices {
@@ -39,6 +48,7 @@ struct RunServices {
   std::shared_ptr<BlockingPool> blocking;
   observe::Level log_level = observe::Level::info;  // the integration's, else the server default
   std::chrono::steady_clock::time_point deadline;   // the run's wall-clock end
+  WebhookRegistration register_webhooks;            // may be empty: unavailable
 };
 
 // Everything an action (Lua or native) can do for its connection: upstream calls through the
@@ -76,6 +86,10 @@ class ActionContext {
   // `metadata` is not an object; store errors otherwise.
   boost::asio::awaitable<Status> set_metadata(nlohmann::json metadata);
   boost::asio::awaitable<Status> update_metadata(nlohmann::json metadata);
+
+  // Registers Jira webhooks for this connection (nango:register_jira_webhooks) through
+  // RunServices::register_webhooks, its calls made with send(). Errc::unavailable without it.
+  boost::asio::awaitable<Result<nlohmann::json>> register_webhooks(nlohmann::json spec);
 
   // True when a line at `level` passes the run's log level.
   bool log_enabled(observe::Level level) const;

@@ -149,6 +149,7 @@ net::awaitable<ActionOutcome> ActionRunner::run_admitted(store::ConnectionKey ke
   services.log_level =
       integration->log_level.value_or(deps_.project->server.default_action_log_level);
   services.deadline = steady_clock::now() + options_.limits.wall_time;
+  services.register_webhooks = deps_.register_webhooks;
   ActionContext context(RunIdentity{key.provider_config_key, action_name, exec_id},
                         std::move(*connection), std::move(services));
   context.log(observe::Level::debug, "started");

@@ -48,6 +48,7 @@ struct RunnerDependencies {
   std::shared_ptr<ActionHttp> http;
   std::shared_ptr<store::ActivityWriter> activity;
   std::shared_ptr<BlockingPool> lua_threads;
+  WebhookRegistration register_webhooks;  // may be empty (nango:register_jira_webhooks fails)
 };
 
 // Runs actions on demand (POST /action/trigger, or an embedding program). Thread-safe:

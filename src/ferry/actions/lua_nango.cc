@@ -116,6 +116,23 @@ int write_metadata(lua_State* L, bool merge) {
   return lua_yieldk(L, 0, 0, after_metadata);
 }
 
+int after_webhooks(lua_State* L, int, lua_KContext) {
+  const PreparedAnswer& answer = LuaRun::of(L)->answer();
+  if (!answer.error.empty()) return raise(L, answer.error.c_str());
+  push_json(L, answer.json);
+  return 1;
+}
+
+// nango:register_jira_webhooks{webhooks = {{events = {...}, jqlFilter = "..."}}} (or one
+// spec): registers them for the run's connection; returns {webhooks = {...}} as the REST
+// route does.
+int nango_register_jira_webhooks(lua_State* L) {
+  const int index = options_index(L);
+  luaL_checktype(L, index, LUA_TTABLE);
+  if (const char* error = LuaRun::of(L)->prepare_webhooks(L, index)) return raise(L, error);
+  return lua_yieldk(L, 0, 0, after_webhooks);
+}
+
 int nango_set_metadata(lua_State* L) { return write_metadata(L, false); }
 int nango_update_metadata(lua_State* L) { return write_metadata(L, true); }
 
@@ -244,6 +261,7 @@ void push_nango(lua_State* L) {
   set_function(L, "paginate", nango_paginate);
   set_function(L, "connection", nango_connection);
   set_function(L, "set_metadata", nango_set_metadata);
+  set_function(L, "register_jira_webhooks", nango_register_jira_webhooks);
   set_function(L, "update_metadata", nango_update_metadata);
   set_function(L, "error", nango_error);
   push_log_table(L);

@@ -175,6 +175,16 @@ net::awaitable<std::variant<json, ActionFailure>> LuaRun::execute(const json& in
       co_await write_pending_metadata();
       continue;
     }
+    if (pending_ == Pending::webhooks) {
+      co_await register_pending_webhooks();
+      if (context_.deadline_passed()) {
+        co_return killed(fmt::format("the action exceeded its time limit of {} registering "
+                                     "webhooks",
+                                     describe_duration(limits_.wall_time)),
+                         "wall_time");
+      }
+      continue;
+    }
     call_what_ = request_.method + " " + request_.endpoint;
     auto result = co_await context_.send(std::move(request_));
     if (context_.deadline_passed()) {

@@ -110,6 +110,9 @@ class LuaRun {
   // Reads the metadata table at `index` and stores it as the write to make at the next
   // yield. nullptr on success, else the message to raise.
   const char* prepare_metadata(lua_State* L, int index, bool merge);
+  // Reads the webhook spec table at `index` and stores it as the registration to make at
+  // the next yield; its answer is answer().json. nullptr on success, else the message.
+  const char* prepare_webhooks(lua_State* L, int index);
   // The value at `index` as JSON text; nullptr with `*error` set when not serialisable.
   const char* encode_json(lua_State* L, int index, const char** error);
   // `text` parsed as JSON (kept until the next call); nullptr with `*error` set.
@@ -122,7 +125,7 @@ class LuaRun {
   const char* check_limits();
 
  private:
-  enum class Pending { none, call, page, metadata };
+  enum class Pending { none, call, page, metadata, webhooks };
 
   Result<std::monostate> start(const nlohmann::json& input);
   // Resumes the coroutine with `arguments` values on its stack; on a yield, drops what it
@@ -135,6 +138,7 @@ class LuaRun {
   const char* check_can_call(lua_State* L, const char* what);
   void prepare_answer(Result<ActionResponse> result);
   boost::asio::awaitable<void> write_pending_metadata();
+  boost::asio::awaitable<void> register_pending_webhooks();
   std::variant<nlohmann::json, ActionFailure> finish(int status);
   ActionFailure failure_from_error(int status);
   // A failure for a run stopped by `limit` (an ActionFailure::limit name, or "" for none).
@@ -153,7 +157,7 @@ class LuaRun {
 
   Pending pending_ = Pending::none;
   ActionRequest request_;
-  nlohmann::json metadata_;  // the pending metadata write
+  nlohmann::json metadata_;  // the pending metadata write, or webhook registration
   bool merge_metadata_ = false;
   std::string call_what_;  // "GET /x" of the call in flight, for messages
   int pending_paginator_ = -1;

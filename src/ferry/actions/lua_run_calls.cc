@@ -148,6 +148,30 @@ const char* LuaRun::prepare_metadata(lua_State* L, int index, bool merge) {
   }
 }
 
+const char* LuaRun::prepare_webhooks(lua_State* L, int index) {
+  if (const char* refused = check_can_call(L, "webhook registrations")) return refused;
+  try {
+    auto spec = lua_to_json(L, index, "webhooks", limits_.memory_bytes);
+    if (!spec) return keep_message(spec.error().message);
+    metadata_ = std::move(*spec);
+    pending_ = Pending::webhooks;
+    return nullptr;
+  } catch (const std::exception& e) {
+    return keep_message(e.what());
+  }
+}
+
+boost::asio::awaitable<void> LuaRun::register_pending_webhooks() {
+  pending_ = Pending::none;
+  answer_ = PreparedAnswer{};
+  auto registered = co_await context_.register_webhooks(std::move(metadata_));
+  if (!registered) {
+    answer_.error = fmt::format("nango:register_jira_webhooks: {}", registered.error().message);
+    co_return;
+  }
+  answer_.json = std::move(*registered);
+}
+
 boost::asio::awaitable<void> LuaRun::write_pending_metadata() {
   pending_ = Pending::none;
   answer_ = PreparedAnswer{};

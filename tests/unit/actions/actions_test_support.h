@@ -134,6 +134,7 @@ class ActionsFixture : public ::testing::Test {
     deps.registry = registry_;
     deps.http = http_;
     deps.lua_threads = lua_threads_;
+    deps.register_webhooks = register_webhooks_;
     runner_ = std::make_unique<ActionRunner>(std::move(deps), options_);
   }
 
@@ -190,6 +191,7 @@ class ActionsFixture : public ::testing::Test {
   RunnerOptions options_;
   std::shared_ptr<BlockingPool> lua_threads_;  // set before make_runner() to run Lua there
   std::unique_ptr<ActionRunner> runner_;
+  WebhookRegistration register_webhooks_;  // empty: nango:register_jira_webhooks fails
 };
 
 }  // namespace ferry::actions::testing

@@ -130,6 +130,43 @@ TEST_F(NangoApi, SetMetadataReplacesAndUpdateMetadataMerges) {
   EXPECT_EQ(stored->metadata, (json{{"a", 1}, {"b", "y"}, {"c", true}}));
 }
 
+TEST_F(NangoApi, RegisterJiraWebhooksUsesTheServersRegistrationWithTheRunsOwnCalls) {
+  write_action("hooks", R"(return function(nango)
+    local answer = nango:register_jira_webhooks{
+      webhooks = { { events = { "jira:issue_created" }, jqlFilter = "project = PROJ" } } }
+    return { id = answer.webhooks[1].id }
+  end)");
+  EXPECT_NE(failure_of("hooks").find(
+                "nango:register_jira_webhooks: this server cannot register webhooks"),
+            std::string::npos);
+
+  store::ConnectionKey seen_key;
+  json seen_spec;
+  register_webhooks_ = [&](const store::ConnectionKey& key,
+                           std::function<boost::asio::awaitable<Result<ActionResponse>>(ActionRequest)> send,
+                           json spec) -> boost::asio::awaitable<Result<json>> {
+    seen_key = key;
+    seen_spec = std::move(spec);
+    ActionRequest request;
+    request.method = "POST";
+    request.endpoint = "/rest/api/3/webhook";
+    request.body = "{}";
+    auto answer = co_await send(std::move(request));
+    if (!answer) co_return answer.error();
+    json registered = json::object();
+    registered["webhooks"] = json::array();
+    registered["webhooks"].push_back({{"id", 10000}});
+    co_return registered;
+  };
+  make_runner();
+  EXPECT_EQ(output_of("hooks"), (json{{"id", 10000}}));
+  EXPECT_EQ(seen_key, (store::ConnectionKey{"jira", "u1"}));
+  EXPECT_EQ(seen_spec["webhooks"][0]["jqlFilter"], "project = PROJ");
+  // The registration's call went out as the run's own.
+  ASSERT_EQ(http_->requests().size(), 1u);
+  EXPECT_EQ(http_->requests()[0].endpoint, "/rest/api/3/webhook");
+}
+
 TEST_F(NangoApi, ErrorWithATableFailsWithThatPayload) {
   for (const char* raise : {"error{ message = 'no project', code = 42, list = nango.json.array() }",
                             "nango:error{ message = 'no project', code = 42, list = {} }"}) {
