@@ -43,7 +43,7 @@ export function integrationsYaml(fakeUrl) {
 /** Debian's Chromium, headless, with a profile of its own. */
 export async function launchBrowser(options = {}) {
     const profile = tempFolder('ferry-chromium-');
-    return chromium.launchPersistentContext(profile, {
+    const context = await chromium.launchPersistentContext(profile, {
         executablePath: chromiumPath,
         headless: true,
         // Let the browser block popups that no user action opened, as a real one does.
@@ -53,5 +53,9 @@ export async function launchBrowser(options = {}) {
         timeout: kStepTimeoutMs,
         ...options
     });
+    // Tests never reach the internet: anything but loopback (a site's avatar, say) fails at once.
+    await context.route((url) => !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname),
+        (route) => route.abort('blockedbyclient'));
+    return context;
 }
 

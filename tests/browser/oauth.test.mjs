@@ -127,6 +127,40 @@ describe('OAuth connect flow in Chromium through the frontend SDK', { timeout: 1
         await page.close();
     });
 
+    test('a user whose grant reaches three sites picks the second one in the popup', { timeout: kStepTimeoutMs * 2 }, async () => {
+        await adminFake('config', { sites: 3 });
+        try {
+            const page = await context.newPage();
+            await page.goto(`${appUrl}?user=browser-picker`);
+            const popupOpened = page.waitForEvent('popup', { timeout: kStepTimeoutMs });
+            await page.click('#connect');
+            const popup = await popupOpened;
+            // Consent, then Ferry's page listing the sites (name, URL, avatar).
+            await popup.waitForSelector('#site-2', { timeout: kStepTimeoutMs });
+            const buttons = await popup.$$eval('button', (all) => all.map((b) => b.textContent));
+            assert.equal(buttons.length, 3, buttons.join(' | '));
+            assert.ok(buttons.every((text) => /\.atlassian\.net/.test(text)), buttons.join(' | '));
+            assert.equal(await popup.$$eval('img', (all) => all.length), 3);
+            const second = await popup.$eval('#site-1', (b) => b.closest('form').querySelector('[name=site]').value);
+            // The app has heard nothing yet: the flow ends with the choice.
+            assert.equal(await page.textContent('#result'), 'idle');
+            await popup.click('#site-1');
+            await page.waitForFunction(() => document.getElementById('result').textContent !== 'idle', null,
+                { timeout: kStepTimeoutMs });
+            assert.equal(await page.textContent('#result'), 'connected jira browser-picker');
+
+            const { status, body } = await getConnection('browser-picker');
+            assert.equal(status, 200, JSON.stringify(body));
+            assert.equal(body.connection_config.sites.length, 3);
+            assert.equal(body.connection_config.cloudId, second);
+            assert.equal(body.connection_config.cloudId, body.connection_config.sites[1].id);
+            assert.equal(body.connection_config.baseUrl, body.connection_config.sites[1].url);
+            await page.close();
+        } finally {
+            await adminFake('config', { sites: 2 });
+        }
+    });
+
     test('a denied consent shows the error and stores nothing', { timeout: kStepTimeoutMs * 2 }, async () => {
         await adminFake('config', { deny: true });
         try {
@@ -144,7 +178,7 @@ describe('OAuth connect flow in Chromium through the frontend SDK', { timeout: 1
     });
 
     test('without a websocket the callback page posts the result to the app origin only', { timeout: kStepTimeoutMs * 2 }, async () => {
-        const [page, popup] = await clickConnect('user=browser-4&nows=1');
+        const [page, popup] = await clickConnect('user=browser-4&nows=1&subdomain=acme');
         assert.equal(await page.textContent('#result'), 'connected jira browser-4');
         if (!popup.isClosed()) await popup.waitForEvent('close', { timeout: kStepTimeoutMs });
         assert.equal((await getConnection('browser-4')).status, 200);
@@ -170,7 +204,7 @@ describe('OAuth connect flow in Chromium through the frontend SDK', { timeout: 1
         });
         assert.equal(response.status, 201);
         const { data } = await response.json();
-        const [page] = await clickConnect(`token=${encodeURIComponent(data.token)}`);
+        const [page] = await clickConnect(`token=${encodeURIComponent(data.token)}&subdomain=acme`);
         const result = await page.textContent('#result');
         const match = result.match(/^connected jira ([0-9a-f-]{36})$/);
         assert.ok(match, result);
@@ -179,7 +213,7 @@ describe('OAuth connect flow in Chromium through the frontend SDK', { timeout: 1
         assert.equal(body.end_user.id, 'browser-end-user');
 
         // The token served its one flow.
-        const [again] = await clickConnect(`token=${encodeURIComponent(data.token)}`);
+        const [again] = await clickConnect(`token=${encodeURIComponent(data.token)}&subdomain=acme`);
         assert.match(await again.textContent('#result'), /^failed connect_session_used: /);
         await page.close();
         await again.close();

@@ -6,6 +6,7 @@
 // Environment (run-suite.sh sets them): FERRY_BINARY, FAKE_ATLASSIAN_BINARY.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { createServer, request as httpRequest } from 'node:http';
 import { checkRequest, checkResponse, doc, operations, pendingSeen, record, templateRegex, unexercised } from './openapi_check.mjs';
 import { freePort, startFakeAtlassian, startFerry, stopAll } from './servers.mjs';
@@ -158,6 +159,14 @@ ${jira(`    auth:
 `)}  close:
     extends_blueprint: close
 `;
+}
+
+/** A JWT signed as Atlassian signs an OAuth 2.0 app's webhook deliveries (HS256, the client secret). */
+function atlassianJwt(secret = 'fake-client-secret') {
+    const now = Math.floor(Date.now() / 1000);
+    const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const signed = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ iss: 'fake-client-id', iat: now, exp: now + 180 })}`;
+    return `${signed}.${createHmac('sha256', secret).update(signed).digest('base64url')}`;
 }
 
 const kFarFuture = '2099-01-01T00:00:00Z';
@@ -670,6 +679,74 @@ describe('the OpenAPI description against the real server', { skip: skipReason, 
         const metrics = await call('getMetrics', 'GET', '/metrics', 200);
         assert.ok(metrics.text.length > 0);
         await call('getMetrics', 'GET', '/metrics', 401, { auth: false });
+    });
+
+    test('Atlassian sites and Jira webhooks', opts, async () => {
+        const globex = '8f6e2c4a-93b1-4d7e-a5c2-0b9d3e7f1a64';
+        // A grant that reaches two sites: jira:v0 asks the user which one.
+        await adminFake('config', { sites: 2 });
+        const page = await oauthFlow('site-user');
+        await adminFake('config', { sites: 1 });
+        const token = /name="choice" value="([^"]+)"/.exec(page.text);
+        assert.ok(token, page.text.slice(0, 500));
+        const form = { auth: false, accept: 'text/html', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } };
+        const choose = (site, choice = token[1]) => `choice=${encodeURIComponent(choice)}&site=${encodeURIComponent(site)}`;
+        await call('oauthChooseSite', 'POST', '/oauth/site', 400, { ...form, body: choose(globex, 'forged.choice') });
+        await call('oauthChooseSite', 'POST', '/oauth/site', 400, { ...form, body: choose('not-one-of-its-sites') });
+        await call('oauthChooseSite', 'POST', '/oauth/site', 200, { ...form, body: choose(globex) });
+
+        const q = { query: { provider_config_key: 'jira' } };
+        const switched = await call('setConnectionSite', 'PUT', '/connections/site-user/site', 200,
+            { ...q, body: { subdomain: 'acme' } });
+        assert.equal(switched.json().connection_config.cloudId, acme);
+        await call('setConnectionSite', 'PUT', '/connections/site-user/site', 400, { ...q, body: { cloudId: 'nope' } });
+        await call('setConnectionSite', 'PUT', '/connections/site-user/site', 400, { ...q, body: {} });
+        await call('setConnectionSite', 'PUT', '/connections/nobody/site', 404, { ...q, body: { cloudId: acme } });
+        await call('setConnectionSite', 'PUT', '/connections/site-user/site', 401, { ...q, auth: false, body: { cloudId: acme } });
+
+        const spec = { events: ['jira:issue_created'], jqlFilter: 'project = PROJ' };
+        const path = '/connections/site-user/jira-webhooks';
+        const registered = await call('registerJiraWebhooks', 'POST', path, 200, { ...q, body: { webhooks: [spec] } });
+        const id = registered.json().webhooks[0].id;
+        assert.ok(Number.isInteger(id), registered.text);
+        await call('registerJiraWebhooks', 'POST', path, 400, { ...q, body: { events: ['issue_moved'], jqlFilter: 'x' } });
+        await call('registerJiraWebhooks', 'POST', '/connections/nobody/jira-webhooks', 404, { ...q, body: spec });
+        await call('registerJiraWebhooks', 'POST', path, 400, { query: { provider_config_key: 'close' }, body: spec });
+        await call('registerJiraWebhooks', 'POST', path, 401, { ...q, auth: false, body: spec });
+        const listed = await call('listJiraWebhooks', 'GET', path, 200, q);
+        assert.deepEqual(listed.json().webhooks.map((w) => w.id), [id]);
+        await call('listJiraWebhooks', 'GET', path, 400);
+        await call('listJiraWebhooks', 'GET', path, 401, { ...q, auth: false });
+        await call('refreshJiraWebhooks', 'POST', `${path}/refresh`, 200, q);
+        await call('refreshJiraWebhooks', 'POST', '/connections/nobody/jira-webhooks/refresh', 404, q);
+        await call('refreshJiraWebhooks', 'POST', `${path}/refresh`, 401, { ...q, auth: false });
+
+        // Atlassian's deliveries: signed with the client secret, routed by site.
+        const delivery = (site) => ({
+            webhookEvent: 'jira:issue_created', matchedWebhookIds: [id],
+            issue: { id: '10001', key: 'PROJ-1', self: `https://${site}.atlassian.net/rest/api/2/issue/10001` }
+        });
+        const routed = await call('receiveProviderWebhook', 'POST', '/webhooks/incoming/jira', 200,
+            { auth: atlassianJwt(), body: delivery('acme') });
+        assert.deepEqual(routed.json(), { forwarded: 1, unroutable: false });
+        const kept = await call('receiveProviderWebhook', 'POST', '/webhooks/incoming/jira', 200,
+            { auth: atlassianJwt(), body: delivery('initech') });
+        assert.deepEqual(kept.json(), { forwarded: 0, unroutable: true });
+        await call('receiveProviderWebhook', 'POST', '/webhooks/incoming/jira', 401, { auth: false, body: delivery('acme') });
+        await call('receiveProviderWebhook', 'POST', '/webhooks/incoming/jira', 401,
+            { auth: atlassianJwt('another-secret'), body: delivery('acme') });
+        await call('receiveProviderWebhook', 'POST', '/webhooks/incoming/close', 404, { auth: atlassianJwt(), body: {} });
+        await call('receiveProviderWebhook', 'POST', '/webhooks/incoming/jira', 400, { auth: atlassianJwt(), body: 'not json' });
+        await call('receiveProviderWebhook', 'POST', '/webhooks/incoming/jira', 413,
+            { auth: atlassianJwt(), body: JSON.stringify({ pad: 'x'.repeat(maxBodyBytes) }) });
+        const unroutable = await call('listWebhookDeliveries', 'GET', '/webhooks/deliveries', 200,
+            { query: { state: 'unroutable' } });
+        assert.equal(unroutable.json().deliveries.length, 1, unroutable.text);
+
+        await call('deleteJiraWebhook', 'DELETE', `${path}/${id}`, 200, q);
+        await call('deleteJiraWebhook', 'DELETE', `${path}/${id}`, 404, q);
+        await call('deleteJiraWebhook', 'DELETE', `${path}/abc`, 400, q);
+        await call('deleteJiraWebhook', 'DELETE', `${path}/${id}`, 401, { ...q, auth: false });
     });
 
     test('DELETE /connections/{id}', opts, async () => {

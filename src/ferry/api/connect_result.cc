@@ -10,6 +10,8 @@ namespace {
 
 using nlohmann::json;
 
+}  // namespace
+
 std::string escape_html(std::string_view text) {
   std::string out;
   out.reserve(text.size());
@@ -25,6 +27,8 @@ std::string escape_html(std::string_view text) {
   }
   return out;
 }
+
+namespace {
 
 // JSON that is safe inside a <script> element: no '<', '>' or '&' can end the element or
 // open a comment, and non-ASCII is escaped (U+2028 is a line break in older scripts).

@@ -31,6 +31,9 @@ struct ConnectFailure {
   std::string message;
 };
 
+// `text` safe as HTML text or a quoted attribute value (& < > " ' escaped).
+std::string escape_html(std::string_view text);
+
 // A failure for `error`, with the HTTP status of its Errc.
 ConnectFailure failure_from(const Error& error, std::string type);
 

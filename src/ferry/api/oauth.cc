@@ -11,6 +11,7 @@
 #include "ferry/api/connect_sessions.h"
 #include "ferry/api/flow_origin.h"
 #include "ferry/api/flow_results.h"
+#include "ferry/api/site_choice.h"
 #include "ferry/api/websocket.h"
 #include "ferry/auth/oauth2/authorization_request.h"
 #include "ferry/auth/oauth2/oauth_state.h"
@@ -371,6 +372,11 @@ net::awaitable<http::Response> callback(std::shared_ptr<const Services> services
                    session->tags),
       *grant, session->params, session->params);
   if (!stored) co_return outcome.fail(store_failure(stored.error()));
+  if (needs_site_choice(*stored)) {
+    outcome.record("info", 200, "connection authorized; waiting for the user to choose a site");
+    co_return site_choice_page(*services, outcome.flow, outcome.ws_client_id,
+                               outcome.target_origin, *stored, ctx.request.version());
+  }
   co_return outcome.succeed();
 }
 

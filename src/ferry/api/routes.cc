@@ -16,6 +16,9 @@
 #include "ferry/api/openapi.h"
 #include "ferry/api/overview.h"
 #include "ferry/api/proxy.h"
+#include "ferry/api/incoming_webhooks.h"
+#include "ferry/api/jira_webhooks.h"
+#include "ferry/api/site_choice.h"
 #include "ferry/api/webhook_deliveries.h"
 #include "ferry/api/websocket.h"
 
@@ -37,6 +40,9 @@ void register_routes(http::Router& router, std::shared_ptr<const Services> servi
   register_dashboard_integrations(router, services);
   register_dashboard_connections(router, services);
   register_webhook_deliveries(router, services);
+  register_incoming_webhooks(router, services);
+  register_jira_webhooks(router, services);
+  register_site_choice(router, services);
   const bool websockets = services->exchange && services->websockets;
   // With a websocket endpoint on `/`, it serves the dashboard's page to plain requests.
   register_dashboard_pages(router, services, !websockets);

@@ -20,6 +20,7 @@
 #include "ferry/observe/metric_history.h"
 #include "ferry/observe/redact.h"
 #include "ferry/store/open_store.h"
+#include "ferry/atlassian/jira_webhook_keeper.h"
 #include "ferry/auth/oauth2/keep_alive.h"
 #include "ferry/webhooks/dispatcher.h"
 
@@ -141,6 +142,7 @@ int serve(std::shared_ptr<const config::Project> project,
   metric_sampler.start();
   if (graph->webhooks) graph->webhooks->start();
   if (graph->keep_alive) graph->keep_alive->start();
+  if (graph->jira_webhooks) graph->jira_webhooks->start();
 
   http::ServerOptions options;
   options.address = project->server.listen_address;
@@ -162,6 +164,7 @@ int serve(std::shared_ptr<const config::Project> project,
     metric_sampler.stop();
     if (graph->webhooks) graph->webhooks->stop();
     if (graph->keep_alive) graph->keep_alive->stop();
+    if (graph->jira_webhooks) graph->jira_webhooks->stop();
     (*server)->stop([&io] { io.stop(); });
   });
   // Each context runs until stop(), even while it has nothing to do.

@@ -8,6 +8,8 @@
 #include "ferry/api/routes.h"
 #include "ferry/api/services.h"
 #include "ferry/api/websocket.h"
+#include "ferry/atlassian/jira_webhook_keeper.h"
+#include "ferry/atlassian/jira_webhook_registrar.h"
 #include "ferry/auth/oauth2/keep_alive.h"
 #include "ferry/auth/oauth2/refresher.h"
 #include "ferry/core/egress_policy.h"
@@ -79,6 +81,9 @@ std::shared_ptr<actions::ActionRunner> make_action_runner(
   deps.http = std::make_shared<actions::ProxyActionHttp>(services.proxy);
   deps.activity = services.activity;
   deps.lua_threads = std::make_shared<BlockingPool>(server.action_threads);
+  deps.register_webhooks = atlassian::action_webhook_registration(
+      in.project, services.store, in.blocking, services.clock,
+      services.events && services.events->enabled());
   actions::RunnerOptions options;
   options.limits.cpu_time = server.action_cpu_time;
   options.limits.memory_bytes = server.action_memory_bytes;
@@ -128,6 +133,19 @@ std::shared_ptr<auth::oauth2::KeepAlive> make_keep_alive(const ServiceGraphInput
       in.project, services.store, services.credentials, services.events, in.blocking,
       services.clock, in.workers.executor(0));
   return keep_alive->has_work() ? keep_alive : nullptr;
+}
+
+// Jira's answers to webhook calls are small; this bounds what a misbehaving one costs.
+constexpr std::size_t kMaxJiraAnswerBytes = 1024 * 1024;
+
+std::shared_ptr<atlassian::JiraWebhookKeeper> make_jira_webhook_keeper(
+    const ServiceGraphInputs& in, const api::Services& services) {
+  if (!services.proxy) return nullptr;
+  auto keeper = std::make_shared<atlassian::JiraWebhookKeeper>(
+      in.project, services.store,
+      std::make_shared<actions::ProxyActionHttp>(services.proxy, kMaxJiraAnswerBytes),
+      in.blocking, services.clock, in.workers.executor(0));
+  return keeper->has_work() ? keeper : nullptr;
 }
 
 }  // namespace
@@ -181,7 +199,8 @@ Result<ServiceGraph> build_service_graph(ServiceGraphInputs in) {
                       .router = router,
                       .metric_history = history,
                       .webhooks = make_dispatcher(in, *services),
-                      .keep_alive = make_keep_alive(in, *services)};
+                      .keep_alive = make_keep_alive(in, *services),
+                      .jira_webhooks = make_jira_webhook_keeper(in, *services)};
 }
 
 }  // namespace ferry::app

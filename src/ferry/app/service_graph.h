@@ -27,6 +27,9 @@ class Store;
 namespace ferry::webhooks {
 class Dispatcher;
 }
+namespace ferry::atlassian {
+class JiraWebhookKeeper;
+}
 namespace ferry::auth::oauth2 {
 class KeepAlive;
 }
@@ -65,6 +68,9 @@ struct ServiceGraph {
   // Keep-alive refreshes and grant-expiry warnings (auth/oauth2/keep_alive.h); null when no
   // integration needs them. The caller starts and stops it.
   std::shared_ptr<auth::oauth2::KeepAlive> keep_alive;
+  // Refreshes of the Jira webhooks Ferry registered (atlassian/jira_webhook_keeper.h); null
+  // when no integration is an Atlassian one.
+  std::shared_ptr<atlassian::JiraWebhookKeeper> jira_webhooks;
 };
 
 // Errc::invalid_argument when the project's egress allow-list or CA file cannot be used.
