@@ -20,6 +20,7 @@ using ferry::testing::url_encode;
 inline constexpr const char* kCallback = "http://localhost:3003/oauth/callback";
 inline constexpr const char* kSiteA = "1324a887-45db-1bf4-1e99-ef0ff456d421";  // Jira+Confluence
 inline constexpr const char* kSiteB = "8f6e2c4a-93b1-4d7e-a5c2-0b9d3e7f1a64";  // Jira only
+inline constexpr const char* kSiteC = "5d1c7b3e-2f8a-4c69-9e04-7a3b6d2c8f15";  // Jira only
 inline constexpr const char* kScopes =
     "read:jira-work write:jira-work read:jira-user read:page:confluence offline_access";
 
