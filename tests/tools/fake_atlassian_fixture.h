@@ -58,6 +58,13 @@ class FakeAtlassianTest : public ::testing::Test {
     if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
     return request("POST", target, headers, body.dump());
   }
+  // Any method with a JSON body (PUT and DELETE of the webhook calls).
+  testing::HttpReply send_json(const std::string& method, const std::string& target,
+                               const nlohmann::json& body, const std::string& token = "") {
+    Headers headers = {{"Content-Type", "application/json"}};
+    if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
+    return request(method, target, headers, body.dump());
+  }
   nlohmann::json admin(const std::string& method, const std::string& path,
                        const nlohmann::json& body = nlohmann::json::object()) {
     auto reply =
@@ -114,6 +121,11 @@ class FakeAtlassianTest : public ::testing::Test {
 
   static std::string jira(const std::string& cloud, const std::string& rest) {
     return "/ex/jira/" + cloud + "/rest/api/3/" + rest;
+  }
+  // ".../rest/api/{version}/webhook" plus `rest` ("", "/refresh", "?maxResults=2").
+  static std::string webhook(const std::string& cloud, const std::string& rest = "",
+                             const std::string& version = "3") {
+    return "/ex/jira/" + cloud + "/rest/api/" + version + "/webhook" + rest;
   }
 
   std::unique_ptr<FakeServer> server_;

@@ -12,6 +12,9 @@ namespace ferry::fake_atlassian {
 // JSON shapes of the Jira subset (reference §4). Pure functions. `base_url` is the gateway
 // prefix "http://<host>/ex/jira/<cloudId>" that `self` links start with.
 
+// A time as Jira writes it: "2026-01-01T01:00:00.000+0000".
+std::string jira_time(TimePoint t);
+
 // GET /rest/api/3/myself for the fake account.
 nlohmann::json myself_json(const std::string& base_url);
 
