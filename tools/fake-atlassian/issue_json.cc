@@ -100,6 +100,21 @@ json issue_json(const Issue& issue, const FieldSelection& fields, const std::str
   return out;
 }
 
+json webhook_issue_json(const Issue& issue, const Project& project, const std::string& site_url) {
+  const json fields = {{"summary", issue.summary},
+                       {"project",
+                        {{"id", project.id},
+                         {"key", project.key},
+                         {"name", project.name},
+                         {"self", site_url + "/rest/api/2/project/" + project.id}}},
+                       {"issuetype", issue_type_json(issue)},
+                       {"status", status_json(issue)}};
+  return {{"id", issue.id},
+          {"key", issue.key},
+          {"self", site_url + "/rest/api/2/issue/" + issue.id},
+          {"fields", fields}};
+}
+
 std::variant<Issue, json> issue_from_request(const json& body, const SiteData& data,
                                              TimePoint now) {
   const json fields =

@@ -23,6 +23,11 @@ nlohmann::json myself_json(const std::string& base_url);
 nlohmann::json issue_json(const Issue& issue, const FieldSelection& fields,
                           const std::string& base_url);
 
+// An issue as a webhook delivery carries it: {"id","key","self","fields":{"summary","project",
+// "issuetype","status"}}, links on `site_url` ("https://acme.atlassian.net", REST v2 paths).
+nlohmann::json webhook_issue_json(const Issue& issue, const Project& project,
+                                  const std::string& site_url);
+
 // The issue a POST /rest/api/3/issue body describes (id and key not yet assigned), or the
 // ErrorCollection "errors" object naming each bad field: project, summary, issuetype, and a
 // description that is not an ADF document (v3 takes ADF only).

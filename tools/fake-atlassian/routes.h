@@ -23,7 +23,7 @@ void add_webhook_routes(http::Router& router, std::shared_ptr<State> state);
 void add_confluence_routes(http::Router& router, std::shared_ptr<State> state);
 // /__admin/...: clock, stats, revoke, faults, config, reset.
 void add_admin_routes(http::Router& router, std::shared_ptr<State> state);
-// /__admin/webhooks: every webhook of every app and site.
+// /__admin/webhooks...: list every webhook, send an event's deliveries.
 void add_webhook_admin_routes(http::Router& router, std::shared_ptr<State> state);
 
 // Every route of the fake.
