@@ -20,6 +20,7 @@ using ferry::testing::url_encode;
 inline constexpr const char* kCallback = "http://localhost:3003/oauth/callback";
 inline constexpr const char* kSiteA = "1324a887-45db-1bf4-1e99-ef0ff456d421";  // Jira+Confluence
 inline constexpr const char* kSiteB = "8f6e2c4a-93b1-4d7e-a5c2-0b9d3e7f1a64";  // Jira only
+inline constexpr const char* kSiteC = "5d1c7b3e-2f8a-4c69-9e04-7a3b6d2c8f15";  // Jira only
 inline constexpr const char* kScopes =
     "read:jira-work write:jira-work read:jira-user read:page:confluence offline_access";
 
@@ -56,6 +57,13 @@ class FakeAtlassianTest : public ::testing::Test {
     Headers headers = {{"Content-Type", "application/json"}};
     if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
     return request("POST", target, headers, body.dump());
+  }
+  // Any method with a JSON body (PUT and DELETE of the webhook calls).
+  testing::HttpReply send_json(const std::string& method, const std::string& target,
+                               const nlohmann::json& body, const std::string& token = "") {
+    Headers headers = {{"Content-Type", "application/json"}};
+    if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
+    return request(method, target, headers, body.dump());
   }
   nlohmann::json admin(const std::string& method, const std::string& path,
                        const nlohmann::json& body = nlohmann::json::object()) {
@@ -113,6 +121,11 @@ class FakeAtlassianTest : public ::testing::Test {
 
   static std::string jira(const std::string& cloud, const std::string& rest) {
     return "/ex/jira/" + cloud + "/rest/api/3/" + rest;
+  }
+  // ".../rest/api/{version}/webhook" plus `rest` ("", "/refresh", "?maxResults=2").
+  static std::string webhook(const std::string& cloud, const std::string& rest = "",
+                             const std::string& version = "3") {
+    return "/ex/jira/" + cloud + "/rest/api/" + version + "/webhook" + rest;
   }
 
   std::unique_ptr<FakeServer> server_;

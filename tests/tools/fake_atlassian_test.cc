@@ -1,6 +1,7 @@
 // fake-atlassian: OAuth (authorize, token, rotation), accessible-resources, admin API, stats,
 // command line and the binary. Gateway and fault tests are in fake_atlassian_gateway_test.cc.
 #include <csignal>
+#include <map>
 
 #include "fake_atlassian_fixture.h"
 #include "process.h"
@@ -168,6 +169,34 @@ TEST_F(FakeAtlassianTest, AccessibleResourcesListsTheGrantedSitesInAlternatingOr
   EXPECT_EQ(get("/oauth/token/accessible-resources").status, 401);
 }
 
+TEST_F(FakeAtlassianTest, ThreeSitesEachWithTheirOwnIdUrlAndAvatar) {
+  admin("POST", "config", {{"sites", 3}});
+  const TokenPair tokens = connect();
+  auto first = json::parse(get("/oauth/token/accessible-resources", tokens.access).body);
+  auto second = json::parse(get("/oauth/token/accessible-resources", tokens.access).body);
+  ASSERT_EQ(first.size(), 3u);
+  ASSERT_EQ(second.size(), 3u);
+  for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(first[i]["id"], second[2 - i]["id"]);
+  std::map<std::string, std::string> url_by_id;
+  for (const auto& site : first) {
+    url_by_id[site["id"]] = site["url"];
+    EXPECT_FALSE(site["avatarUrl"].get<std::string>().empty()) << site.dump();
+    const bool confluence = site["id"] == kSiteA;
+    EXPECT_EQ(site["scopes"].dump().find("confluence") != std::string::npos, confluence);
+  }
+  EXPECT_EQ(url_by_id, (std::map<std::string, std::string>{
+                           {kSiteA, "https://acme.atlassian.net"},
+                           {kSiteB, "https://globex.atlassian.net"},
+                           {kSiteC, "https://initech.atlassian.net"}}));
+  EXPECT_EQ(get(jira(kSiteC, "issue/PROJ-1"), tokens.access).status, 200);
+  EXPECT_EQ(
+      get(std::string("/ex/confluence/") + kSiteC + "/wiki/api/v2/pages", tokens.access).status,
+      404);
+  // A grant made while two sites were configured does not reach the third.
+  admin("POST", "config", {{"sites", 2}});
+  EXPECT_EQ(get(jira(kSiteC, "myself"), connect().access).status, 404);
+}
+
 TEST_F(FakeAtlassianTest, OneSiteByDefault) {
   auto sites = json::parse(get("/oauth/token/accessible-resources", connect().access).body);
   ASSERT_EQ(sites.size(), 1u);
@@ -208,7 +237,8 @@ TEST_F(FakeAtlassianTest, StatsCountRequestsByPathAndTokenGrants) {
 
 TEST_F(FakeAtlassianTest, AdminRejectsUnknownConfigAndBadFaults) {
   EXPECT_EQ(request("POST", "/__admin/config", {}, R"({"sitez": 2})").status, 400);
-  EXPECT_EQ(request("POST", "/__admin/config", {}, R"({"sites": 3})").status, 400);
+  EXPECT_EQ(request("POST", "/__admin/config", {}, R"({"sites": 0})").status, 400);
+  EXPECT_EQ(request("POST", "/__admin/config", {}, R"({"sites": 4})").status, 400);
   EXPECT_EQ(request("POST", "/__admin/faults", {}, R"({"action": "explode"})").status, 400);
   EXPECT_EQ(request("POST", "/__admin/faults", {}, R"({"action": "status"})").status, 400);
   EXPECT_EQ(admin("GET", "faults")["faults"].size(), 0u);
@@ -217,20 +247,20 @@ TEST_F(FakeAtlassianTest, AdminRejectsUnknownConfigAndBadFaults) {
 TEST(FakeAtlassianCommandLine, ParsesEveryOption) {
   auto options = parse_command_line(
       {"--port", "8123", "--client-id", "id", "--client-secret=s", "--redirect-uri", "http://a/cb",
-       "--redirect-uri", "http://b/cb", "--sites", "2", "--deny", "--leeway-seconds", "30"});
+       "--redirect-uri", "http://b/cb", "--sites", "3", "--deny", "--leeway-seconds", "30"});
   ASSERT_TRUE(options) << options.error().message;
   EXPECT_EQ(options->port, 8123);
   EXPECT_EQ(options->client_id, "id");
   EXPECT_EQ(options->client_secret, "s");
   EXPECT_EQ(options->redirect_uris, (std::vector<std::string>{"http://a/cb", "http://b/cb"}));
-  EXPECT_EQ(options->config.sites, 2);
+  EXPECT_EQ(options->config.sites, 3);
   EXPECT_TRUE(options->config.deny);
   EXPECT_EQ(options->config.leeway, std::chrono::seconds(30));
 }
 
 TEST(FakeAtlassianCommandLine, RejectsBadArguments) {
   const std::vector<std::vector<std::string>> cases = {{"--port"},       {"--port", "70000"},
-                                                       {"--sites", "3"}, {"--leeway-seconds", "-1"},
+                                                       {"--sites", "4"}, {"--leeway-seconds", "-1"},
                                                        {"--frobnicate"}, {"--deny=yes"}};
   for (const auto& args : cases) {
     auto options = parse_command_line(args);

@@ -6,6 +6,7 @@
 #include "ferry/http/json.h"
 #include "http_util.h"
 #include "routes.h"
+#include "sites.h"
 
 namespace ferry::fake_atlassian {
 namespace {
@@ -175,7 +176,9 @@ std::optional<std::string> apply_config(const json& changes, Config& config) {
   };
   if (changes.contains("sites")) {
     const int sites = changes["sites"].get<int>();
-    if (sites != 1 && sites != 2) return std::string("sites must be 1 or 2");
+    if (sites < 1 || sites > kSiteCount) {
+      return "sites must be from 1 to " + std::to_string(kSiteCount);
+    }
     config.sites = sites;
   }
   seconds("leeway_seconds", config.leeway);

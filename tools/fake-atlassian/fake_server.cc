@@ -19,8 +19,10 @@ std::shared_ptr<http::Router> make_router(std::shared_ptr<State> state) {
   add_oauth_routes(*router, state);
   add_resource_routes(*router, state);
   add_jira_routes(*router, state);
+  add_webhook_routes(*router, state);
   add_confluence_routes(*router, state);
   add_admin_routes(*router, state);
+  add_webhook_admin_routes(*router, state);
   return router;
 }
 

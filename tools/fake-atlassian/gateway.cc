@@ -59,7 +59,7 @@ std::variant<Caller, http::Response> authenticate_gateway(
     std::string host(context.header("Host"));
     if (host.empty()) host = "127.0.0.1";
     const char* product = api == Api::jira ? "/ex/jira/" : "/ex/confluence/";
-    return Caller{*site, "http://" + host + product + cloud_id};
+    return Caller{*site, "http://" + host + product + cloud_id, check.grant->client_id};
   });
 }
 

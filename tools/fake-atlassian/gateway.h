@@ -18,7 +18,8 @@ enum class Api { jira, confluence_v1, confluence_v2 };
 // Who is calling, once the bearer token and cloud id have been accepted.
 struct Caller {
   Site site;
-  std::string base_url;  // "http://<Host>/ex/<product>/<cloudId>": the prefix of `self` links
+  std::string base_url;   // "http://<Host>/ex/<product>/<cloudId>": the prefix of `self` links
+  std::string client_id;  // the app the token was issued to
 };
 
 // Checks a gateway request: a known, unexpired access token (else 401 {"code":401,...}, or

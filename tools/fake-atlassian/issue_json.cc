@@ -22,12 +22,6 @@ const IssueType* find_issue_type(const json& spec) {
   return nullptr;
 }
 
-// Jira writes "2026-01-01T01:00:00.000+0000".
-std::string jira_time(TimePoint t) {
-  std::string iso = format_iso8601(t);
-  return iso.substr(0, iso.size() - 1) + "+0000";
-}
-
 std::string status_category(const std::string& status) {
   if (status == "Done") return "done";
   if (status == "In Progress") return "indeterminate";
@@ -43,12 +37,19 @@ json user_json(const std::string& base_url) {
           {"active", true}};
 }
 
-json all_fields(const Issue& issue, const std::string& base_url) {
+json status_json(const Issue& issue) {
+  return {{"name", issue.status}, {"statusCategory", {{"key", status_category(issue.status)}}}};
+}
+
+json issue_type_json(const Issue& issue) {
   const IssueType* type = find_issue_type({{"name", issue.issue_type}});
+  return {{"id", type ? type->id : "10001"}, {"name", issue.issue_type}};
+}
+
+json all_fields(const Issue& issue, const std::string& base_url) {
   return {{"summary", issue.summary},
-          {"status",
-           {{"name", issue.status}, {"statusCategory", {{"key", status_category(issue.status)}}}}},
-          {"issuetype", {{"id", type ? type->id : "10001"}, {"name", issue.issue_type}}},
+          {"status", status_json(issue)},
+          {"issuetype", issue_type_json(issue)},
           {"project",
            {{"id", "10000"},
             {"key", issue.project_key},
@@ -62,6 +63,11 @@ json all_fields(const Issue& issue, const std::string& base_url) {
 }
 
 }  // namespace
+
+std::string jira_time(TimePoint t) {
+  std::string iso = format_iso8601(t);
+  return iso.substr(0, iso.size() - 1) + "+0000";
+}
 
 json myself_json(const std::string& base_url) {
   const Account& account = fake_account();
@@ -92,6 +98,21 @@ json issue_json(const Issue& issue, const FieldSelection& fields, const std::str
   }
   out["fields"] = std::move(selected);
   return out;
+}
+
+json webhook_issue_json(const Issue& issue, const Project& project, const std::string& site_url) {
+  const json fields = {{"summary", issue.summary},
+                       {"project",
+                        {{"id", project.id},
+                         {"key", project.key},
+                         {"name", project.name},
+                         {"self", site_url + "/rest/api/2/project/" + project.id}}},
+                       {"issuetype", issue_type_json(issue)},
+                       {"status", status_json(issue)}};
+  return {{"id", issue.id},
+          {"key", issue.key},
+          {"self", site_url + "/rest/api/2/issue/" + issue.id},
+          {"fields", fields}};
 }
 
 std::variant<Issue, json> issue_from_request(const json& body, const SiteData& data,

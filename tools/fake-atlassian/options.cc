@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "sites.h"
+
 namespace ferry::fake_atlassian {
 namespace {
 
@@ -30,7 +32,7 @@ Status apply_value(Options& options, const std::string& flag, const std::string&
     if (!port) return port.error();
     options.port = static_cast<unsigned short>(*port);
   } else if (flag == "--sites") {
-    auto sites = parse_integer(flag, value, 1, 2);
+    auto sites = parse_integer(flag, value, 1, kSiteCount);
     if (!sites) return sites.error();
     options.config.sites = static_cast<int>(*sites);
   } else if (flag == "--leeway-seconds") {
@@ -87,7 +89,7 @@ Options:
   --client-id ID        the registered OAuth client id (default fake-client-id)
   --client-secret S     its secret (default fake-client-secret)
   --redirect-uri URL    a registered callback URL; repeatable. None: any loopback URL
-  --sites N             sites a new grant reaches: 1 (default) or 2
+  --sites N             sites a new grant reaches: 1 (default), 2 or 3
   --deny                /authorize denies consent unless the request says otherwise
   --leeway-seconds N    how long a rotated refresh token stays usable (default 600)
   --check-scopes        gateway calls need a fitting scope (401 "scope does not match")

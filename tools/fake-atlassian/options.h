@@ -12,7 +12,7 @@ namespace ferry::fake_atlassian {
 // mutex guards the live copy.
 struct Config {
   bool deny = false;                                    // /authorize denies unless told otherwise
-  int sites = 1;                                        // sites in a new grant: 1 or 2
+  int sites = 1;                                        // sites in a new grant: 1..3
   std::chrono::seconds leeway{600};                     // rotated refresh token stays usable
   std::chrono::seconds access_token_lifetime{3600};     // Atlassian: 1 h
   std::chrono::seconds code_lifetime{600};              // authorization codes: 10 min
@@ -35,7 +35,7 @@ struct Options {
 };
 
 // Parses the arguments after the program name. Errc::invalid_argument names the bad flag
-// or value: unknown flags, missing values, ports outside 0..65535, --sites other than 1 or 2,
+// or value: unknown flags, missing values, ports outside 0..65535, --sites outside 1..3,
 // negative --leeway-seconds.
 Result<Options> parse_command_line(const std::vector<std::string>& args);
 

@@ -11,6 +11,8 @@ const std::vector<Site>& known_sites() {
        "https://site-admin-avatar-cdn.prod.public.atl-paas.net/avatars/240/flag.png", true},
       {"8f6e2c4a-93b1-4d7e-a5c2-0b9d3e7f1a64", "globex", "https://globex.atlassian.net",
        "https://site-admin-avatar-cdn.prod.public.atl-paas.net/avatars/240/rocket.png", false},
+      {"5d1c7b3e-2f8a-4c69-9e04-7a3b6d2c8f15", "initech", "https://initech.atlassian.net",
+       "https://site-admin-avatar-cdn.prod.public.atl-paas.net/avatars/240/lightbulb.png", false},
   };
   return sites;
 }

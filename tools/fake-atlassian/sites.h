@@ -6,8 +6,9 @@
 
 namespace ferry::fake_atlassian {
 
-// One Atlassian Cloud site a grant can reach. The fake knows two, with fixed cloud ids so
-// test failures are reproducible: "acme" (Jira and Confluence) and "globex" (Jira only).
+// One Atlassian Cloud site a grant can reach. The fake knows three, with fixed cloud ids so
+// test failures are reproducible: "acme" (Jira and Confluence), "globex" and "initech" (Jira
+// only).
 struct Site {
   std::string id;  // the cloudId
   std::string name;
@@ -16,7 +17,10 @@ struct Site {
   bool has_confluence = false;
 };
 
-// The first `count` known sites (1 or 2; clamped).
+// How many sites the fake knows: a grant reaches the first 1..kSiteCount of them.
+inline constexpr int kSiteCount = 3;
+
+// The first `count` known sites (1..kSiteCount; clamped).
 std::vector<Site> first_sites(int count);
 
 // The known site with cloud id `id`, or nullptr.

@@ -11,7 +11,9 @@ Shared State::fresh(const Options& options) {
   shared.config = options.config;
   // Seed items are dated from a fixed day so their timestamps do not depend on the run.
   const TimePoint epoch{FakeClock::kDefaultStart};
-  for (const auto& site : first_sites(2)) shared.sites.emplace(site.id, seed_site_data(epoch));
+  for (const auto& site : first_sites(kSiteCount)) {
+    shared.sites.emplace(site.id, seed_site_data(epoch));
+  }
   return shared;
 }
 

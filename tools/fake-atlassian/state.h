@@ -13,6 +13,7 @@
 #include "options.h"
 #include "site_data.h"
 #include "tokens.h"
+#include "webhooks.h"
 
 namespace ferry::fake_atlassian {
 
@@ -31,6 +32,7 @@ struct Shared {
   std::chrono::seconds clock_offset{0};
   TokenStore tokens;
   std::map<std::string, SiteData> sites;  // by cloud id; every known site has content
+  WebhookStore webhooks;                  // Jira dynamic webhooks of every app and site
   Stats stats;
   std::vector<FaultRule> faults;        // in the order queued
   std::uint64_t resource_listings = 0;  // accessible-resources calls, for its order
@@ -55,8 +57,8 @@ class State {
     return fn(shared_);
   }
 
-  // Back to the start: the command line's configuration, seed content, no tokens, faults,
-  // counters or clock offset.
+  // Back to the start: the command line's configuration, seed content, no tokens, webhooks,
+  // faults, counters or clock offset.
   void reset();
 
  private:
