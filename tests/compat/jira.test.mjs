@@ -12,7 +12,7 @@ import { createServer } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Nango } from '@nangohq/node';
-import { freePort, start, startFakeAtlassian, stopAll } from './servers.mjs';
+import { eventually, freePort, sleep, start, startFakeAtlassian, stopAll } from './servers.mjs';
 import { tempFolder } from '../support/node/children.mjs';
 
 const ferryBinary = process.env.FERRY_BINARY;
@@ -29,18 +29,6 @@ const sites = {
     globex: '8f6e2c4a-93b1-4d7e-a5c2-0b9d3e7f1a64',
     initech: '5d1c7b3e-2f8a-4c69-9e04-7a3b6d2c8f15'
 };
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function eventually(read, pred, timeoutMs = 30_000) {
-    const deadline = Date.now() + timeoutMs;
-    let value = await read();
-    while (!pred(value) && Date.now() < deadline) {
-        await sleep(100);
-        value = await read();
-    }
-    return value;
-}
 
 describe('Jira sites and webhooks through Ferry', { skip: skipReason, timeout: 4 * kStepTimeoutMs }, () => {
     const opts = { timeout: kStepTimeoutMs };

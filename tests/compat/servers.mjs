@@ -19,3 +19,16 @@ export async function startFerry(binary, files) {
     await start([binary, 'serve', folder], /Ferry listening on/);
     return folder;
 }
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `read` until `pred` holds on its value (or `timeoutMs` passes); returns the value. */
+export async function eventually(read, pred, timeoutMs = 30_000) {
+    const deadline = Date.now() + timeoutMs;
+    let value = await read();
+    while (!pred(value) && Date.now() < deadline) {
+        await sleep(100);
+        value = await read();
+    }
+    return value;
+}

@@ -9,7 +9,7 @@ import { after, afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { Nango } from '@nangohq/node';
-import { freePort, start, startFakeAtlassian, stopAll } from './servers.mjs';
+import { eventually, freePort, sleep, start, startFakeAtlassian, stopAll } from './servers.mjs';
 import { tempFolder } from '../support/node/children.mjs';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,19 +22,6 @@ const secretKey = 'webhooks-secret-key-0123456789abcdef';
 const publicKey = 'webhooks-public-key-0123456789abcdef';
 const signingKey = 'webhooks-signing-key-9876543210';
 const kStepTimeoutMs = 120_000;
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `read` until `pred` holds on its value (or `timeoutMs` passes); returns the value. */
-async function eventually(read, pred, timeoutMs = 30_000) {
-    const deadline = Date.now() + timeoutMs;
-    let value = await read();
-    while (!pred(value) && Date.now() < deadline) {
-        await sleep(100);
-        value = await read();
-    }
-    return value;
-}
 
 /**
  * The backend's webhook endpoint. Answers each POST with the next of `answers` ({status,
