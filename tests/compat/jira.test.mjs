@@ -82,6 +82,8 @@ describe('Jira sites and webhooks through Ferry', { skip: skipReason, timeout: 4
         return registered.body.webhooks[0];
     }
 
+    let keptId;
+
     function forwardsFor(connectionId) {
         return received.filter((r) => r.body.type === 'forward' && r.body.connectionId === connectionId);
     }
@@ -124,6 +126,7 @@ describe('Jira sites and webhooks through Ferry', { skip: skipReason, timeout: 4
 
     test('a webhook Ferry refreshes outlives Jira\'s 30 days and reaches the backend for its connection', opts, async () => {
         const kept = await register('user-acme');
+        keptId = kept.id;
         const lapsing = await register('user-globex');
         assert.ok(Date.parse(kept.expiresAt) > Date.now() + 29 * kDay * 1000, JSON.stringify(kept));
 
@@ -188,5 +191,14 @@ describe('Jira sites and webhooks through Ferry', { skip: skipReason, timeout: 4
         assert.deepEqual(unsigned.deliveries.map((d) => d.status), [401], JSON.stringify(unsigned));
         await sleep(500);
         assert.equal(received.length, before);
+    });
+
+    test('deleting a connection deletes its Jira webhooks at Jira first', opts, async () => {
+        const live = async () => (await admin('webhooks', undefined, 'GET')).webhooks.filter((w) => !w.expired);
+        assert.ok((await live()).some((w) => w.id === keptId), JSON.stringify(await live()));
+        const deleted = await api('DELETE', '/connections/user-acme?provider_config_key=jira');
+        assert.equal(deleted.status, 200, JSON.stringify(deleted.body));
+        assert.deepEqual(deleted.body.jira_webhooks, { deleted: true });
+        assert.ok(!(await live()).some((w) => w.id === keptId), JSON.stringify(await live()));
     });
 });

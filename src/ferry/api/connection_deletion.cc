@@ -2,7 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ferry/actions/proxy_action_http.h"
 #include "ferry/api/handler_support.h"
+#include "ferry/atlassian/jira_webhook_registrar.h"
 #include "ferry/auth/oauth2/revocation.h"
 #include "ferry/core/blocking_pool.h"
 #include "ferry/events/connection_events.h"
@@ -39,6 +41,31 @@ json report_revocation(const Services& services, const config::Integration& inte
   return {{"revoked", false}, {"error", revoked.error().message}};
 }
 
+// Deletes the Jira webhooks Ferry registered for the connection, at Jira, while its token
+// still works: nothing else would ever stop them until they lapse. Best effort: the
+// outcome is reported and logged, and the deletion goes on either way.
+boost::asio::awaitable<json> delete_jira_webhooks(const std::shared_ptr<const Services>& services,
+                                                  const store::Connection& connection) {
+  auto http = std::make_shared<actions::ProxyActionHttp>(services->proxy, std::size_t{1024 * 1024});
+  const store::ConnectionKey key = connection.key();
+  atlassian::JiraSender send = [http, key](actions::ActionRequest request)
+      -> boost::asio::awaitable<Result<actions::ActionResponse>> {
+    co_return co_await http->send(key, std::move(request));
+  };
+  atlassian::RegistrarDependencies deps{
+      *services->store, *services->blocking, *services->clock,
+      atlassian::jira_delivery_url(services->project->server, key.provider_config_key)};
+  const Status deleted = co_await atlassian::delete_jira_webhooks(deps, key, send, {});
+  json report = json::object();
+  report["deleted"] = static_cast<bool>(deleted);
+  if (!deleted) {
+    report["error"] = deleted.error().message;
+    observe::warn("deleting the Jira webhooks of {}: {}; the connection is deleted all the same",
+                  store::describe(key), deleted.error().message);
+  }
+  co_return report;
+}
+
 }  // namespace
 
 boost::asio::awaitable<http::Response> delete_connection(std::shared_ptr<const Services> services,
@@ -47,6 +74,11 @@ boost::asio::awaitable<http::Response> delete_connection(std::shared_ptr<const S
   store::Store& store = *services->store;
   auto existing = co_await services->blocking->run([&] { return store.find_connection(key); });
   if (!existing) co_return fail(ctx, existing.error());
+
+  json webhooks;
+  if (services->proxy && !atlassian::jira_webhooks(existing->connection_config).empty()) {
+    webhooks = co_await delete_jira_webhooks(services, *existing);
+  }
 
   json revocation;
   const auto found = services->project->integrations.find(key.provider_config_key);
@@ -72,6 +104,7 @@ boost::asio::awaitable<http::Response> delete_connection(std::shared_ptr<const S
   if (!deleted) co_return fail(ctx, deleted.error());
   json answer = {{"success", true}};
   if (!revocation.is_null()) answer["revocation"] = std::move(revocation);
+  if (!webhooks.is_null()) answer["jira_webhooks"] = std::move(webhooks);
   co_return http::json_response(http::StatusCode::ok, answer, ctx.request.version());
 }
 

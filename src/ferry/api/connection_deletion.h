@@ -1,6 +1,8 @@
 #pragma once
 
-// DELETE /connections/{id}?provider_config_key=: revokes the connection's tokens at the
+// DELETE /connections/{id}?provider_config_key=: deletes the Jira webhooks Ferry registered
+// for the connection at Jira ({"jira_webhooks": {"deleted": bool, "error"?}} in the answer;
+// a failure does not stop the deletion), revokes the connection's tokens at the
 // provider first when its integration names a revocation endpoint (RFC 7009), then deletes
 // it, with its connection.deleted event in the same transaction. A revocation that fails is
 // logged (activity type "revocation") and reported in the answer, and the deletion still
