@@ -354,6 +354,13 @@ describe('the OpenAPI description against the real server', { skip: skipReason, 
         const myself = await call('proxyGet', 'GET', `${api}/myself`, 200, { headers: flowHeaders });
         assert.equal(myself.headers.get('x-ferry-error'), null);
         await call('proxyGet', 'GET', `${api}/search/jql`, undefined, { headers: flowHeaders, query: { jql: 'project = PROJ', maxResults: '2' } });
+        // jira:v0 lists the removed search: Ferry refuses it itself (the fake would answer 410
+        // too, without Ferry's error mark).
+        for (const gone of [
+            await call('proxyGet', 'GET', `${api}/search`, 410, { headers: flowHeaders, query: { jql: 'project = PROJ' } }),
+            await call('proxyPost', 'POST', `${api}/search`, 410, { headers: flowHeaders, body: { jql: 'project = PROJ' } })]) {
+            assert.equal(gone.headers.get('x-ferry-error'), 'deprecated_endpoint');
+        }
         await call('proxyPost', 'POST', `${api}/issue`, undefined, {
             headers: flowHeaders, body: { fields: { project: { key: 'PROJ' }, summary: 'from the proxy', issuetype: { name: 'Task' } } }
         });

@@ -34,8 +34,9 @@ class ActionHttp {
  public:
   virtual ~ActionHttp() = default;
   // Errc as for the proxy: invalid_argument (guard, bad placeholder), not_found (connection),
-  // upstream_auth_failed, upstream_unreachable, upstream_timeout. An upstream 4xx/5xx is a
-  // successful call with that status.
+  // deprecated_endpoint (a removed endpoint the integration rejects), upstream_auth_failed,
+  // upstream_unreachable, upstream_timeout. An upstream 4xx/5xx is a successful call with
+  // that status.
   virtual boost::asio::awaitable<Result<ActionResponse>> send(const store::ConnectionKey& key,
                                                               ActionRequest request) = 0;
 };

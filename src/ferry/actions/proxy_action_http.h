@@ -15,7 +15,8 @@ namespace ferry::actions {
 // guard, credentials and refresh, the 401 retry, retries and rate-limit pauses, timeouts and
 // the activity log are exactly the proxy's, with no socket to Ferry itself. The answer is
 // read whole (up to max_response_bytes). Errors keep their Errc: the guard's
-// invalid_argument, not_found, upstream_auth_failed, upstream_unreachable, upstream_timeout.
+// invalid_argument, not_found, deprecated_endpoint, upstream_auth_failed,
+// upstream_unreachable, upstream_timeout.
 // Thread-safe.
 class ProxyActionHttp final : public ActionHttp {
  public:

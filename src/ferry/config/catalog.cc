@@ -77,6 +77,9 @@ std::optional<BlueprintVersion> read_version(const SourceNode& node, const std::
   version.settings.provider = blueprint;
   version.settings.blueprint_version = version.name;
   read_settings(node, path, SettingsSource::blueprint_version, version.settings, problems);
+  for (auto& endpoint : version.settings.deprecated_endpoints) {
+    endpoint.listed_by = blueprint + ":" + version.name;
+  }
   check_version_required(node, version.settings.auth, path, problems);
   version.tree = node;
   auto& children = version.tree.children;

@@ -91,7 +91,8 @@ class Catalog {
 // The blueprint for the API (`GET /providers/{name}`): name, maintainer, docs_url,
 // description, latest_version, and versions.<v> = {comment, auth_mode, authorization_url,
 // authorization_params, token_url, token_params, refresh_url, scope_separator, ...,
-// base_url, headers, params, oauth_scopes, retry, post_connection, yaml}.
+// base_url, headers, params, oauth_scopes, retry, post_connection, deprecated_endpoints,
+// deprecated_endpoint_policy, site_selection, yaml}.
 nlohmann::json blueprint_to_json(const Blueprint& blueprint);
 
 }  // namespace ferry::config

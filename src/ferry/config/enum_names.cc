@@ -24,4 +24,12 @@ std::string_view reset_format_name(ResetFormat format) {
   return "seconds";
 }
 
+std::string_view deprecated_endpoint_policy_name(DeprecatedEndpointPolicy policy) {
+  return policy == DeprecatedEndpointPolicy::warn ? "warn" : "reject";
+}
+
+std::string_view site_selection_name(SiteSelection selection) {
+  return selection == SiteSelection::ask ? "ask" : "first";
+}
+
 }  // namespace ferry::config

@@ -73,6 +73,12 @@ std::optional<Integration> read_integration(const SourceNode& entry, const Conte
     check_required(integration, merged, entry.key_location, path, ctx.problems);
   }
   if (ctx.problems.size() != before || (!spec.empty() && !base)) return std::nullopt;
+  // Lists replace: the whole list comes either from the entry or from its blueprint.
+  const SourceNode* own_list = entry.find("deprecated_endpoints");
+  const std::string listed_by = !base || (own_list != nullptr && !own_list->is_null())
+                                    ? "integration " + entry.key
+                                    : integration.provider + ":" + integration.blueprint_version;
+  for (auto& endpoint : integration.deprecated_endpoints) endpoint.listed_by = listed_by;
   return integration;
 }
 

@@ -22,6 +22,9 @@ enum class AuthorizationMethod { body, header };                 // client creds
 enum class BodyFormat { form, json };                            // token request body
 enum class GrantType { authorization_code, client_credentials };
 enum class ResetFormat { seconds, epoch, iso8601, http_date };   // rate-limit reset header
+// What a call to one of the integration's deprecated_endpoints gets: refused with 410
+// deprecated_endpoint before anything is sent, or sent with a warning in the logs.
+enum class DeprecatedEndpointPolicy { reject, warn };
 // Which site a connection takes when its grant reaches several (Atlassian's accessible
 // resources): the first one (or the one matching a `subdomain` given at connect time), or
 // the one the user picks.
@@ -71,6 +74,18 @@ struct RateLimitHeaders {
   std::string remaining;                          // e.g. X-RateLimit-Remaining; empty = none
 };
 
+// An endpoint the provider removed or deprecated, and the one to call instead
+// (`deprecated_endpoints:` of a blueprint version or an integration). Calls are matched
+// against it by proxy/deprecated_endpoints.h.
+struct DeprecatedEndpoint {
+  std::string path;                  // "/rest/api/3/search": starts with '/', names a segment
+  std::string replacement;           // "/rest/api/3/search/jql": starts with '/'
+  std::vector<std::string> methods;  // "GET", "POST"...; empty = every method
+  std::string note;                  // why and since when, in prose; may be empty
+  // Who lists it, for messages: "jira:v0" (a blueprint version) or "integration jira".
+  std::string listed_by;
+};
+
 struct RetryConfig {
   int max_attempts = 3;                           // total attempts, >= 1
   std::chrono::milliseconds base_delay{500};
@@ -101,6 +116,10 @@ struct Integration {
   // off: `keep_alive_after_days: 0`, or a provider without an idle rule. Defaults to two
   // thirds of auth.refresh_token_idle_lifetime.
   std::optional<std::chrono::seconds> keep_alive_after;
+  // Removed or deprecated endpoints and what calls to them get. An integration's list
+  // replaces its blueprint's whole.
+  std::vector<DeprecatedEndpoint> deprecated_endpoints = {};
+  DeprecatedEndpointPolicy deprecated_endpoint_policy = DeprecatedEndpointPolicy::reject;
   SiteSelection site_selection = SiteSelection::first;
 };
 

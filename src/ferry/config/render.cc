@@ -71,6 +71,17 @@ json retry_to_json(const RetryConfig& retry) {
   };
 }
 
+json deprecated_endpoints_to_json(const std::vector<DeprecatedEndpoint>& endpoints) {
+  json out = json::array();
+  for (const auto& endpoint : endpoints) {
+    out.push_back({{"path", endpoint.path},
+                   {"replacement", endpoint.replacement},
+                   {"methods", endpoint.methods},
+                   {"note", endpoint.note}});
+  }
+  return out;
+}
+
 // The settings a blueprint version and an integration share.
 json settings_to_json(const Integration& s, bool include_secrets) {
   return {
@@ -90,6 +101,9 @@ json settings_to_json(const Integration& s, bool include_secrets) {
       {"log_level", s.log_level ? json(observe::level_name(*s.log_level)) : json(nullptr)},
       {"http_request_timeout_seconds",
        s.http_request_timeout ? json(s.http_request_timeout->count()) : json(nullptr)},
+      {"deprecated_endpoints", deprecated_endpoints_to_json(s.deprecated_endpoints)},
+      {"deprecated_endpoint_policy", deprecated_endpoint_policy_name(s.deprecated_endpoint_policy)},
+      {"site_selection", site_selection_name(s.site_selection)},
   };
 }
 
@@ -104,11 +118,18 @@ std::string scalar_text(const json& value) {
   return value.dump();
 }
 
-// One "  key.path: value" line per leaf of `value`; lists of scalars stay on one line.
+// One "  key.path: value" line per leaf of `value`; lists of scalars stay on one line, and
+// items of a list of maps are numbered ("deprecated_endpoints[0].path").
 void flatten(const json& value, const std::string& path, std::string& out) {
   if (value.is_object() && !value.empty()) {
     for (const auto& [key, child] : value.items()) {
       flatten(child, path.empty() ? key : path + "." + key, out);
+    }
+    return;
+  }
+  if (value.is_array() && !value.empty() && value.front().is_object()) {
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      flatten(value[i], path + "[" + std::to_string(i) + "]", out);
     }
     return;
   }

@@ -12,7 +12,9 @@ namespace ferry::config {
 
 // An integration for the API (`GET /integrations/{key}`): unique_key, provider,
 // blueprint_version, source, auth_mode, oauth_client_id, oauth_scopes, auth{...},
-// requests{...}, retry{...}, post_connection, log_level, http_request_timeout_seconds.
+// requests{...}, retry{...}, post_connection, log_level, http_request_timeout_seconds,
+// deprecated_endpoints[{path, replacement, methods, note}], deprecated_endpoint_policy,
+// site_selection.
 // Unless `include_secrets`, oauth_client_secret is left out entirely, app_api_key is masked
 // (observe::mask), and so are literal values of secret-looking headers and params
 // ("Authorization", "*token*", "*secret*", "*key*", "*password*") that hold no ${...}.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 #include "ferry/config/field_reader.h"
 #include "ferry/core/strings.h"
@@ -29,6 +30,11 @@ const std::vector<std::string> kRetryKeys = {"max_attempts", "base_delay_ms", "m
                                              "retry_on", "rate_limit_headers"};
 const std::vector<std::string> kRateLimitKeys = {"retry_after", "reset", "reset_format",
                                                  "remaining"};
+const std::vector<std::string> kDeprecatedEndpointKeys = {"path", "replacement", "methods",
+                                                          "note"};
+// The methods a deprecated_endpoints entry may name (RFC 9110 §9 and PATCH, RFC 5789).
+const std::vector<std::string> kHttpMethods = {"GET",   "HEAD",   "POST",    "PUT",
+                                               "PATCH", "DELETE", "OPTIONS", "TRACE"};
 
 // The OAuth 1.0a keys: read under any mode so their values are checked, then rejected
 // unless the mode is OAUTH1.
@@ -150,6 +156,90 @@ void read_post_connection(const MapReader& r, std::vector<std::string>& steps) {
   if (ok) steps = std::move(names);
 }
 
+// `key` of a deprecated_endpoints entry: an endpoint path as callers write it after the
+// base URL, "/rest/api/3/search". The query string is no part of it: calls are matched on
+// their path alone.
+void check_endpoint_path(const MapReader& r, std::string_view key, const std::string& value) {
+  if (value.front() != '/') {
+    r.report(key, "expected a path starting with '/', got " + quote_value(value));
+  } else if (value.find_first_not_of('/') == std::string::npos) {
+    r.report(key, "expected a path naming at least one segment, got " + quote_value(value));
+  } else if (value.find_first_of("?# \t\r\n") != std::string::npos) {
+    r.report(key, "expected a path without query, fragment or whitespace, got " +
+                      quote_value(value));
+  }
+}
+
+// `methods`: a list of upper-case HTTP method names; absent = every method.
+void read_methods(const MapReader& r, std::vector<std::string>& out) {
+  std::vector<std::string> names;
+  if (!r.read_string_list("methods", names)) return;
+  bool ok = true;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (std::find(kHttpMethods.begin(), kHttpMethods.end(), names[i]) != kHttpMethods.end()) {
+      continue;
+    }
+    ok = false;
+    std::string what = "unknown HTTP method " + quote_value(names[i]) + " (expected one of " +
+                       join(kHttpMethods, ", ") + ")";
+    std::string suggestion = closest_match(names[i], kHttpMethods);
+    if (!suggestion.empty()) what += "; did you mean `" + suggestion + "`?";
+    r.problems().add(r.get("methods")->children[i].location,
+                     r.path("methods") + "[" + std::to_string(i) + "]", what);
+  }
+  if (ok) out = std::move(names);
+}
+
+// One entry of `deprecated_endpoints`; nullopt when it has problems (reported).
+std::optional<DeprecatedEndpoint> read_deprecated_endpoint(const SourceNode& node,
+                                                           const std::string& path,
+                                                           Problems& problems) {
+  if (!node.is_map()) {
+    report_type(node, path, "a map with path and replacement", problems);
+    return std::nullopt;
+  }
+  const std::size_t before = problems.size();
+  MapReader r(&node, path, problems);
+  r.reject_unknown(kDeprecatedEndpointKeys);
+  DeprecatedEndpoint entry;
+  if (r.get("path") == nullptr) r.report("path", "required: the endpoint's path, e.g. /v1/old");
+  if (r.get("replacement") == nullptr) {
+    r.report("replacement", "required: the path that replaces the endpoint, e.g. /v2/new");
+  }
+  if (r.read_nonempty_string("path", entry.path)) check_endpoint_path(r, "path", entry.path);
+  if (r.read_nonempty_string("replacement", entry.replacement)) {
+    check_endpoint_path(r, "replacement", entry.replacement);
+  }
+  read_methods(r, entry.methods);
+  r.read_string("note", entry.note);
+  if (problems.size() != before) return std::nullopt;
+  return entry;
+}
+
+// `deprecated_endpoints`: a list that replaces whatever `out` held (lists never merge).
+void read_deprecated_endpoints(const MapReader& r, std::vector<DeprecatedEndpoint>& out) {
+  const SourceNode* list = r.get("deprecated_endpoints");
+  if (list == nullptr) return;
+  const std::string path = r.path("deprecated_endpoints");
+  if (list->kind != SourceNode::Kind::sequence) {
+    report_type(*list, path, "a list of {path, replacement, methods, note} entries",
+                r.problems());
+    return;
+  }
+  std::vector<DeprecatedEndpoint> entries;
+  bool ok = true;
+  for (std::size_t i = 0; i < list->children.size(); ++i) {
+    auto entry = read_deprecated_endpoint(list->children[i], path + "[" + std::to_string(i) + "]",
+                                          r.problems());
+    if (entry) {
+      entries.push_back(std::move(*entry));
+    } else {
+      ok = false;
+    }
+  }
+  if (ok) out = std::move(entries);
+}
+
 // `keep_alive_after_days` (0 = off), else two thirds of the provider's idle rule; checked
 // against that rule, which a later refresh could no longer beat.
 void read_keep_alive(const MapReader& r, Integration& out) {
@@ -180,6 +270,14 @@ void read_top_level(const MapReader& r, Integration& out) {
   }
   r.read_string_list("oauth_scopes", out.oauth_scopes);
   read_post_connection(r, out.post_connection);
+  read_deprecated_endpoints(r, out.deprecated_endpoints);
+  r.read_enum<DeprecatedEndpointPolicy>(
+      "deprecated_endpoint_policy",
+      {{"reject", DeprecatedEndpointPolicy::reject}, {"warn", DeprecatedEndpointPolicy::warn}},
+      out.deprecated_endpoint_policy);
+  r.read_enum<SiteSelection>("site_selection",
+                             {{"first", SiteSelection::first}, {"ask", SiteSelection::ask}},
+                             out.site_selection);
 }
 
 }  // namespace
@@ -190,9 +288,17 @@ const std::vector<std::string>& known_post_connection_steps() {
 }
 
 std::vector<std::string> settings_keys(SettingsSource source) {
-  std::vector<std::string> keys = {"auth",        "requests",  "retry",
-                                   "oauth_scopes", "post_connection", "log_level",
-                                   "http_request_timeout_seconds", "keep_alive_after_days"};
+  std::vector<std::string> keys = {"auth",
+                                   "requests",
+                                   "retry",
+                                   "oauth_scopes",
+                                   "post_connection",
+                                   "log_level",
+                                   "http_request_timeout_seconds",
+                                   "keep_alive_after_days",
+                                   "deprecated_endpoints",
+                                   "deprecated_endpoint_policy",
+                                   "site_selection"};
   if (source == SettingsSource::blueprint_version) {
     keys.push_back("comment");
   } else {

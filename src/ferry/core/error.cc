@@ -21,13 +21,14 @@ std::string_view errc_name(Errc code) {
     case Errc::storage_corrupt: return "storage_corrupt";
     case Errc::egress_forbidden: return "egress_forbidden";
     case Errc::forbidden: return "forbidden";
+    case Errc::deprecated_endpoint: return "deprecated_endpoint";
   }
   return "internal";
 }
 
 std::optional<Errc> errc_from_name(std::string_view name) {
   for (int value = static_cast<int>(Errc::invalid_argument);
-       value <= static_cast<int>(Errc::forbidden); ++value) {
+       value <= static_cast<int>(kLastErrc); ++value) {
     if (errc_name(static_cast<Errc>(value)) == name) return static_cast<Errc>(value);
   }
   return std::nullopt;

@@ -26,7 +26,10 @@ enum class Errc {
   storage_corrupt,         // database unreadable, newer schema, wrong encryption key
   egress_forbidden,        // 403 the egress policy refuses a request-chosen upstream address
   forbidden,               // 403 authenticated, but this request is refused (a cross-site request)
+  deprecated_endpoint,     // 410 the provider removed the endpoint a call names; not sent
 };
+// The last Errc, for loops over every value.
+inline constexpr Errc kLastErrc = Errc::deprecated_endpoint;
 
 // A failure: which kind, and one sentence saying what and where. Never holds a secret.
 struct Error {

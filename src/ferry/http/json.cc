@@ -21,6 +21,7 @@ StatusCode http_status(Errc code) {
     case Errc::upstream_timeout: return StatusCode::gateway_timeout;
     case Errc::egress_forbidden:
     case Errc::forbidden: return StatusCode::forbidden;
+    case Errc::deprecated_endpoint: return StatusCode::gone;
     case Errc::internal:
     case Errc::action_failed:
     case Errc::config_invalid:

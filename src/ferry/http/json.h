@@ -11,7 +11,7 @@ namespace ferry::http {
 // 405 method_not_allowed, 409 conflict, 413 payload_too_large, 424 upstream_auth_failed,
 // 429 too_many_requests,
 // 500 internal/action_failed/config_invalid/storage_corrupt, 502 upstream_unreachable,
-// 503 unavailable, 504 upstream_timeout, 403 egress_forbidden.
+// 503 unavailable, 504 upstream_timeout, 403 egress_forbidden/forbidden, 410 deprecated_endpoint.
 StatusCode http_status(Errc code);
 
 // A response with `body` serialised as JSON and Content-Type application/json.

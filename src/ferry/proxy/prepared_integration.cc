@@ -9,6 +9,7 @@ PreparedIntegration prepare(const config::Integration& integration,
   out.config = &integration;
   out.metrics = &observe::integration_metrics(integration.key);
   out.timeout = integration.http_request_timeout.value_or(default_timeout);
+  out.deprecated_endpoints = DeprecatedEndpointMatcher(integration.deprecated_endpoints);
   auto base = BaseUrl::parse(integration.requests.base_url);
   if (base) {
     out.base_url = std::move(*base);

@@ -11,6 +11,7 @@
 #include "ferry/config/model.h"
 #include "ferry/core/result.h"
 #include "ferry/observe/ferry_metrics.h"
+#include "ferry/proxy/deprecated_endpoints.h"
 #include "ferry/proxy/upstream_target.h"
 
 namespace ferry::proxy {
@@ -45,6 +46,8 @@ struct PreparedIntegration {
   std::chrono::seconds timeout{0};  // per attempt; zero = none
   // The integration's series in /metrics; never null once built.
   const observe::IntegrationMetrics* metrics = nullptr;
+  // config->deprecated_endpoints, ready to match calls against.
+  DeprecatedEndpointMatcher deprecated_endpoints = {};
 };
 
 // Every integration of a project, prepared. Immutable after build(); holds the project so

@@ -7,6 +7,7 @@
 #include "ferry/auth/credential_source.h"
 #include "ferry/observe/log.h"
 #include "ferry/observe/redact.h"
+#include "ferry/proxy/deprecated_endpoints.h"
 #include "ferry/store/activity_writer.h"
 
 namespace ferry::proxy {
@@ -70,6 +71,30 @@ net::awaitable<Result<http::OutboundRequest>> ProxyCall::reauthorize() {
   co_return plan_->build(**connection, request_.method, request_.method_name);
 }
 
+std::string ProxyCall::method_text() const {
+  return request_.method == http::Verb::unknown
+             ? request_.method_name
+             : std::string(http::bhttp::to_string(request_.method));
+}
+
+std::optional<Error> ProxyCall::screen_deprecated(std::string_view target, bool resolved) {
+  const PreparedIntegration& integration = plan_->integration();
+  if (integration.deprecated_endpoints.empty()) return std::nullopt;
+  const std::string method = method_text();
+  const config::DeprecatedEndpoint* listed = integration.deprecated_endpoints.match(method, target);
+  if (!listed) return std::nullopt;
+  std::string message = deprecated_endpoint_message(*listed, method);
+  if (integration.config->deprecated_endpoint_policy == config::DeprecatedEndpointPolicy::reject) {
+    return Error{Errc::deprecated_endpoint, std::move(message)};
+  }
+  if (resolved && deprecation_warning_.empty()) {
+    observe::warn("[{}] [connection: {}] {}", request_.key.provider_config_key,
+                  request_.key.connection_id, message);
+    deprecation_warning_ = std::move(message);
+  }
+  return std::nullopt;
+}
+
 net::awaitable<ForwardOutcome> ProxyCall::run(http::BodySource& body) {
   const PreparedIntegration* integration = deps_.project->find(request_.key.provider_config_key);
   if (!integration) {
@@ -83,11 +108,21 @@ net::awaitable<ForwardOutcome> ProxyCall::run(http::BodySource& body) {
   // Shown only through sinks that redact (the log and the activity writer): not redacted
   // here, on the request path.
   display_url_ = plan_->display_url();
+  // Before the credentials: reading them may refresh a token, a call to the provider too.
+  if (!integration->deprecated_endpoints.empty()) {
+    if (auto refused = screen_deprecated(plan_->base().path() + request_.endpoint, false)) {
+      co_return failed(std::move(*refused));
+    }
+  }
 
   auto connection = co_await deps_.credentials->usable_connection(request_.key, false);
   if (!connection) co_return failed(connection.error());
   auto request = plan_->build(**connection, request_.method, request_.method_name);
   if (!request) co_return failed(request.error());
+  // A placeholder may have spelled the endpoint: what is sent is checked too.
+  if (auto refused = screen_deprecated(request->target, true)) {
+    co_return failed(std::move(*refused));
+  }
   if (observe::enabled(observe::Level::debug)) {
     observe::debug("proxy upstream request {} {}{} headers: {}", request->method_string(),
                    request->origin.key(), observe::redact(request->target),
@@ -107,9 +142,7 @@ void ProxyCall::record(int status, std::uint64_t bytes_in, std::uint64_t bytes_o
   entry.type = "proxy";
   entry.provider_config_key = request_.key.provider_config_key;
   entry.connection_id = request_.key.connection_id;
-  entry.method = request_.method == http::Verb::unknown
-                     ? request_.method_name
-                     : std::string(http::bhttp::to_string(request_.method));
+  entry.method = method_text();
   entry.url = display_url_;
   entry.status = status;
   const auto elapsed = Clock::now() - started_;
@@ -122,6 +155,11 @@ void ProxyCall::record(int status, std::uint64_t bytes_in, std::uint64_t bytes_o
   }
   entry.level = status >= 500 || status == 0 ? "error" : status >= 400 ? "warn" : "info";
   if (!error_message.empty()) entry.message = error_message;  // the activity writer redacts
+  if (!deprecation_warning_.empty()) {
+    entry.details["warnings"] = nlohmann::json::array({deprecation_warning_});
+    if (entry.message.empty()) entry.message = deprecation_warning_;
+    if (entry.level == "info") entry.level = "warn";
+  }
   if (observe::enabled(observe::Level::http)) {
     observe::http("proxy {} {} {} {} attempt(s) {}ms", entry.method, entry.url, status,
                   entry.attempts, entry.duration_ms);

@@ -28,6 +28,8 @@ TEST(ErrorResponse, EveryErrcHasItsStatusAndCode) {
       {Errc::config_invalid, StatusCode::internal_server_error, "config_invalid"},
       {Errc::storage_corrupt, StatusCode::internal_server_error, "storage_corrupt"},
       {Errc::egress_forbidden, StatusCode::forbidden, "egress_forbidden"},
+      {Errc::forbidden, StatusCode::forbidden, "forbidden"},
+      {Errc::deprecated_endpoint, StatusCode::gone, "deprecated_endpoint"},
   };
   for (const auto& c : cases) {
     auto response = error_response(Error{c.code, "what went wrong"});
