@@ -291,7 +291,7 @@ TEST(DeprecatedEndpoints, TheApiAndCheckShowThem) {
   TempFolder folder;
   auto project = load(folder, std::string(kJiraHead) + "    deprecated_endpoint_policy: warn\n");
   ASSERT_TRUE(project) << project.error().message;
-  const nlohmann::json integration = integration_to_json(project->integrations.at("jira"), false);
+  nlohmann::json integration = integration_to_json(project->integrations.at("jira"), false);
   EXPECT_EQ(integration["deprecated_endpoint_policy"], "warn");
   EXPECT_EQ(integration["site_selection"], "ask");
   ASSERT_EQ(integration["deprecated_endpoints"].size(), 2u);
@@ -302,14 +302,14 @@ TEST(DeprecatedEndpoints, TheApiAndCheckShowThem) {
                             {"note", "Removed by Atlassian on 2025-08-01 (CHANGE-2046); answers "
                                      "410 Gone."}}));
 
-  const nlohmann::json blueprint = blueprint_to_json(*project->catalog->find("jira"));
-  const nlohmann::json& v0 = blueprint["versions"]["v0"];
+  nlohmann::json blueprint = blueprint_to_json(*project->catalog->find("jira"));
+  nlohmann::json& v0 = blueprint["versions"]["v0"];
   EXPECT_EQ(v0["deprecated_endpoint_policy"], "reject");
   EXPECT_EQ(v0["site_selection"], "ask");
   EXPECT_EQ(v0["deprecated_endpoints"], integration["deprecated_endpoints"]);
   EXPECT_NE(v0["yaml"].get<std::string>().find("deprecated_endpoints:"), std::string::npos);
 
-  const nlohmann::json acme = integration_to_json(
+  nlohmann::json acme = integration_to_json(
       *load(folder, kAcmeHead)->find_integration("acme"), false);
   EXPECT_EQ(acme["deprecated_endpoints"], nlohmann::json::array());
   EXPECT_EQ(acme["deprecated_endpoint_policy"], "reject");
