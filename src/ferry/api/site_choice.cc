@@ -186,7 +186,8 @@ http::Response take_choice(const Services& services, http::RequestContext& ctx) 
                            "the site choice is too large"},
                           version);
   }
-  const auto form = http::parse_query("?" + ctx.request.body());
+  // A form body is a query string: parsed as the query of an origin-form target.
+  const auto form = http::parse_query("/?" + ctx.request.body());
   auto field = [&](const char* name) {
     auto it = form.find(name);
     return it == form.end() ? std::string() : it->second;
