@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 
 #include "fake_atlassian_process.h"
 #include "fake_atlassian_setup.h"
@@ -75,13 +76,24 @@ class DeprecatedEndpoints : public ::testing::Test {
   int arrived_total() { return fake_.admin("GET", "stats")["requests_total"]; }
 
   // The newest proxied call of `integration` in the activity log.
-  json last_activity(const std::string& integration) {
-    auto reply = server_->client().get(
-        "/logs?type=proxy&integration=" + integration + "&limit=1", api_headers(kSecret));
-    EXPECT_EQ(reply.status, 200) << reply.body;
-    auto logs = json::parse(reply.body, nullptr, false)["logs"];
-    EXPECT_EQ(logs.size(), 1u) << reply.body;
-    return logs.empty() ? json::object() : logs[0];
+  // The integration's newest proxy entry, once its `field` holds `part`: the activity log is
+  // written by a thread of its own, so the entry of a call just answered may come a moment
+  // later. Gives up (returning the newest entry, for the assertions to show) after 10 s.
+  json last_activity(const std::string& integration, const char* field, const std::string& part) {
+    json newest = json::object();
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      auto reply = server_->client().get(
+          "/logs?type=proxy&integration=" + integration + "&limit=1", api_headers(kSecret));
+      EXPECT_EQ(reply.status, 200) << reply.body;
+      auto logs = json::parse(reply.body, nullptr, false)["logs"];
+      if (!logs.empty()) {
+        newest = logs[0];
+        const json value = newest.value(field, json());
+        if (value.is_string() && value.get<std::string>().find(part) != std::string::npos) break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return newest;
   }
 
   static std::string old_search_path(const char* version) {
@@ -118,7 +130,7 @@ TEST_F(DeprecatedEndpoints, TheProxyRefusesTheOldSearchWithoutSendingIt) {
   EXPECT_EQ(arrived_total(), before) << "a refused call reached fake-atlassian";
 
   // The call is in the activity log like any refused one.
-  json entry = last_activity("jira");
+  json entry = last_activity("jira", "url", "/rest/api/3/search/");
   EXPECT_EQ(entry["type"], "proxy");
   EXPECT_EQ(entry["status"], 410);
   EXPECT_EQ(entry["level"], "warn");
@@ -162,7 +174,7 @@ TEST_F(DeprecatedEndpoints, AnActionsCallFailsWithTheSameError) {
   }
   EXPECT_EQ(arrived_total(), before) << "an action's refused call reached fake-atlassian";
   // The action's call is in the activity log as a refused proxy call.
-  json entry = last_activity("jira");
+  json entry = last_activity("jira", "message", "/rest/api/2/search/jql");
   EXPECT_EQ(entry["status"], 410) << entry.dump();
   EXPECT_NE(entry["message"].get<std::string>().find("/rest/api/2/search/jql"), std::string::npos)
       << entry.dump();
@@ -181,7 +193,7 @@ TEST_F(DeprecatedEndpoints, UnderWarnTheCallGoesThroughWithAWarning) {
   const std::string warning =
       "GET /rest/api/3/search was removed by the provider; use /rest/api/3/search/jql instead "
       "(jira:v0: Removed by Atlassian on 2025-08-01 (CHANGE-2046); answers 410 Gone.)";
-  json entry = last_activity("jira-warn");
+  json entry = last_activity("jira-warn", "url", "/rest/api/3/search?");
   EXPECT_EQ(entry["status"], 410);
   EXPECT_EQ(entry["attempts"], 1);
   EXPECT_EQ(entry["level"], "warn");
@@ -201,7 +213,7 @@ TEST_F(DeprecatedEndpoints, UnderWarnTheCallGoesThroughWithAWarning) {
   // The replacement carries no warning.
   auto jql = call("GET", "jira-warn", kNewSearch);
   EXPECT_EQ(jql.status, 200) << jql.body;
-  json clean = last_activity("jira-warn");
+  json clean = last_activity("jira-warn", "url", "/search/jql");
   EXPECT_EQ(clean["status"], 200);
   EXPECT_EQ(clean["level"], "info");
   EXPECT_FALSE(clean["details"].contains("warnings")) << clean.dump();
