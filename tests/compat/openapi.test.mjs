@@ -216,6 +216,10 @@ describe('the OpenAPI description against the real server', { skip: skipReason, 
     test('providers', opts, async () => {
         await call('listProviders', 'GET', '/providers', 200);
         await call('listProviders', 'GET', '/providers', 200, { query: { search: 'jir' } });
+        const crm = await call('listProviders', 'GET', '/providers', 200, { query: { category: 'crm', search: 'oauth2' } });
+        const crmProviders = crm.json().data;
+        assert.ok(crmProviders.length > 0 && crmProviders.every((p) => p.categories.includes('crm') && p.auth_mode === 'OAUTH2'));
+        await call('listProviders', 'GET', '/providers', 400, { query: { category: 'no-such-category' } });
         await call('listProviders', 'GET', '/providers', 401, { auth: false });
         await call('listProviders', 'GET', '/providers', 401, { auth: 'wrong-key' });
         await call('getProvider', 'GET', '/providers/jira', 200);

@@ -48,7 +48,8 @@ net::awaitable<RunResult> run_script(const ActionDefinition& definition, ActionC
                                      const json& input, const ActionLimits& limits,
                                      const config::Integration& integration,
                                      BlockingPool* lua_threads) {
-  LuaRun lua(context, definition.script, limits, integration.requests.base_url, lua_threads);
+  LuaRun lua(context, definition.script, limits, integration.requests.base_url, lua_threads,
+             integration.pagination);
   auto result = co_await lua.execute(input);
   co_return result;
 }

@@ -97,11 +97,13 @@ std::string error_text(lua_State* L, int index) {
 }  // namespace
 
 LuaRun::LuaRun(ActionContext& context, std::shared_ptr<const LuaScript> script,
-               ActionLimits limits, std::string base_url, BlockingPool* lua_threads)
+               ActionLimits limits, std::string base_url, BlockingPool* lua_threads,
+               std::map<std::string, std::string> pagination_defaults)
     : context_(context),
       script_(std::move(script)),
       limits_(limits),
       base_url_(std::move(base_url)),
+      pagination_defaults_(std::move(pagination_defaults)),
       lua_threads_(lua_threads),
       chunk_name_("@" + script_->file) {}
 

@@ -3,6 +3,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -73,7 +74,8 @@ class LuaRun {
  public:
   // `lua_threads` may be null (see above); it must outlive the run.
   LuaRun(ActionContext& context, std::shared_ptr<const LuaScript> script, ActionLimits limits,
-         std::string base_url, BlockingPool* lua_threads = nullptr);
+         std::string base_url, BlockingPool* lua_threads = nullptr,
+         std::map<std::string, std::string> pagination_defaults = {});
   ~LuaRun();
   LuaRun(const LuaRun&) = delete;
   LuaRun& operator=(const LuaRun&) = delete;
@@ -148,6 +150,7 @@ class LuaRun {
   std::shared_ptr<const LuaScript> script_;
   ActionLimits limits_;
   std::string base_url_;
+  std::map<std::string, std::string> pagination_defaults_;  // the integration's `pagination`
   BlockingPool* lua_threads_;
   std::string chunk_name_;  // "@jira/create-issue.action.lua"
   MemoryBudget budget_;

@@ -71,7 +71,7 @@ int LuaRun::create_paginator(lua_State* L, int index, const char** error) {
       *error = keep_message(options.error().message);
       return -1;
     }
-    auto parsed = paginated_request_from_options(*options);
+    auto parsed = paginated_request_from_options(*options, pagination_defaults_);
     if (!parsed) {
       *error = keep_message("nango:paginate: " + parsed.error().message);
       return -1;

@@ -1,5 +1,7 @@
 #include "ferry/actions/request_options.h"
 
+#include <charconv>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -102,7 +104,24 @@ Result<ActionRequest> request_from_options(const json& options, std::string_view
   return request;
 }
 
-Result<PaginatedRequest> paginated_request_from_options(const json& options) {
+json pagination_defaults_table(const std::map<std::string, std::string>& defaults) {
+  json table = json::object();
+  for (const auto& [key, value] : defaults) {
+    if (key == "limit" || key == "offset_start_value") {
+      std::int64_t number = 0;
+      const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
+      if (ec == std::errc() && end == value.data() + value.size()) {
+        table[key] = number;
+        continue;
+      }
+    }
+    table[key] = value;
+  }
+  return table;
+}
+
+Result<PaginatedRequest> paginated_request_from_options(
+    const json& options, const std::map<std::string, std::string>& defaults) {
   if (!options.is_object()) return bad("paginate takes a table");
   json plain = options;
   std::string method = "GET";
@@ -114,11 +133,19 @@ Result<PaginatedRequest> paginated_request_from_options(const json& options) {
     if (method != "GET" && method != "POST") return bad("paginate supports GET and POST");
     plain.erase(found);
   }
+  json merged = pagination_defaults_table(defaults);
   auto spec = plain.find("paginate");
-  if (spec == plain.end()) return bad("paginate needs a paginate = { type = ... } table");
-  auto parsed = parse_paginate_options(*spec);
+  if (spec == plain.end() && defaults.empty()) {
+    return bad("paginate needs a paginate = { type = ... } table (the integration sets no "
+               "pagination defaults)");
+  }
+  if (spec != plain.end()) {
+    if (!spec->is_object()) return bad("paginate must be a table");
+    for (const auto& [key, value] : spec->items()) merged[key] = value;
+    plain.erase(spec);
+  }
+  auto parsed = parse_paginate_options(merged);
   if (!parsed) return std::move(parsed).error();
-  plain.erase(spec);
   auto request = request_from_options(plain, method);
   if (!request) return std::move(request).error();
   return PaginatedRequest{std::move(*request), std::move(*parsed)};

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string_view>
 
@@ -23,11 +24,18 @@ Result<ActionRequest> request_from_options(const nlohmann::json& options,
                                            std::string_view method);
 
 // The table of nango:paginate{...}: the keys above, plus `method` (default "GET") and
-// `paginate` (see parse_paginate_options).
+// `paginate` (see parse_paginate_options). `defaults` is the integration's `pagination`
+// (config::Integration::pagination): its keys apply unless the table's `paginate` names
+// them, and with defaults the `paginate` table may be left out.
 struct PaginatedRequest {
   ActionRequest request;
   PaginateOptions options;
 };
-Result<PaginatedRequest> paginated_request_from_options(const nlohmann::json& options);
+Result<PaginatedRequest> paginated_request_from_options(
+    const nlohmann::json& options, const std::map<std::string, std::string>& defaults = {});
+
+// The integration's `pagination` as a paginate table (integers for limit and
+// offset_start_value, which the configuration checked), for parse_paginate_options.
+nlohmann::json pagination_defaults_table(const std::map<std::string, std::string>& defaults);
 
 }  // namespace ferry::actions

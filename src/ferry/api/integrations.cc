@@ -5,6 +5,7 @@
 #include "ferry/api/authorization.h"
 #include "ferry/api/handler_support.h"
 #include "ferry/config/catalog.h"
+#include "ferry/config/catalog_listing.h"
 #include "ferry/config/render.h"
 #include "ferry/core/clock.h"
 #include "ferry/core/strings.h"
@@ -37,6 +38,9 @@ json provider_view(const config::Blueprint& blueprint) {
               {"display_name", blueprint.name},
               {"logo_url", ""},
               {"docs", blueprint.docs_url},
+              {"description", blueprint.description},
+              {"categories", blueprint.categories},
+              {"sources", blueprint.sources},
               {"maintainer", blueprint.maintainer},
               {"auth_mode", config::auth_mode_name(latest.auth.auth_mode)},
               {"authorization_url", latest.auth.authorization_url},
@@ -87,15 +91,13 @@ http::Response get_integration(const Services& services, http::RequestContext& c
 }
 
 http::Response list_providers(const Services& services, http::RequestContext& ctx) {
-  const config::Catalog& catalog = *services.project->catalog;
-  const std::string* search = ctx.query_param("search");
+  config::CatalogQuery query;
+  if (const std::string* search = ctx.query_param("search")) query.search = *search;
+  if (const std::string* category = ctx.query_param("category")) query.category = *category;
+  auto found = config::find_blueprints(*services.project->catalog, query);
+  if (!found) return fail(ctx, found.error());
   json data = json::array();
-  for (const auto& name : catalog.names()) {
-    if (search && !search->empty() && to_lower(name).find(to_lower(*search)) == std::string::npos) {
-      continue;
-    }
-    data.push_back(provider_view(*catalog.find(name)));
-  }
+  for (const config::Blueprint* blueprint : *found) data.push_back(provider_view(*blueprint));
   return http::json_response(http::StatusCode::ok, {{"data", data}}, ctx.request.version());
 }
 

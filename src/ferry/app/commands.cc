@@ -78,13 +78,20 @@ int run_migrate(const std::string& dir) {
   return 0;
 }
 
-int run_blueprints(const std::string& name, const std::string& folder) {
+int run_blueprints(const std::string& name, const std::string& folder,
+                   const config::CatalogQuery& query) {
   fs::path folder_blueprints = folder.empty() ? fs::path() : fs::path(folder) / "blueprints";
   auto catalog = config::Catalog::load(folder_blueprints);
   if (!catalog) return fail(catalog.error());
   if (name.empty()) {
-    for (const auto& blueprint_name : catalog->names()) fmt::print("{}\n", blueprint_name);
-    return 0;
+    auto found = config::find_blueprints(*catalog, query);
+    if (!found) return fail(found.error());
+    fmt::print("{}", config::catalog_lines(*found));
+    return found->empty() ? 1 : 0;
+  }
+  if (!query.search.empty() || !query.category.empty()) {
+    return fail(Error{Errc::invalid_argument,
+                      "--search and --category list blueprints; they take no NAME"});
   }
   auto text = config::describe_blueprint(*catalog, name);
   if (!text) return fail(text.error());

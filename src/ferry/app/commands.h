@@ -3,6 +3,8 @@
 #include <string>
 #include <string_view>
 
+#include "ferry/config/catalog_listing.h"
+
 namespace ferry::app {
 
 inline constexpr std::string_view kVersion = FERRY_VERSION;
@@ -21,8 +23,10 @@ int run_check(const std::string& dir);
 // migration applied), as serve does at start; for operators who migrate before rolling out
 // new instances.
 int run_migrate(const std::string& dir);
-// Lists the catalog, or prints blueprint `name` ("jira" or "jira:v0") resolved.
-// `folder` optionally adds an integrations folder's own blueprints/.
-int run_blueprints(const std::string& name, const std::string& folder);
+// Lists the catalog (the blueprints matching `query`, one line each), or prints blueprint
+// `name` ("jira" or "jira:v0") resolved. `folder` optionally adds an integrations folder's
+// own blueprints/. A query that matches nothing prints nothing and exits 1.
+int run_blueprints(const std::string& name, const std::string& folder,
+                   const config::CatalogQuery& query);
 
 }  // namespace ferry::app

@@ -41,6 +41,13 @@ int main(int argc, char** argv) {
   blueprints->add_option("NAME", blueprint_name, "A blueprint as name or name:version");
   blueprints->add_option("--dir", blueprints_dir,
                          "Include the blueprints/ of this integrations folder");
+  std::string blueprint_search;
+  std::string blueprint_category;
+  blueprints->add_option("--search", blueprint_search,
+                         "List only blueprints whose name, description, categories or auth "
+                         "mode contain every word of this text");
+  blueprints->add_option("--category", blueprint_category,
+                         "List only blueprints of this category (an unknown one lists them)");
 
   auto* version = cli.add_subcommand("version", "Print Ferry's version.");
 
@@ -50,7 +57,10 @@ int main(int argc, char** argv) {
   if (*init) return ferry::app::run_init(init_dir);
   if (*check) return ferry::app::run_check(check_dir);
   if (*migrate) return ferry::app::run_migrate(migrate_dir);
-  if (*blueprints) return ferry::app::run_blueprints(blueprint_name, blueprints_dir);
+  if (*blueprints) {
+    return ferry::app::run_blueprints(blueprint_name, blueprints_dir,
+                                      {blueprint_search, blueprint_category});
+  }
   if (*version) {
     fmt::print("ferry {}\n", ferry::app::kVersion);
     return 0;

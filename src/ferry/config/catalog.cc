@@ -14,7 +14,8 @@
 namespace ferry::config {
 namespace {
 
-const std::vector<std::string> kBlueprintKeys = {"name", "maintainer", "docs_url", "versions"};
+const std::vector<std::string> kBlueprintKeys = {"name",       "maintainer", "docs_url",
+                                                 "categories", "sources",    "versions"};
 
 // "v12" -> 12; anything else -> -1.
 int version_number(std::string_view name) {
@@ -90,6 +91,36 @@ std::optional<BlueprintVersion> read_version(const SourceNode& node, const std::
   return version;
 }
 
+// `categories`: names from blueprint_categories(), each once.
+void read_categories(const MapReader& r, std::vector<std::string>& out) {
+  if (!r.read_string_list("categories", out)) return;
+  const auto& known = blueprint_categories();
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const std::string& category = out[i];
+    if (std::find(known.begin(), known.end(), category) == known.end()) {
+      std::string what = "unknown category `" + category + "`";
+      std::string suggestion = closest_match(category, known);
+      if (!suggestion.empty()) what += " (did you mean " + suggestion + "?)";
+      r.report("categories", what + "; expected one of: " + join(known, ", "));
+    } else if (std::find(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(i), category) !=
+               out.begin() + static_cast<std::ptrdiff_t>(i)) {
+      r.report("categories", "category `" + category + "` is listed twice");
+    }
+  }
+}
+
+// `sources`: https URLs of public documentation.
+void read_sources(const MapReader& r, std::vector<std::string>& out) {
+  if (!r.read_string_list("sources", out)) return;
+  for (const auto& source : out) {
+    if (source.rfind("https://", 0) != 0 || source.size() <= 8 ||
+        source.find_first_of(" \t\r\n") != std::string::npos) {
+      r.report("sources", "expected https URLs of the provider's documentation, got `" +
+                              source.substr(0, 80) + "`");
+    }
+  }
+}
+
 void read_header(const MapReader& r, const SourceLocation& start, std::string_view expected_name,
                  Blueprint& blueprint) {
   Problems& problems = r.problems();
@@ -102,6 +133,8 @@ void read_header(const MapReader& r, const SourceLocation& start, std::string_vi
   }
   r.read_nonempty_string("maintainer", blueprint.maintainer);
   r.read_url("docs_url", blueprint.docs_url);
+  read_categories(r, blueprint.categories);
+  read_sources(r, blueprint.sources);
 }
 
 // The blueprint in `root`; problems are added for anything invalid.
@@ -147,6 +180,8 @@ void overlay_versions(Blueprint& base, Blueprint overlay) {
             [](const auto& a, const auto& b) { return a.number < b.number; });
   base.maintainer = std::move(overlay.maintainer);
   base.docs_url = std::move(overlay.docs_url);
+  if (!overlay.categories.empty()) base.categories = std::move(overlay.categories);
+  if (!overlay.sources.empty()) base.sources = std::move(overlay.sources);
   base.description = std::move(overlay.description);
   base.source = std::move(overlay.source);
 }
@@ -180,6 +215,16 @@ std::string_view stem_of(std::string_view file_name) {
 }
 
 }  // namespace
+
+const std::vector<std::string>& blueprint_categories() {
+  static const std::vector<std::string> categories = {
+      "accounting",   "analytics",   "ats",        "calendar",        "communication",
+      "crm",          "design",      "dev-tools",  "e-commerce",      "email",
+      "file-storage", "forms",       "hr",         "knowledge-base",  "marketing",
+      "payments",     "productivity", "project-management", "signature", "social",
+      "support",      "ticketing",   "video"};
+  return categories;
+}
 
 const BlueprintVersion* Blueprint::find_version(std::string_view version) const {
   for (const auto& v : versions) {

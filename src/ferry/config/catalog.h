@@ -33,6 +33,12 @@ struct Blueprint {
   std::string name;        // "jira"
   std::string maintainer;
   std::string docs_url;
+  // What the provider is, from kBlueprintCategories ("crm", "support", ...); may be empty
+  // for a folder's own blueprint (the built-in catalog's tests require at least one).
+  std::vector<std::string> categories;
+  // The public pages the blueprint's facts were taken from (https URLs), for whoever
+  // checks or updates it; may be empty for a folder's own blueprint.
+  std::vector<std::string> sources;
   std::string description;  // the file's first line when it is a `#` comment, without the `#`
   std::string source;      // "blueprint jira.yaml" (embedded) or the folder file's absolute path
   std::vector<BlueprintVersion> versions;  // ascending by number; never empty
@@ -40,6 +46,9 @@ struct Blueprint {
   const BlueprintVersion* find_version(std::string_view version) const;
   const BlueprintVersion* latest() const { return &versions.back(); }
 };
+
+// The categories a blueprint may name, in the order `ferry blueprints` groups them.
+const std::vector<std::string>& blueprint_categories();
 
 // What `extends_blueprint: name[:version]` names. Pointers into the Catalog.
 struct ResolvedBlueprint {

@@ -58,7 +58,7 @@ struct AuthConfig {
   std::map<std::string, std::string> request_params;
   std::string request_http_method = "POST";
   std::string token_http_method = "POST";
-  std::string signature_method = "HMAC-SHA1";  // HMAC-SHA1 | RSA-SHA1 | PLAINTEXT
+  std::string signature_method = "HMAC-SHA1";  // HMAC-SHA1 | HMAC-SHA256 | PLAINTEXT
 };
 
 struct RequestsConfig {
@@ -121,6 +121,11 @@ struct Integration {
   std::vector<DeprecatedEndpoint> deprecated_endpoints = {};
   DeprecatedEndpointPolicy deprecated_endpoint_policy = DeprecatedEndpointPolicy::reject;
   SiteSelection site_selection = SiteSelection::first;
+  // The provider's list pagination, with nango:paginate's option names (type, response_path,
+  // cursor_path_in_response, ...): the defaults of an action's paginate table, which
+  // overrides them key by key. Values as written; `limit` and `offset_start_value` are
+  // checked to be integers. Empty: actions name everything themselves.
+  std::map<std::string, std::string> pagination = {};
 };
 
 // ferry.yaml; every field has the default of DESIGN.md §1.

@@ -104,6 +104,7 @@ json settings_to_json(const Integration& s, bool include_secrets) {
       {"deprecated_endpoints", deprecated_endpoints_to_json(s.deprecated_endpoints)},
       {"deprecated_endpoint_policy", deprecated_endpoint_policy_name(s.deprecated_endpoint_policy)},
       {"site_selection", site_selection_name(s.site_selection)},
+      {"pagination", s.pagination},
   };
 }
 
@@ -218,6 +219,8 @@ nlohmann::json blueprint_to_json(const Blueprint& blueprint) {
       {"name", blueprint.name},
       {"maintainer", blueprint.maintainer},
       {"docs_url", blueprint.docs_url},
+      {"categories", blueprint.categories},
+      {"sources", blueprint.sources},
       {"description", blueprint.description},
       {"latest_version", blueprint.latest()->name},
       {"versions", std::move(versions)},
@@ -234,6 +237,10 @@ Result<std::string> describe_blueprint(const Catalog& catalog, std::string_view 
   if (!blueprint.description.empty()) out += "  " + blueprint.description + "\n";
   out += "  maintainer: " + blueprint.maintainer + "\n";
   out += "  docs_url: " + blueprint.docs_url + "\n";
+  if (!blueprint.categories.empty()) {
+    out += "  categories: " + join(blueprint.categories, ", ") + "\n";
+  }
+  for (const auto& source : blueprint.sources) out += "  source: " + source + "\n";
   out += "  versions: " + join(names, " ") + " (latest: " + blueprint.latest()->name + ")\n";
   bool all = spec.find(':') == std::string_view::npos;
   for (const auto& version : blueprint.versions) {

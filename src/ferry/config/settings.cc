@@ -32,6 +32,14 @@ const std::vector<std::string> kRateLimitKeys = {"retry_after", "reset", "reset_
                                                  "remaining"};
 const std::vector<std::string> kDeprecatedEndpointKeys = {"path", "replacement", "methods",
                                                           "note"};
+// nango:paginate's option names (actions/pagination.h); the first two are integers.
+const std::vector<std::string> kPaginationIntegerKeys = {"limit", "offset_start_value"};
+const std::vector<std::string> kPaginationKeys = {
+    "type",                    "limit",                   "offset_start_value",
+    "response_path",           "limit_name_in_request",   "is_last_path",
+    "cursor_path_in_response", "cursor_name_in_request",  "offset_name_in_request",
+    "offset_calculation_method", "total_path",            "link_rel_in_response_header",
+    "link_path_in_response_body", "link_prefix"};
 // The methods a deprecated_endpoints entry may name (RFC 9110 §9 and PATCH, RFC 5789).
 const std::vector<std::string> kHttpMethods = {"GET",   "HEAD",   "POST",    "PUT",
                                                "PATCH", "DELETE", "OPTIONS", "TRACE"};
@@ -52,7 +60,7 @@ void read_oauth1(const MapReader& r, AuthConfig& auth) {
   }
   if (r.read_enum<std::string_view>(
           "signature_method",
-          {{"HMAC-SHA1", "HMAC-SHA1"}, {"RSA-SHA1", "RSA-SHA1"}, {"PLAINTEXT", "PLAINTEXT"}},
+          {{"HMAC-SHA1", "HMAC-SHA1"}, {"HMAC-SHA256", "HMAC-SHA256"}, {"PLAINTEXT", "PLAINTEXT"}},
           text)) {
     auth.signature_method = text;
   }
@@ -240,6 +248,41 @@ void read_deprecated_endpoints(const MapReader& r, std::vector<DeprecatedEndpoin
   if (ok) out = std::move(entries);
 }
 
+// `pagination`: merged key by key over what `out` holds (an integration's keys over its
+// blueprint's).
+void read_pagination(const MapReader& parent, std::map<std::string, std::string>& out) {
+  if (parent.get("pagination") == nullptr) return;
+  MapReader r = parent.section("pagination");
+  r.reject_unknown(kPaginationKeys);
+  for (const auto& key : kPaginationKeys) {
+    if (r.get(key) == nullptr) continue;
+    const bool integer = std::find(kPaginationIntegerKeys.begin(), kPaginationIntegerKeys.end(),
+                                   key) != kPaginationIntegerKeys.end();
+    if (integer) {
+      long long value = 0;
+      if (r.read_int(key, 0, kIntMax, value)) out[key] = std::to_string(value);
+    } else if (key == "type") {
+      std::string type;
+      if (r.read_enum<std::string>(key,
+                                   {{"cursor", "cursor"}, {"link", "link"}, {"offset", "offset"},
+                                    {"next_page_token", "next_page_token"},
+                                    {"jira_start_at", "jira_start_at"}},
+                                   type)) {
+        out[key] = type;
+      }
+    } else if (key == "offset_calculation_method") {
+      std::string method;
+      if (r.read_enum<std::string>(
+              key, {{"per-page", "per-page"}, {"by-response-size", "by-response-size"}}, method)) {
+        out[key] = method;
+      }
+    } else {
+      std::string value;
+      if (r.read_nonempty_string(key, value)) out[key] = value;
+    }
+  }
+}
+
 // `keep_alive_after_days` (0 = off), else two thirds of the provider's idle rule; checked
 // against that rule, which a later refresh could no longer beat.
 void read_keep_alive(const MapReader& r, Integration& out) {
@@ -271,6 +314,7 @@ void read_top_level(const MapReader& r, Integration& out) {
   r.read_string_list("oauth_scopes", out.oauth_scopes);
   read_post_connection(r, out.post_connection);
   read_deprecated_endpoints(r, out.deprecated_endpoints);
+  read_pagination(r, out.pagination);
   r.read_enum<DeprecatedEndpointPolicy>(
       "deprecated_endpoint_policy",
       {{"reject", DeprecatedEndpointPolicy::reject}, {"warn", DeprecatedEndpointPolicy::warn}},
@@ -298,7 +342,8 @@ std::vector<std::string> settings_keys(SettingsSource source) {
                                    "keep_alive_after_days",
                                    "deprecated_endpoints",
                                    "deprecated_endpoint_policy",
-                                   "site_selection"};
+                                   "site_selection",
+                                   "pagination"};
   if (source == SettingsSource::blueprint_version) {
     keys.push_back("comment");
   } else {

@@ -167,6 +167,31 @@ TEST(Catalog, BadBlueprintsReportEveryProblem) {
        "    comment: c\n    auth: {auth_mode: NONE}\n"
        "    requests: {base_url: 'https://x.example/'}\n    post_connection: [atlassian]\n",
        "/b/acme.yaml:9:23: versions.v0.post_connection[0]: unknown step \"atlassian\""},
+      {"name: acme\nmaintainer: m\ndocs_url: https://d.example/\ncategories: [crmm]\n"
+       "versions:\n  v0:\n    comment: c\n    auth: {auth_mode: NONE}\n"
+       "    requests: {base_url: 'https://x.example/'}\n",
+       "categories: unknown category `crmm` (did you mean crm?)"},
+      {"name: acme\nmaintainer: m\ndocs_url: https://d.example/\ncategories: [crm, crm]\n"
+       "versions:\n  v0:\n    comment: c\n    auth: {auth_mode: NONE}\n"
+       "    requests: {base_url: 'https://x.example/'}\n",
+       "category `crm` is listed twice"},
+      {"name: acme\nmaintainer: m\ndocs_url: https://d.example/\n"
+       "sources: ['http://plain.example/docs']\n"
+       "versions:\n  v0:\n    comment: c\n    auth: {auth_mode: NONE}\n"
+       "    requests: {base_url: 'https://x.example/'}\n",
+       "sources: expected https URLs of the provider's documentation"},
+      {"name: acme\nmaintainer: m\ndocs_url: https://d.example/\nversions:\n  v0:\n"
+       "    comment: c\n    auth: {auth_mode: NONE}\n"
+       "    requests: {base_url: 'https://x.example/'}\n    pagination: {type: pages}\n",
+       "/b/acme.yaml:9:23: versions.v0.pagination.type"},
+      {"name: acme\nmaintainer: m\ndocs_url: https://d.example/\nversions:\n  v0:\n"
+       "    comment: c\n    auth: {auth_mode: NONE}\n"
+       "    requests: {base_url: 'https://x.example/'}\n    pagination: {limit: many}\n",
+       "versions.v0.pagination.limit"},
+      {"name: acme\nmaintainer: m\ndocs_url: https://d.example/\nversions:\n  v0:\n"
+       "    comment: c\n    auth: {auth_mode: NONE}\n"
+       "    requests: {base_url: 'https://x.example/'}\n    pagination: {cursor: x}\n",
+       "versions.v0.pagination.cursor: unknown key"},
   };
   for (const auto& c : cases) {
     auto catalog = Catalog::from_texts({{"/b/acme.yaml", c.text}});
@@ -174,6 +199,26 @@ TEST(Catalog, BadBlueprintsReportEveryProblem) {
     EXPECT_NE(catalog.error().message.find(c.expected), std::string::npos)
         << "expected: " << c.expected << "\nmessage:  " << catalog.error().message;
   }
+}
+
+TEST(Catalog, CategoriesSourcesAndPaginationAreRead) {
+  auto catalog = Catalog::from_texts({{"/b/acme.yaml",
+      "# Acme.\nname: acme\nmaintainer: m\ndocs_url: https://d.example/\n"
+      "categories: [crm, support]\nsources: [https://d.example/oauth, https://d.example/limits]\n"
+      "versions:\n  v0:\n    comment: c\n    auth: {auth_mode: NONE}\n"
+      "    requests: {base_url: 'https://x.example/'}\n"
+      "    pagination: {type: cursor, cursor_path_in_response: next, limit: 50}\n"}});
+  ASSERT_TRUE(catalog) << catalog.error().message;
+  const Blueprint* acme = catalog->find("acme");
+  EXPECT_EQ(acme->categories, (std::vector<std::string>{"crm", "support"}));
+  EXPECT_EQ(acme->sources.size(), 2u);
+  const auto& pagination = acme->latest()->settings.pagination;
+  EXPECT_EQ(pagination.at("type"), "cursor");
+  EXPECT_EQ(pagination.at("cursor_path_in_response"), "next");
+  EXPECT_EQ(pagination.at("limit"), "50");
+  const auto json = blueprint_to_json(*acme);
+  EXPECT_EQ(json["categories"][1], "support");
+  EXPECT_EQ(json["versions"]["v0"]["pagination"]["type"], "cursor");
 }
 
 TEST(Catalog, BlueprintJsonCarriesTheVersions) {
