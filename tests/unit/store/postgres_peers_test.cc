@@ -178,6 +178,24 @@ TEST_F(PostgresPeersTest, FlowResultsReachTheOtherInstances) {
   EXPECT_FALSE(first_heard_.has(heard));
 }
 
+// A new instance says it is ready only once it listens: what another instance announces
+// right after the join returns reaches it, without waiting for its first "all".
+TEST_F(PostgresPeersTest, AJoinReturnsListeningSoTheNextAnnouncementIsHeard) {
+  auto third = open_postgres("db");
+  ASSERT_TRUE(third);
+  Heard third_heard;
+  auto third_peers = join(*third, third_heard);
+  ASSERT_TRUE(third_peers);
+  auto* peers = dynamic_cast<pg::PostgresPeers*>(third_peers.get());
+  ASSERT_NE(peers, nullptr);
+  EXPECT_EQ(peers->listening_sessions(), 1u);
+  EXPECT_TRUE(third_heard.has("all"));
+  const json message = {{"message_type", "success"}, {"connection_id", "u3"}};
+  ASSERT_TRUE(first_peers_->announce_flow_result("ws-3", message));
+  EXPECT_TRUE(eventually([&] { return third_heard.has("flow ws-3 " + message.dump()); }));
+  third_peers.reset();
+}
+
 TEST_F(PostgresPeersTest, AFlowResultTooLargeToAnnounceIsRefusedAndNothingIsSent) {
   const json message = {{"message_type", "error"}, {"error_desc", std::string(8000, 'x')}};
   auto announced = first_peers_->announce_flow_result("ws-1", message);

@@ -13,10 +13,31 @@ PostgresPeers::PostgresPeers(std::shared_ptr<const Target> target, ListenerOptio
     : instance_id_(std::move(instance_id)), queries_(queries), handlers_(std::move(handlers)) {
   std::vector<std::string> channels{std::string(kConnectionChangesChannel),
                                     std::string(kFlowResultsChannel)};
+  const auto first_session_wait =
+      std::chrono::duration_cast<std::chrono::milliseconds>(options.connect.connect_timeout) +
+      std::chrono::seconds(1);
   listener_ = std::make_unique<NotificationListener>(
-      std::move(target), std::move(options), std::move(channels),
-      [this] { handlers_.all_connections_changed(); },
+      std::move(target), std::move(options), std::move(channels), [this] { listening(); },
       [this](const Notification& notification) { received(notification); });
+  if (!wait_until_listening(first_session_wait)) {
+    observe::warn("not yet listening to the other instances' announcements after {} ms; "
+                  "still trying",
+                  first_session_wait.count());
+  }
+}
+
+void PostgresPeers::listening() {
+  handlers_.all_connections_changed();
+  {
+    std::lock_guard lock(listening_mu_);
+    listened_ = true;
+  }
+  listening_cv_.notify_all();
+}
+
+bool PostgresPeers::wait_until_listening(std::chrono::milliseconds wait) {
+  std::unique_lock lock(listening_mu_);
+  return listening_cv_.wait_for(lock, wait, [this] { return listened_; });
 }
 
 void PostgresPeers::received(const Notification& notification) {

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "ferry/store/peers.h"
@@ -18,6 +21,10 @@ namespace ferry::store::pg {
 // `instance_id` (this instance's) are not reported: WriteThroughStore has already told the
 // cache. Every (re)start of the listening session reports all_connections_changed, since
 // what was announced while no one listened is gone.
+//
+// The constructor returns once the first session listens (or after `options`' connect
+// timeout, if the database does not answer by then; the listener keeps trying): an instance
+// that says it is ready must not miss a flow result addressed to its websocket clients.
 class PostgresPeers final : public Peers {
  public:
   // `queries` must outlive this object.
@@ -32,10 +39,16 @@ class PostgresPeers final : public Peers {
 
  private:
   void received(const Notification& notification);
+  void listening();
+  // True once a session listens; waits up to `wait` for it.
+  bool wait_until_listening(std::chrono::milliseconds wait);
 
   const std::string instance_id_;
   Pool& queries_;
   const PeerHandlers handlers_;
+  std::mutex listening_mu_;
+  std::condition_variable listening_cv_;
+  bool listened_ = false;
   std::unique_ptr<NotificationListener> listener_;  // last: calls into the members above
 };
 
