@@ -183,7 +183,7 @@ TEST(Catalog, BadBlueprintsReportEveryProblem) {
       {"name: acme\nmaintainer: m\ndocs_url: https://d.example/\nversions:\n  v0:\n"
        "    comment: c\n    auth: {auth_mode: NONE}\n"
        "    requests: {base_url: 'https://x.example/'}\n    pagination: {type: pages}\n",
-       "/b/acme.yaml:9:23: versions.v0.pagination.type"},
+       "/b/acme.yaml:9:24: versions.v0.pagination.type"},
       {"name: acme\nmaintainer: m\ndocs_url: https://d.example/\nversions:\n  v0:\n"
        "    comment: c\n    auth: {auth_mode: NONE}\n"
        "    requests: {base_url: 'https://x.example/'}\n    pagination: {limit: many}\n",
