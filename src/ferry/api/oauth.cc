@@ -4,15 +4,15 @@
 
 #include <optional>
 
-#include "ferry/api/client_address.h"
 #include "ferry/api/connect_binding.h"
 #include "ferry/api/connect_result.h"
 #include "ferry/api/connection_id.h"
 #include "ferry/api/connect_sessions.h"
 #include "ferry/api/flow_origin.h"
 #include "ferry/api/flow_results.h"
+#include "ferry/api/oauth1_flow.h"
+#include "ferry/api/oauth_outcome.h"
 #include "ferry/api/site_choice.h"
-#include "ferry/api/websocket.h"
 #include "ferry/auth/oauth2/authorization_request.h"
 #include "ferry/auth/oauth2/oauth_state.h"
 #include "ferry/auth/oauth2/pkce.h"
@@ -21,9 +21,6 @@
 #include "ferry/core/blocking_pool.h"
 #include "ferry/core/crypto.h"
 #include "ferry/core/strings.h"
-#include "ferry/observe/log.h"
-#include "ferry/observe/redact.h"
-#include "ferry/store/activity_writer.h"
 #include "ferry/store/store.h"
 
 namespace ferry::api {
@@ -32,48 +29,6 @@ namespace {
 namespace net = boost::asio;
 namespace oauth2 = auth::oauth2;
 using nlohmann::json;
-
-// One browser-facing request: who it is about, and how its outcome is delivered.
-struct Outcome {
-  const Services& services;
-  const http::RequestContext& ctx;
-  FlowIdentity flow;
-  std::string ws_client_id;
-  bool as_html = true;
-  std::string target_origin;  // where the page posts its result
-
-  void record(const char* level, int status, const std::string& message) const {
-    if (!services.activity) return;
-    store::ActivityEntry entry;
-    entry.level = level;
-    entry.type = "auth";
-    entry.provider_config_key = flow.provider_config_key;
-    entry.connection_id = flow.connection_id;
-    entry.method = "GET";
-    entry.url = std::string(ctx.request.target().substr(0, ctx.request.target().find('?')));
-    entry.status = status;
-    entry.message = observe::redact(message);
-    services.activity->record(std::move(entry));
-  }
-
-  http::Response fail(const ConnectFailure& failure) const {
-    record("warn", static_cast<int>(failure.status), "OAuth flow failed: " + failure.message);
-    observe::info("OAuth flow for {} failed: {} ({})",
-                  flow.provider_config_key.empty() ? "an unknown integration"
-                                                   : flow.provider_config_key,
-                  observe::redact(failure.message), failure.type);
-    deliver_flow_result(services, ws_client_id, ws_error(failure));
-    const unsigned version = ctx.request.version();
-    return as_html ? failure_page(flow, failure, target_origin, version)
-                   : failure_json(failure, version);
-  }
-
-  http::Response succeed() const {
-    record("info", 200, "connection authorized through OAuth");
-    deliver_flow_result(services, ws_client_id, ws_success(flow));
-    return success_page(flow, target_origin, ctx.request.version());
-  }
-};
 
 std::string query_or_empty(const http::RequestContext& ctx, const char* name) {
   const std::string* value = ctx.query_param(name);
@@ -103,12 +58,6 @@ BrowserRequest browser_request(const http::RequestContext& ctx) {
   }
   if (const std::string* scope = ctx.query_param("user_scope")) browser.user_scope = *scope;
   return browser;
-}
-
-ConnectFailure session_failure(const Error& error) {
-  const Error shown = connect_session_error(error);
-  return failure_from(shown, shown.code == Errc::conflict ? "connect_session_used"
-                                                           : "invalid_connect_session_token");
 }
 
 // Who may start this flow: the public key, or an unused connect session allowing the
@@ -166,26 +115,10 @@ std::optional<ConnectFailure> check_target(const Services& services,
   return std::nullopt;
 }
 
-auth::post_connection::Dependencies grant_dependencies(const Services& services) {
-  return {*services.exchange, *services.store, *services.blocking, services.activity.get(),
-          services.events.get()};
-}
-
-oauth2::GrantTarget grant_target(const std::string& connection_id, bool may_overwrite,
-                                 json end_user, json tags) {
-  return {connection_id, may_overwrite, std::move(end_user), std::move(tags)};
-}
-
-// The page of a grant that could not be stored.
-ConnectFailure store_failure(const Error& error) {
-  return failure_from(error,
-                      error.code == Errc::conflict ? "connection_already_exists" : "unknown_err");
-}
-
 // A client_credentials integration connects without a user: tokens now, then the page.
 net::awaitable<http::Response> connect_without_user(const Services& services,
                                                     const config::Integration& integration,
-                                                    const Outcome& outcome,
+                                                    const FlowOutcome& outcome,
                                                     const FlowBinding& binding) {
   auto grant = co_await oauth2::client_credentials_tokens(*services.exchange, integration,
                                                           services.clock->now());
@@ -198,45 +131,13 @@ net::awaitable<http::Response> connect_without_user(const Services& services,
   co_return outcome.succeed();
 }
 
-// The refusal of save_oauth_state, in the browser's words.
-ConnectFailure admission_failure(const Services& services, const Error& error,
-                                 bool uses_session) {
-  if (error.code == Errc::too_many_requests) {
-    return ConnectFailure{
-        http::StatusCode::too_many_requests, "too_many_requests",
-        fmt::format("too many unfinished authorizations from this address (at most {} at "
-                    "once); finish one, or wait until they expire {} minutes after they started",
-                    services.project->server.max_pending_oauth_flows_per_client,
-                    oauth2::kStateLifetime.count())};
-  }
-  switch (error.code) {
-    case Errc::not_found:         // the session vanished,
-    case Errc::invalid_argument:  // expired,
-    case Errc::conflict:          // or another flow used it first
-      if (uses_session) return session_failure(error);
-      [[fallthrough]];
-    default:
-      return failure_from(error, "unknown_err");
-  }
-}
-
 // Stores the flow's state (using up its connect session, within the client's cap) and sends
 // the browser to the provider (302). Blocks.
 http::Response start_authorization(const Services& services, const config::Integration& integration,
-                                   const Outcome& outcome, const FlowBinding& binding,
+                                   const FlowOutcome& outcome, const FlowBinding& binding,
                                    const store::StateAdmission& admission) {
-  oauth2::FlowRequest request;
-  request.connection_id = binding.connection_id;
-  request.ws_client_id = outcome.ws_client_id;
-  request.redirect_uri = services.project->callback_url();
-  request.params = binding.connection_config;
-  request.client_address = client_key(outcome.ctx.remote_address);
-  request.origin = outcome.target_origin;
-  request.may_overwrite = binding.may_overwrite;
-  request.end_user = binding.end_user;
-  request.tags = binding.tags;
-  store::OAuthSession state =
-      oauth2::new_oauth_session(integration, std::move(request), services.clock->now());
+  store::OAuthSession state = oauth2::new_oauth_session(
+      integration, flow_request(services, outcome, binding), services.clock->now());
   oauth2::AuthorizationInputs inputs;
   inputs.redirect_uri = state.redirect_uri;
   inputs.state = state.state;
@@ -266,7 +167,7 @@ http::Response start_authorization(const Services& services, const config::Integ
 // The origin of the page that started the flow, into `outcome`; a failure when the request
 // names a malformed one.
 std::optional<ConnectFailure> take_origin(const Services& services,
-                                          const http::RequestContext& ctx, Outcome& outcome) {
+                                          const http::RequestContext& ctx, FlowOutcome& outcome) {
   outcome.target_origin = server_origin(services);
   auto origin = requested_origin(ctx.query_param("origin"), ctx.header("Referer"));
   if (!origin) return failure_from(origin.error(), "invalid_origin");
@@ -278,7 +179,7 @@ net::awaitable<http::Response> connect(std::shared_ptr<const Services> services,
                                        http::RequestContext& ctx) {
   const std::string key = ctx.path_params.at("integration");
   const BrowserRequest browser = browser_request(ctx);
-  Outcome outcome{*services, ctx, {key, browser.connection_id},
+  FlowOutcome outcome{*services, ctx, {key, browser.connection_id},
                   query_or_empty(ctx, "ws_client_id"), false, {}};
   outcome.as_html = !outcome.ws_client_id.empty() || accepts_html(ctx);
   if (auto refused = take_origin(*services, ctx, outcome)) co_return outcome.fail(*refused);
@@ -293,11 +194,12 @@ net::awaitable<http::Response> connect(std::shared_ptr<const Services> services,
     co_return outcome.fail({http::StatusCode::not_found, "unknown_config_key",
                             fmt::format("unknown integration \"{}\"", key)});
   }
-  if (integration->auth.auth_mode != config::AuthMode::oauth2) {
+  const bool is_oauth1 = integration->auth.auth_mode == config::AuthMode::oauth1;
+  if (!is_oauth1 && integration->auth.auth_mode != config::AuthMode::oauth2) {
     co_return outcome.fail(
         {http::StatusCode::bad_request, "auth_mode_err",
-         fmt::format("integration \"{}\" uses {}, not OAUTH2: register its credentials with "
-                     "POST /connections",
+         fmt::format("integration \"{}\" uses {}, not OAUTH2 or OAUTH1: register its "
+                     "credentials with POST /connections",
                      key, config::auth_mode_name(integration->auth.auth_mode))});
   }
   if (!browser.connection_id.empty()) {
@@ -326,6 +228,10 @@ net::awaitable<http::Response> connect(std::shared_ptr<const Services> services,
   }
   const store::StateAdmission admission{services->project->server.max_pending_oauth_flows_per_client,
                                         session ? session->token_hash : std::string()};
+  if (is_oauth1) {
+    co_return co_await start_oauth1_authorization(*services, *integration, outcome, binding,
+                                                  admission);
+  }
   // Saves the flow's state in the store: on the blocking pool.
   co_return co_await services->blocking->run([&] {
     return start_authorization(*services, *integration, outcome, binding, admission);
@@ -335,7 +241,7 @@ net::awaitable<http::Response> connect(std::shared_ptr<const Services> services,
 net::awaitable<http::Response> callback(std::shared_ptr<const Services> services,
                                         http::RequestContext& ctx) {
   const auto params = oauth2::read_callback_params(ctx.query);
-  Outcome outcome{*services, ctx, {}, {}, true, server_origin(*services)};
+  FlowOutcome outcome{*services, ctx, {}, {}, true, server_origin(*services)};
   // Taken even when the provider refused: the state is used up, and it names the flow.
   auto session = co_await services->blocking->run(
       [&] { return oauth2::take_oauth_session(*services->store, params.state); });
@@ -357,6 +263,9 @@ net::awaitable<http::Response> callback(std::shared_ptr<const Services> services
     co_return outcome.fail({http::StatusCode::not_found, "unknown_config_key",
                             fmt::format("integration \"{}\" is no longer configured",
                                         session->provider_config_key)});
+  }
+  if (integration->auth.auth_mode == config::AuthMode::oauth1) {
+    co_return co_await finish_oauth1_authorization(*services, *integration, outcome, *session);
   }
   if (params.code.empty()) {
     co_return outcome.fail({http::StatusCode::bad_request, "callback_err",
@@ -383,7 +292,7 @@ net::awaitable<http::Response> callback(std::shared_ptr<const Services> services
 // The connect_link of a connect session.
 net::awaitable<http::Response> choose(std::shared_ptr<const Services> services,
                                       http::RequestContext& ctx) {
-  Outcome outcome{*services, ctx, {}, {}, true, {}};
+  FlowOutcome outcome{*services, ctx, {}, {}, true, {}};
   if (auto refused = take_origin(*services, ctx, outcome)) co_return outcome.fail(*refused);
   const std::string* token = ctx.query_param("connect_session_token");
   if (!token) {
@@ -397,7 +306,10 @@ net::awaitable<http::Response> choose(std::shared_ptr<const Services> services,
   std::vector<std::string> keys = session->allowed_integrations;
   if (keys.empty()) {
     for (const auto& [key, integration] : services->project->integrations) {
-      if (integration.auth.auth_mode == config::AuthMode::oauth2) keys.push_back(key);
+      if (integration.auth.auth_mode == config::AuthMode::oauth2 ||
+          integration.auth.auth_mode == config::AuthMode::oauth1) {
+        keys.push_back(key);
+      }
     }
   }
   // The origin the links pass on: the one this request named, not the server's fallback.

@@ -7,15 +7,17 @@
 
 namespace ferry::api {
 
-// The browser side of OAuth 2 (DESIGN.md §4), no secret key (they run in the user's popup):
+// The browser side of OAuth 2 (DESIGN.md §4) and OAuth 1.0a (oauth1_flow.h, which
+// follows the same contracts), no secret key (they run in the user's popup):
 //
 // GET /oauth/connect/{integration}?connection_id=…&public_key=…  (or connect_session_token=…;
 //     optional ws_client_id, user_scope, params[NAME]=VALUE, origin)
 //   Checks the origin (400 invalid_origin unless an http(s) origin: flow_origin.h), the
 //   public key or the connect session (401 when missing, wrong, unknown or expired, 409
 //   connect_session_used when a flow already used it, 403 when it does not allow the
-//   integration), the integration (404 when unknown, 400 when it is not OAUTH2), then binds
-//   the flow (connect_binding.h: 400 connection_id_not_allowed / param_not_allowed) and checks
+//   integration), the integration (404 when unknown, 400 when it is neither OAUTH2 nor
+//   OAUTH1), then binds the flow (connect_binding.h: 400 connection_id_not_allowed /
+//   param_not_allowed) and checks
 //   its connection (409 connection_already_exists when a flow that may only create finds one;
 //   404 unknown_connection when a reconnect session's connection is gone). Then, in one
 //   store transaction, uses the session up, checks the client's pending flows (429 past

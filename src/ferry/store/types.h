@@ -143,7 +143,9 @@ struct OAuthSession {
   std::string state;
   std::string provider_config_key;
   std::string connection_id;
-  std::string code_verifier;  // PKCE (RFC 7636); empty without PKCE
+  // PKCE (RFC 7636) verifier, empty without PKCE; in an OAuth 1.0a flow's second row (state
+  // `S.oauth1`) the packed temporary credentials (auth/oauth1/token_flow.h).
+  std::string code_verifier;
   std::string ws_client_id;   // websocket client to notify; may be empty
   std::string redirect_uri;
   nlohmann::json params = nlohmann::json::object();  // connect-time params, e.g. subdomain

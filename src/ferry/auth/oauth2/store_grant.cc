@@ -111,14 +111,22 @@ Result<store::Connection> create_only(store::Store& store, const config::Integra
 boost::asio::awaitable<Result<store::Connection>> store_grant(
     post_connection::Dependencies deps, const config::Integration& integration,
     const GrantTarget& target, const TokenGrant& grant, json connection_config, json params) {
+  co_return co_await store_credentials(deps, integration, target, stored_credentials(grant),
+                                       grant.issued_at, std::move(connection_config),
+                                       std::move(params));
+}
+
+boost::asio::awaitable<Result<store::Connection>> store_credentials(
+    post_connection::Dependencies deps, const config::Integration& integration,
+    const GrantTarget& target, store::Credentials credentials, TimePoint issued_at,
+    json connection_config, json params) {
   if (!connection_config.is_object()) connection_config = json::object();
   auto stored = co_await deps.blocking.run([&] {
-    const store::Credentials credentials = stored_credentials(grant);
     return target.may_overwrite
                ? upsert(deps.store, integration, target, credentials, connection_config,
-                        grant.issued_at, deps.events)
+                        issued_at, deps.events)
                : create_only(deps.store, integration, target, credentials, connection_config,
-                             grant.issued_at, deps.events);
+                             issued_at, deps.events);
   });
   if (!stored) co_return stored.error();
   store::Connection connection = co_await post_connection::run_post_connection(

@@ -43,4 +43,10 @@ boost::asio::awaitable<Result<store::Connection>> store_grant(
     const GrantTarget& target, const TokenGrant& grant, nlohmann::json connection_config,
     nlohmann::json params);
 
+// The same for credentials of any type issued at `issued_at` (an OAuth 1.0a grant).
+boost::asio::awaitable<Result<store::Connection>> store_credentials(
+    post_connection::Dependencies deps, const config::Integration& integration,
+    const GrantTarget& target, store::Credentials credentials, TimePoint issued_at,
+    nlohmann::json connection_config, nlohmann::json params);
+
 }  // namespace ferry::auth::oauth2
