@@ -118,6 +118,15 @@ net::awaitable<ForwardOutcome> forward(http::Exchange& exchange, http::OutboundR
     ++outcome.attempts;
     observe::upstream_attempts().add();
     if (outcome.attempts > 1 && replayable) body.rewind();
+    if (plan.before_attempt) {
+      if (Status prepared = plan.before_attempt(request); !prepared) {
+        AttemptRecord record;
+        record.error = prepared.error().message;
+        outcome.attempt_log.push_back(std::move(record));
+        outcome.error = std::move(prepared).error();
+        co_return outcome;
+      }
+    }
     http::ExchangeOutcome sent = co_await exchange.send(request, body);
     if (sent.stale_first_try) {
       // The exchange found a pooled connection closed and sent again on a new one: a try

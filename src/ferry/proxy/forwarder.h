@@ -39,6 +39,10 @@ struct RetryPlan {
   // request rebuilt with force-refreshed credentials, or why that failed (then the call
   // fails with that error). Empty = a 401 is delivered as is. Suspends.
   std::function<boost::asio::awaitable<Result<http::OutboundRequest>>()> reauthorize;
+  // Called before every attempt with the request about to be sent (an OAuth 1.0a
+  // connection signs each attempt afresh: a nonce is good for one request). An error ends
+  // the call with it, nothing sent. Empty = requests go as built.
+  std::function<Status(http::OutboundRequest&)> before_attempt;
 };
 
 // One attempt of a call, for the activity log.

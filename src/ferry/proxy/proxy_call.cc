@@ -8,6 +8,7 @@
 #include "ferry/observe/log.h"
 #include "ferry/observe/redact.h"
 #include "ferry/proxy/deprecated_endpoints.h"
+#include "ferry/proxy/oauth1_signing.h"
 #include "ferry/store/activity_writer.h"
 
 namespace ferry::proxy {
@@ -16,6 +17,15 @@ namespace net = boost::asio;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+// An OAuth 1.0a signature covers a form body's parameters, so such a body is held whole.
+constexpr std::size_t kMaxSignedFormBytes = 1024 * 1024;
+
+Error form_too_large() {
+  return Error{Errc::invalid_argument,
+               "a form-encoded body of an OAuth 1.0a call is signed, so it is held whole; it "
+               "may be at most 1 MiB"};
+}
 
 nlohmann::json attempt_json(const AttemptRecord& attempt) {
   nlohmann::json out = nlohmann::json::object();
@@ -40,6 +50,25 @@ nlohmann::json attempt_details(const ForwardOutcome& outcome) {
   if (outcome.retries_exhausted) details["retries_exhausted"] = true;
   if (outcome.not_replayable) details["retry"] = "not-replayable";
   return details;
+}
+
+// The form body of a request to sign, whole: a buffered body is copied (and stays unread),
+// a streamed one is read to its end. Errc::invalid_argument past
+// kMaxSignedFormBytes, or when the client stops sending it.
+net::awaitable<Result<std::string>> read_form_body(http::BodySource& body) {
+  if (auto* buffered = dynamic_cast<http::BufferedBody*>(&body)) {
+    if (buffered->bytes().size() > kMaxSignedFormBytes) co_return form_too_large();
+    co_return buffered->bytes();
+  }
+  std::string bytes;
+  for (;;) {
+    auto piece = co_await body.next();
+    if (!piece) co_return piece.error();
+    if (piece->empty()) break;
+    if (bytes.size() + piece->size() > kMaxSignedFormBytes) co_return form_too_large();
+    bytes.append(*piece);
+  }
+  co_return bytes;
 }
 
 ForwardOutcome failed(Error error) {
@@ -133,7 +162,20 @@ net::awaitable<ForwardOutcome> ProxyCall::run(http::BodySource& body) {
   if ((*connection)->credentials.type == store::CredentialType::oauth2) {
     retry.reauthorize = [this] { return reauthorize(); };
   }
-  co_return co_await forward(*deps_.exchange, std::move(*request), body, retry);
+  http::BodySource* sent_body = &body;
+  std::optional<http::BufferedBody> held_form;  // a streamed form body, held to be signed
+  if (auto signer = OAuth1Signer::for_call(*integration->config, (*connection)->credentials)) {
+    if (OAuth1Signer::has_form_body(*request)) {
+      auto form = co_await read_form_body(body);
+      if (!form) co_return failed(form.error());
+      if (auto parsed = signer->set_form_body(*form); !parsed) co_return failed(parsed.error());
+      if (!body.replayable()) sent_body = &held_form.emplace(std::move(*form));
+    }
+    retry.before_attempt = [signer = std::move(*signer)](http::OutboundRequest& outbound) {
+      return signer.sign(outbound);
+    };
+  }
+  co_return co_await forward(*deps_.exchange, std::move(*request), *sent_body, retry);
 }
 
 void ProxyCall::record(int status, std::uint64_t bytes_in, std::uint64_t bytes_out,
