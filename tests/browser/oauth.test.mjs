@@ -11,15 +11,28 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
     fakeBinary, ferryBinary, freePort, integrationsYaml, kStepTimeoutMs, launchBrowser, removeFolders,
     startFake, startFerry, stopChildren, tempFolder
 } from './harness.mjs';
+import { start } from '../support/node/children.mjs';
 
 const publicKey = 'browser-public-key-0123456789abcdef';
 const secretKey = 'browser-secret-key-0123456789abcdef';
 const globex = '8f6e2c4a-93b1-4d7e-a5c2-0b9d3e7f1a64';
+const fakeOAuth1Script = join(dirname(fileURLToPath(import.meta.url)), '../../tools/fake-oauth1/server.mjs');
+
+/** `boards`: an OAuth 1.0a provider (X's blueprint) played by tools/fake-oauth1 at `oauth1Url`. */
+function boardsYaml(oauth1Url) {
+    return '  boards:\n    extends_blueprint: twitter:v0\n' +
+        '    oauth_client_id: browser-consumer\n    oauth_client_secret: browser-consumer-secret\n' +
+        `    auth:\n      request_url: ${oauth1Url}/oauth/request_token\n` +
+        `      authorization_url: ${oauth1Url}/oauth/authorize\n` +
+        `      token_url: ${oauth1Url}/oauth/access_token\n` +
+        `    requests:\n      base_url: ${oauth1Url}/\n`;
+}
 
 /** The test page, served from its own origin like a real application's. `websocketUrl`: where
  *  the SDK opens its websocket (default: the host's). */
@@ -40,7 +53,7 @@ function testPage(ferryUrl, websocketUrl = null) {
           ${JSON.stringify(websocketUrl)} ? { websocketsPath: ${JSON.stringify(websocketUrl)} } : {}));
   function connect() {
     const params = query.get('subdomain') ? { subdomain: query.get('subdomain') } : {};
-    return ferry.auth('jira', query.get('user') || undefined, { params })
+    return ferry.auth(query.get('integration') || 'jira', query.get('user') || undefined, { params })
       .then((r) => { document.getElementById('result').textContent = 'connected ' + r.integration + ' ' + r.connectionId; })
       .catch((e) => { document.getElementById('result').textContent = 'failed ' + e.type + ': ' + e.message; });
   }
@@ -82,6 +95,9 @@ describe('OAuth connect flow in Chromium through the frontend SDK', { timeout: 1
     before(async () => {
         assert.ok(ferryBinary && fakeBinary, 'FERRY_BINARY and FAKE_ATLASSIAN_BINARY must be set');
         fakeUrl = await startFake(['--sites', '2']);
+        const [, oauth1] = await start([process.execPath, fakeOAuth1Script, '--port', '0',
+            '--consumer', 'browser-consumer:browser-consumer-secret'], /listening on (http:\/\/127\.0\.0\.1:\d+)/);
+        const oauth1Url = oauth1[1];
 
         const port = await freePort();
         ferryUrl = `http://127.0.0.1:${port}`;
@@ -89,7 +105,7 @@ describe('OAuth connect flow in Chromium through the frontend SDK', { timeout: 1
         writeFileSync(join(folder, 'ferry.yaml'),
             `server_port: ${port}\nlisten_address: 127.0.0.1\nserver_root_url: ${ferryUrl}\n` +
             `secret_key: ${secretKey}\npublic_key: ${publicKey}\n`);
-        writeFileSync(join(folder, 'integrations.yaml'), integrationsYaml(fakeUrl));
+        writeFileSync(join(folder, 'integrations.yaml'), integrationsYaml(fakeUrl) + boardsYaml(oauth1Url));
         await startFerry(folder);
         [appServer, appUrl] = await serveApp(testPage(ferryUrl));
         context = await launchBrowser();
@@ -124,6 +140,19 @@ describe('OAuth connect flow in Chromium through the frontend SDK', { timeout: 1
         assert.equal(status, 200, JSON.stringify(body));
         assert.equal(body.connection_config.cloudId, globex);
         assert.equal(body.connection_config.baseUrl, 'https://globex.atlassian.net');
+        await page.close();
+    });
+
+    test('an OAuth 1.0a provider connects in the popup the same way', { timeout: kStepTimeoutMs * 2 }, async () => {
+        const [page, popup] = await clickConnect('integration=boards&user=browser-oauth1');
+        assert.equal(await page.textContent('#result'), 'connected boards browser-oauth1');
+        if (!popup.isClosed()) await popup.waitForEvent('close', { timeout: kStepTimeoutMs });
+        const response = await fetch(`${ferryUrl}/connections/browser-oauth1?provider_config_key=boards`, {
+            headers: { Authorization: `Bearer ${secretKey}` }
+        });
+        const body = await response.json();
+        assert.equal(response.status, 200, JSON.stringify(body));
+        assert.equal(body.credentials.type, 'OAUTH1');
         await page.close();
     });
 
@@ -260,7 +289,7 @@ describe('OAuth connect flow across three instances on one PostgreSQL database',
             writeFileSync(join(folder, 'ferry.yaml'),
                 `server_port: ${port}\nlisten_address: 127.0.0.1\nserver_root_url: ${urls[1]}\n` +
                 `secret_key: ${secretKey}\npublic_key: ${publicKey}\ndatabase_url: "${databaseUrl}"\n`);
-            writeFileSync(join(folder, 'integrations.yaml'), integrationsYaml(fakeUrl));
+            writeFileSync(join(folder, 'integrations.yaml'), integrationsYaml(fakeUrl) + boardsYaml(oauth1Url));
             await startFerry(folder);
         }
         [appServer, appUrl] = await serveApp(testPage(urls[0], urls[2]));

@@ -12,7 +12,7 @@ import { createServer } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Nango } from '@nangohq/node';
-import { eventually, freePort, sleep, start, startFakeAtlassian, stopAll } from './servers.mjs';
+import { callApi, eventually, freePort, sleep, start, startFakeAtlassian, stopAll } from './servers.mjs';
 import { tempFolder } from '../support/node/children.mjs';
 
 const ferryBinary = process.env.FERRY_BINARY;
@@ -38,14 +38,7 @@ describe('Jira sites and webhooks through Ferry', { skip: skipReason, timeout: 4
     const received = [];
     const verifier = new Nango({ secretKey: 'unused', webhookSigningKey: signingKey, host: 'http://127.0.0.1:1' });
 
-    async function api(method, path, body) {
-        const response = await fetch(ferryUrl + path, {
-            method,
-            headers: { Authorization: `Bearer ${secretKey}`, 'Content-Type': 'application/json' },
-            body: body === undefined ? undefined : JSON.stringify(body)
-        });
-        return { status: response.status, body: await response.json() };
-    }
+    const api = (method, path, body) => callApi(ferryUrl, secretKey, method, path, body);
 
     async function admin(path, body, method = 'POST') {
         const response = await fetch(`${fakeUrl}/__admin/${path}`,

@@ -32,3 +32,16 @@ export async function eventually(read, pred, timeoutMs = 30_000) {
     }
     return value;
 }
+
+/**
+ * Calls Ferry's REST API at `baseUrl` with the secret key, sending `body` as JSON when given;
+ * returns the status and the parsed JSON answer.
+ */
+export async function callApi(baseUrl, secretKey, method, path, body) {
+    const response = await fetch(baseUrl + path, {
+        method,
+        headers: { Authorization: `Bearer ${secretKey}`, 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body)
+    });
+    return { status: response.status, body: await response.json() };
+}

@@ -9,7 +9,7 @@ import { after, afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { Nango } from '@nangohq/node';
-import { eventually, freePort, sleep, start, startFakeAtlassian, stopAll } from './servers.mjs';
+import { callApi, eventually, freePort, sleep, start, startFakeAtlassian, stopAll } from './servers.mjs';
 import { tempFolder } from '../support/node/children.mjs';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -132,14 +132,7 @@ async function startServer(env) {
     return child;
 }
 
-async function api(env, method, path, body) {
-    const response = await fetch(env.ferryUrl + path, {
-        method,
-        headers: { Authorization: `Bearer ${secretKey}`, 'Content-Type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body)
-    });
-    return { status: response.status, body: await response.json() };
-}
+const api = (env, method, path, body) => callApi(env.ferryUrl, secretKey, method, path, body);
 
 /**
  * The browser's three steps of a connect flow over plain HTTP: Ferry's connect URL, the
