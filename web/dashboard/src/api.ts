@@ -33,7 +33,8 @@ export interface Session {
 export interface Integration {
   unique_key: string;
   provider: string;
-  blueprint: string;
+  /** "provider:version"; null when the integration extends no blueprint. */
+  blueprint: string | null;
   auth_mode: string;
   base_url: string;
   scopes: string[];
@@ -146,6 +147,19 @@ export interface Overview {
   interval_seconds: number;
   timestamps: number[];
   integrations: Record<string, IntegrationSeries>;
+}
+
+export type AuthMode = 'OAUTH2' | 'OAUTH1' | 'API_KEY' | 'BASIC' | 'NONE';
+
+/** A blueprint of the built-in catalog (GET /providers), the fields the dashboard shows. */
+export interface Provider {
+  name: string;
+  docs: string;
+  description: string;
+  categories: string[];
+  sources: string[];
+  auth_mode: AuthMode;
+  proxy: { base_url: string };
 }
 
 export interface ConnectSession {
@@ -267,6 +281,15 @@ export async function createConnectSession(integration: string, connectionId: st
     allowed_integrations: [integration],
     connection_id: connectionId
   });
+  return body.data;
+}
+
+// The blueprint catalog
+
+/** The catalog's blueprints, sorted by name; `search` and `category` filter them on the
+ *  server (an unknown category is a 400). */
+export async function getProviders(search = '', category = ''): Promise<Provider[]> {
+  const body = await request<{ data: Provider[] }>('GET', `/providers${query({ search, category })}`);
   return body.data;
 }
 

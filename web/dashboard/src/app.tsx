@@ -6,6 +6,7 @@ import { ErrorMessage } from './components/ErrorMessage';
 import { href, useRoute, type Route } from './router';
 import { ActionsPage } from './pages/Actions';
 import { ActivityPage } from './pages/Activity';
+import { CatalogPage } from './pages/Catalog';
 import { ConnectPage } from './pages/Connect';
 import { ConnectionPage } from './pages/Connection';
 import { ConnectionsPage } from './pages/Connections';
@@ -20,6 +21,7 @@ type SessionState = { state: 'checking' } | { state: 'signed_out' } | { state: '
 const navigation: { page: Route['page']; label: string; path: string; also?: Route['page'][] }[] = [
   { page: 'overview', label: 'Overview', path: 'overview' },
   { page: 'integrations', label: 'Integrations', path: 'integrations' },
+  { page: 'catalog', label: 'Catalog', path: 'catalog' },
   { page: 'connections', label: 'Connections', path: 'connections', also: ['connection'] },
   { page: 'connect', label: 'Connect a user', path: 'connect' },
   { page: 'activity', label: 'Activity', path: 'activity', also: ['log'] },
@@ -30,6 +32,7 @@ function Page({ route, session }: { route: Route; session: Session }) {
   switch (route.page) {
     case 'overview': return <OverviewPage />;
     case 'integrations': return <IntegrationsPage />;
+    case 'catalog': return <CatalogPage />;
     case 'connections': return <ConnectionsPage />;
     case 'connection': return <ConnectionPage integration={route.integration} connectionId={route.connectionId} />;
     case 'connect': return <ConnectPage integration={route.integration} session={session} />;

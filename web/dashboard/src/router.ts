@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 export type Route =
   | { page: 'overview' }
   | { page: 'integrations' }
+  | { page: 'catalog' }
   | { page: 'connections' }
   | { page: 'connection'; integration: string; connectionId: string }
   | { page: 'connect'; integration?: string }
@@ -23,6 +24,8 @@ export function parseRoute(hash: string): Route {
       return { page: 'overview' };
     case 'integrations':
       return { page: 'integrations' };
+    case 'catalog':
+      return { page: 'catalog' };
     case 'connections':
       if (parts.length === 1) return { page: 'connections' };
       if (parts.length === 3 && second && third) {

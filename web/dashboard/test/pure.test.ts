@@ -1,6 +1,8 @@
-// The dashboard's pure helpers: hash routes, display formats, metadata validation.
+// The dashboard's pure helpers: hash routes, display formats, metadata validation, the
+// catalog's search.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { catalogHash, configuredKeys, filterProviders, isCategory, searchWords, type Searchable } from '../src/catalog';
 import { parseMetadata } from '../src/components/MetadataEditor';
 import { formatBytes, formatDuration, formatRelative, localInputToIso } from '../src/format';
 import { parseRoute } from '../src/router';
@@ -10,6 +12,8 @@ test('parseRoute maps each hash to its page', () => {
     ['', { page: 'overview' }],
     ['#/', { page: 'overview' }],
     ['#/integrations', { page: 'integrations' }],
+    ['#/catalog', { page: 'catalog' }],
+    ['#/catalog?search=crm&category=crm', { page: 'catalog' }],
     ['#/connections', { page: 'connections' }],
     ['#/connections?integration=jira', { page: 'connections' }],
     ['#/connections/jira/user-1', { page: 'connection', integration: 'jira', connectionId: 'user-1' }],
@@ -45,4 +49,43 @@ test('formats: durations, sizes, relative times, local inputs', () => {
   assert.equal(formatRelative(null, now), 'never');
   assert.equal(localInputToIso(''), '');
   assert.match(localInputToIso('2026-01-01T12:00'), /^2026-01-01T\d\d:00:00\.000Z$/);
+});
+
+test('filterProviders matches every search word in name, description, categories or auth mode', () => {
+  const catalog: Searchable[] = [
+    { name: 'jira', description: 'Jira and Confluence Cloud REST APIs', categories: ['project-management', 'ticketing'], auth_mode: 'OAUTH2' },
+    { name: 'attio', description: 'Attio CRM API', categories: ['crm'], auth_mode: 'OAUTH2' },
+    { name: 'pipedrive', description: 'Pipedrive deals and contacts', categories: ['crm'], auth_mode: 'API_KEY' },
+    { name: 'stripe', description: 'Payments', categories: [], auth_mode: 'API_KEY' }
+  ];
+  const names = (search: string, category = '') => filterProviders(catalog, search, category).map((p) => p.name);
+  assert.deepEqual(names(''), ['jira', 'attio', 'pipedrive', 'stripe']);
+  assert.deepEqual(names('JIRA'), ['jira'], 'case-insensitive');
+  assert.deepEqual(names('confluence'), ['jira'], 'in the description');
+  assert.deepEqual(names('ticket'), ['jira'], 'in a category, as a substring');
+  assert.deepEqual(names('api_key'), ['pipedrive', 'stripe'], 'in the auth mode');
+  assert.deepEqual(names('crm oauth2'), ['attio'], 'every word');
+  assert.deepEqual(names(' crm,\tapi_key '), ['pipedrive'], 'split at spaces, tabs and commas');
+  assert.deepEqual(names('crm jira'), [], 'no provider has both');
+  assert.deepEqual(names('', 'crm'), ['attio', 'pipedrive']);
+  assert.deepEqual(names('deals', 'crm'), ['pipedrive']);
+  assert.deepEqual(names('jira', 'crm'), []);
+  // Only ASCII letters are folded, as on the server.
+  assert.deepEqual(searchWords('CRM É'), ['crm', 'É']);
+});
+
+test('catalog helpers: categories, configured integrations, hashes', () => {
+  assert.ok(isCategory('crm'));
+  assert.ok(!isCategory('CRM'));
+  assert.ok(!isCategory(''));
+  const integrations = [
+    { unique_key: 'jira', provider: 'jira', blueprint: 'jira:v0' },
+    { unique_key: 'jira-eu', provider: 'jira', blueprint: 'jira:v0' },
+    { unique_key: 'stripe', provider: 'stripe', blueprint: null }  // its own, no blueprint
+  ];
+  assert.deepEqual(configuredKeys(integrations, 'jira'), ['jira', 'jira-eu']);
+  assert.deepEqual(configuredKeys(integrations, 'stripe'), []);
+  assert.equal(catalogHash('', ''), '#/catalog');
+  assert.equal(catalogHash('crm', 'crm'), '#/catalog?search=crm&category=crm');
+  assert.equal(catalogHash('a b&c', ''), '#/catalog?search=a+b%26c');
 });
