@@ -117,6 +117,16 @@ struct ConnectionFilter {
   std::size_t offset = 0;
   // Only connections whose tokens were issued (tokens_issued_at, else created_at) before.
   std::optional<TimePoint> tokens_issued_before;
+  // Any of these integrations (when not empty); combines with provider_config_key.
+  std::vector<std::string> provider_config_keys{};
+  std::optional<std::string> end_user_id{};               // end_user.id
+  std::optional<std::string> end_user_organization_id{};  // end_user.organization.id
+  // A substring of the connection id or of the end user's email or display name, without
+  // regard to ASCII case.
+  std::optional<std::string> search{};
+  // Every one of these tags (an object of strings) must be one of the connection's: the
+  // key compared without regard to ASCII case, the value exactly.
+  nlohmann::json tags = nlohmann::json::object();
 };
 
 // The fields update_connection changes; unset fields keep their value.

@@ -150,6 +150,74 @@ TEST_P(ConnectionsTest, ListFiltersAndPaginatesInCreationOrder) {
   EXPECT_EQ((*slack)[1].provider_config_key, "slack");
 }
 
+// Two end users of two organizations, one connection without an end user: the filters
+// of GET /connections never mix one end user's connections with another's.
+TEST_P(ConnectionsTest, ListFiltersByEndUserOrganizationSearchTagsAndIntegrations) {
+  auto store = open("c.db");
+  auto add = [&](const std::string& key, const std::string& id, json end_user, json tags) {
+    Connection c = make_connection(key, id);
+    c.end_user = std::move(end_user);
+    c.tags = std::move(tags);
+    ASSERT_TRUE(store->create_connection(c));
+    clock_->advance(std::chrono::seconds(1));
+  };
+  const json ada = {{"id", "u-ada"},
+                    {"email", "Ada@Example.com"},
+                    {"display_name", "Ada Lovelace"},
+                    {"organization", {{"id", "org-1"}, {"display_name", "Engines"}}}};
+  const json bob = {{"id", "u-bob"},
+                    {"email", "bob@example.com"},
+                    {"display_name", "Bob"},
+                    {"organization", {{"id", "org-2"}, {"display_name", nullptr}}}};
+  add("jira", "conn-ada-jira", ada, {{"end_user_id", "u-ada"}, {"Plan", "pro"}});
+  add("slack", "conn-ada-slack", ada, {{"end_user_id", "u-ada"}});
+  add("jira", "conn-bob-jira", bob, {{"end_user_id", "u-bob"}, {"plan", "free"}});
+  add("jira", "imported", nullptr, json::object());
+
+  auto listed = [&](ConnectionFilter filter) {
+    auto rows = store->list_connections(filter);
+    EXPECT_TRUE(rows) << rows.error().message;
+    return rows ? ids_of(*rows) : std::vector<std::string>{};
+  };
+  using Ids = std::vector<std::string>;
+  ConnectionFilter by_user;
+  by_user.end_user_id = "u-ada";
+  EXPECT_EQ(listed(by_user), (Ids{"conn-ada-jira", "conn-ada-slack"}));
+  by_user.end_user_id = "u-ad";  // exact, never a prefix
+  EXPECT_EQ(listed(by_user), Ids{});
+
+  ConnectionFilter by_org;
+  by_org.end_user_organization_id = "org-2";
+  EXPECT_EQ(listed(by_org), Ids{"conn-bob-jira"});
+
+  ConnectionFilter search;
+  search.search = "ADA-J";  // the connection id, whatever the case
+  EXPECT_EQ(listed(search), Ids{"conn-ada-jira"});
+  search.search = "example.COM";  // the end user's email
+  EXPECT_EQ(listed(search), (Ids{"conn-ada-jira", "conn-ada-slack", "conn-bob-jira"}));
+  search.search = "lovelace";  // the display name
+  EXPECT_EQ(listed(search), (Ids{"conn-ada-jira", "conn-ada-slack"}));
+  search.search = "%";  // no wildcard
+  EXPECT_EQ(listed(search), Ids{});
+
+  ConnectionFilter tags;
+  tags.tags = {{"plan", "pro"}};  // the stored key is "Plan"
+  EXPECT_EQ(listed(tags), Ids{"conn-ada-jira"});
+  tags.tags = {{"end_user_id", "u-ada"}, {"plan", "free"}};  // every tag must match
+  EXPECT_EQ(listed(tags), Ids{});
+  tags.tags = {{"end_user_id", "u-bob"}};
+  EXPECT_EQ(listed(tags), Ids{"conn-bob-jira"});
+
+  ConnectionFilter integrations;
+  integrations.provider_config_keys = {"slack", "zoom"};
+  EXPECT_EQ(listed(integrations), Ids{"conn-ada-slack"});
+  integrations.provider_config_keys = {"slack", "jira"};
+  integrations.end_user_id = "u-ada";
+  integrations.limit = 1;
+  integrations.offset = 1;
+  EXPECT_EQ(listed(integrations), Ids{"conn-ada-slack"});
+}
+
 TEST_P(ConnectionsTest, UpdateChangesOnlyTheGivenFieldsAndBumpsVersion) {
   auto store = open("c.db");
   auto created = store->create_connection(make_connection("jira", "user-1"));

@@ -138,19 +138,41 @@ Result<Connection> PostgresStore::find_connection(const ConnectionKey& key) {
 }
 
 Result<std::vector<Connection>> PostgresStore::list_connections(const ConnectionFilter& filter) {
-  // A NULL limit is no limit.
+  // A NULL limit is no limit. end_user and tags hold JSON text ('null' and '{}' when
+  // unset). Every tag wanted ($10) must be one of the row's string tags, its key compared
+  // without regard to case.
   const std::string where =
       "WHERE ($1::text IS NULL OR provider_config_key = $1::text) "
+      "AND ($6::jsonb IS NULL OR provider_config_key IN "
+      "  (SELECT jsonb_array_elements_text($6::jsonb))) "
       "AND ($2::text IS NULL OR connection_id = $2::text) "
       "AND ($5::bigint IS NULL OR coalesce(tokens_issued_at, created_at) < $5::bigint) "
+      "AND ($7::text IS NULL OR end_user::jsonb ->> 'id' = $7::text) "
+      "AND ($8::text IS NULL OR end_user::jsonb #>> '{organization,id}' = $8::text) "
+      "AND ($9::text IS NULL OR strpos(lower(connection_id), lower($9::text)) > 0 "
+      "  OR strpos(lower(coalesce(end_user::jsonb ->> 'email', '')), lower($9::text)) > 0 "
+      "  OR strpos(lower(coalesce(end_user::jsonb ->> 'display_name', '')), lower($9::text)) > 0) "
+      "AND NOT EXISTS (SELECT 1 FROM jsonb_each_text($10::jsonb) AS wanted WHERE NOT EXISTS ("
+      "  SELECT 1 FROM jsonb_each(connections.tags::jsonb) AS tag "
+      "  WHERE lower(tag.key) = lower(wanted.key) AND tag.value = to_jsonb(wanted.value))) "
       "ORDER BY created_at, id LIMIT $3::bigint OFFSET $4::bigint";
+  auto optional_text = [](const std::optional<std::string>& value) {
+    return value ? pg::text(*value) : pg::null();
+  };
   const Param params[] = {
-      filter.provider_config_key ? pg::text(*filter.provider_config_key) : pg::null(),
-      filter.connection_id ? pg::text(*filter.connection_id) : pg::null(),
+      optional_text(filter.provider_config_key),
+      optional_text(filter.connection_id),
       filter.limit == 0 ? pg::null() : pg::integer(static_cast<std::int64_t>(filter.limit)),
       pg::integer(static_cast<std::int64_t>(filter.offset)),
       filter.tokens_issued_before ? pg::integer(to_millis(*filter.tokens_issued_before))
-                                  : pg::null()};
+                                  : pg::null(),
+      filter.provider_config_keys.empty()
+          ? pg::null()
+          : pg::text(nlohmann::json(filter.provider_config_keys).dump()),
+      optional_text(filter.end_user_id),
+      optional_text(filter.end_user_organization_id),
+      optional_text(filter.search),
+      pg::text(filter.tags.is_object() ? filter.tags.dump() : std::string("{}"))};
   auto db = queries_.acquire();
   if (!db) return std::move(db).error();
   auto rows = (*db)->exec(select_sql(where), params, "list connections");

@@ -144,10 +144,21 @@ Result<Connection> SqliteStore::find_connection(const ConnectionKey& key) {
 }
 
 Result<std::vector<Connection>> SqliteStore::list_connections(const ConnectionFilter& filter) {
+  // end_user and tags hold JSON text ('null' and '{}' when unset). Every tag wanted
+  // (?10) must be one of the row's tags, its key compared without regard to ASCII case.
   std::string where =
       "WHERE (?1 IS NULL OR provider_config_key = ?1) "
+      "AND (?6 IS NULL OR provider_config_key IN (SELECT value FROM json_each(?6))) "
       "AND (?2 IS NULL OR connection_id = ?2) "
       "AND (?5 IS NULL OR coalesce(tokens_issued_at, created_at) < ?5) "
+      "AND (?7 IS NULL OR json_extract(end_user, '$.id') = ?7) "
+      "AND (?8 IS NULL OR json_extract(end_user, '$.organization.id') = ?8) "
+      "AND (?9 IS NULL OR instr(lower(connection_id), lower(?9)) > 0 "
+      "  OR instr(lower(coalesce(json_extract(end_user, '$.email'), '')), lower(?9)) > 0 "
+      "  OR instr(lower(coalesce(json_extract(end_user, '$.display_name'), '')), lower(?9)) > 0) "
+      "AND NOT EXISTS (SELECT 1 FROM json_each(?10) AS wanted WHERE NOT EXISTS ("
+      "  SELECT 1 FROM json_each(connections.tags) AS tag WHERE lower(tag.key) = lower(wanted.key) "
+      "  AND tag.type = 'text' AND tag.value = wanted.value)) "
       "ORDER BY created_at, id LIMIT ?3 OFFSET ?4";
   std::lock_guard lock(mu_);
   auto stmt = db_.prepare(select_sql(where), "list connections");
@@ -157,6 +168,13 @@ Result<std::vector<Connection>> SqliteStore::list_connections(const ConnectionFi
   if (filter.tokens_issued_before) {
     stmt->bind_int(5, sqlite::to_millis(*filter.tokens_issued_before));
   }
+  if (!filter.provider_config_keys.empty()) {
+    stmt->bind_text(6, nlohmann::json(filter.provider_config_keys).dump());
+  }
+  if (filter.end_user_id) stmt->bind_text(7, *filter.end_user_id);
+  if (filter.end_user_organization_id) stmt->bind_text(8, *filter.end_user_organization_id);
+  if (filter.search) stmt->bind_text(9, *filter.search);
+  stmt->bind_text(10, filter.tags.is_object() ? filter.tags.dump() : std::string("{}"));
   // SQLite reads a negative LIMIT as "no limit".
   stmt->bind_int(3, filter.limit == 0 ? -1 : static_cast<std::int64_t>(filter.limit))
       .bind_int(4, static_cast<std::int64_t>(filter.offset));
