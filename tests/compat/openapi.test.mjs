@@ -279,8 +279,19 @@ describe('the OpenAPI description against the real server', { skip: skipReason, 
         await adminFake('faults', null, 'DELETE');
         await call('importConnection', 'POST', '/connections', 502, { body: { provider_config_key: 'machine-broken', connection_id: 'svc-3' } });
 
-        await call('importConnection', 'POST', '/connections', 409, {
-            body: { provider_config_key: 'close', connection_id: 'oa-1', credentials: { type: 'API_KEY', apiKey: 'key-1' } }
+        // An existing connection is overridden.
+        await call('importConnection', 'POST', '/connections', 200, {
+            body: {
+                provider_config_key: 'close', connection_id: 'oa-1', credentials: { type: 'API_KEY', apiKey: 'key-1b' },
+                end_user: { id: 'u-1', email: 'u1@example.com', display_name: 'U One', tags: { seat: 'a' } },
+                tags: { plan: 'pro' }, webhook_url_override: null
+            }
+        });
+        await call('importConnection', 'POST', '/connections', 400, {
+            body: {
+                provider_config_key: 'close', connection_id: 'oa-1', credentials: { type: 'API_KEY', apiKey: 'key-1' },
+                webhook_url_override: 'https://hooks.example/'
+            }
         });
         await call('importConnection', 'POST', '/connections', 400, { body: '{not json' });
         await call('importConnection', 'POST', '/connections', 400, { body: [1, 2] });
@@ -300,8 +311,31 @@ describe('the OpenAPI description against the real server', { skip: skipReason, 
         const all = await call('listConnections', 'GET', '/connections', 200);
         assert.ok(all.json().connections.length >= 8);
         await call('listConnections', 'GET', '/connections', 200, { query: { connectionId: 'oa-1', integrationId: 'jira,close', limit: '10', page: '0' } });
+        const filtered = await call('listConnections', 'GET', '/connections', 200, {
+            query: {
+                endUserId: 'u-1', userId: 'u-1', endUserOrganizationId: 'no-org', search: 'OA-', 'tags[plan]': 'pro'
+            }
+        });
+        assert.deepEqual(filtered.json().connections, [], 'the end user has no organization');
+        const tagged = await call('listConnections', 'GET', '/connections', 200, { query: { search: 'u1@', 'tags[PLAN]': 'pro' } });
+        assert.deepEqual(tagged.json().connections.map((c) => c.connection_id), ['oa-1']);
         await call('listConnections', 'GET', '/connections', 400, { query: { limit: 'many' } });
+        await call('listConnections', 'GET', '/connections', 400, { query: { end_user_id: 'u-1' } });
         await call('listConnections', 'GET', '/connections', 401, { auth: false });
+    });
+
+    test('PATCH /connections/{id}', opts, async () => {
+        await call('patchConnection', 'PATCH', '/connections/oa-1', 200, {
+            query: { provider_config_key: 'close' },
+            body: { end_user: { id: 'u-2', email: 'u2@example.com' }, tags: { plan: 'free' }, webhook_url_override: null }
+        });
+        await call('patchConnection', 'PATCH', '/connections/oa-1', 400, { query: { provider_config_key: 'close' }, body: {} });
+        await call('patchConnection', 'PATCH', '/connections/oa-1', 400, { body: { tags: {} } });
+        await call('patchConnection', 'PATCH', '/connections/missing', 404, { query: { provider_config_key: 'close' }, body: { tags: {} } });
+        await call('patchConnection', 'PATCH', '/connections/oa-1', 401, { auth: false, query: { provider_config_key: 'close' }, body: { tags: {} } });
+        await call('patchConnection', 'PATCH', '/connections/oa-1', 413, {
+            query: { provider_config_key: 'close' }, body: { tags: { padding: 'x'.repeat(maxBodyBytes + 1) } }
+        });
     });
 
     test('GET /connections/{id}', opts, async () => {

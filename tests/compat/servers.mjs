@@ -1,5 +1,6 @@
 // Starts the real binaries for a test: fake-atlassian and `ferry serve` on a folder of its
 // own. Every child and folder is cleaned up by stopAll().
+import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { start, tempFolder } from '../support/node/children.mjs';
@@ -44,4 +45,23 @@ export async function callApi(baseUrl, secretKey, method, path, body) {
         body: body === undefined ? undefined : JSON.stringify(body)
     });
     return { status: response.status, body: await response.json() };
+}
+
+/**
+ * The browser's three steps of a connect flow over plain HTTP: Ferry's connect URL for
+ * `integration` (with `query` added), the provider's consent page (fake-atlassian approves),
+ * Ferry's callback, which must report success.
+ */
+export async function connectOverHttp(ferryUrl, integration, query) {
+    const url = new URL(`${ferryUrl}/oauth/connect/${integration}`);
+    for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+    const toProvider = await fetch(url, { redirect: 'manual' });
+    assert.equal(toProvider.status, 302, await toProvider.text());
+    const toCallback = await fetch(toProvider.headers.get('location'), { redirect: 'manual' });
+    assert.equal(toCallback.status, 302, await toCallback.text());
+    const callback = new URL(toCallback.headers.get('location'));
+    const page = await fetch(ferryUrl + callback.pathname + callback.search);
+    const text = await page.text();
+    assert.equal(page.status, 200, text);
+    assert.ok(!text.includes('"error"') || text.includes('"success"'), text);
 }

@@ -9,7 +9,7 @@ import { after, afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { Nango } from '@nangohq/node';
-import { callApi, eventually, freePort, sleep, start, startFakeAtlassian, stopAll } from './servers.mjs';
+import { callApi, connectOverHttp, eventually, freePort, sleep, start, startFakeAtlassian, stopAll } from './servers.mjs';
 import { tempFolder } from '../support/node/children.mjs';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -134,23 +134,7 @@ async function startServer(env) {
 
 const api = (env, method, path, body) => callApi(env.ferryUrl, secretKey, method, path, body);
 
-/**
- * The browser's three steps of a connect flow over plain HTTP: Ferry's connect URL, the
- * fake's consent page (it approves), Ferry's callback. `query` adds to the connect URL.
- */
-async function connect(env, query) {
-    const url = new URL(`${env.ferryUrl}/oauth/connect/jira`);
-    for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
-    const toProvider = await fetch(url, { redirect: 'manual' });
-    assert.equal(toProvider.status, 302, await toProvider.text());
-    const toCallback = await fetch(toProvider.headers.get('location'), { redirect: 'manual' });
-    assert.equal(toCallback.status, 302, await toCallback.text());
-    const callback = new URL(toCallback.headers.get('location'));
-    const page = await fetch(env.ferryUrl + callback.pathname + callback.search);
-    const text = await page.text();
-    assert.equal(page.status, 200, text);
-    assert.ok(!text.includes('"error"') || text.includes('"success"'), text);
-}
+const connect = (env, query) => connectOverHttp(env.ferryUrl, 'jira', query);
 
 async function connectNew(env, connectionId) {
     await connect(env, { connection_id: connectionId, public_key: publicKey });

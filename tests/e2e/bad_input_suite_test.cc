@@ -259,10 +259,21 @@ TEST_F(BadInputServer, RestApiRefusalsAreClearAndChangeNothing) {
        connection_body("\"credentials\":{\"type\":\"OAUTH2\",\"access_token\":\"x\"},"
                        "\"metadata\":[1]"),
        400, "invalid_argument", "metadata"},
-      {"duplicate connection", "POST", "/connections", api(),
+      // An override of the keeper that also asks for what Ferry does not do writes nothing.
+      {"override with a webhook URL", "POST", "/connections", api(),
        "{\"provider_config_key\":\"jira\",\"connection_id\":\"keeper\",\"credentials\":{\"type\":"
-       "\"OAUTH2\",\"access_token\":\"replaced\"}}",
-       409, "conflict", "keeper"},
+       "\"OAUTH2\",\"access_token\":\"replaced\"},\"webhook_url_override\":\"https://x.example/\"}",
+       400, "invalid_argument", "webhook_url_override"},
+      {"override with bad tags", "POST", "/connections", api(),
+       "{\"provider_config_key\":\"jira\",\"connection_id\":\"keeper\",\"credentials\":{\"type\":"
+       "\"OAUTH2\",\"access_token\":\"replaced\"},\"tags\":{\"plan\":7}}",
+       400, "invalid_argument", "tags.plan"},
+      {"patch with an unknown field", "PATCH", "/connections/keeper?provider_config_key=jira", api(),
+       "{\"metadata\":{}}", 400, "invalid_argument", "is not a known field (expected end_user, tags)"},
+      {"patch of an unknown connection", "PATCH", "/connections/ghost?provider_config_key=jira",
+       api(), "{\"tags\":{}}", 404, "not_found", "ghost"},
+      {"list with an unknown filter", "GET", "/connections?user=keeper", api(), "", 400,
+       "invalid_argument", "unknown query parameter"},
       {"metadata of the wrong type", "POST", "/connections/metadata", api(),
        "{\"connection_id\":\"keeper\",\"provider_config_key\":\"jira\",\"metadata\":\"x\"}", 400,
        "invalid_argument", "metadata"},

@@ -118,6 +118,65 @@ TEST(ConnectionsApi, RegisterReadListMetadataDelete) {
   EXPECT_EQ(client.get("/connections/user-1?provider_config_key=jira", auth()).status, 404);
 }
 
+// POST /connections on an existing connection overrides it, as Nango does: new
+// credentials, config merged, metadata kept unless given, errors cleared; 200, not 201.
+TEST(ConnectionsApi, RegisteringAnExistingConnectionOverridesItAndKeepsItsMetadata) {
+  RunningFerry server(folder_with_integrations());
+  auto client = server.client();
+  json first = oauth2_connection("user-1");
+  first["end_user"] = {{"id", "u-ada"}, {"email", "ada@example.com"}};
+  first["tags"] = {{"plan", "pro"}};
+  auto created = post_json(client, "/connections", first);
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(json::parse(created.body)["tags"],
+            (json{{"plan", "pro"}, {"end_user_id", "u-ada"}, {"end_user_email", "ada@example.com"}}));
+
+  json again = oauth2_connection("user-1");
+  again.erase("metadata");
+  again["credentials"]["access_token"] = "at-renewed";
+  again["connection_config"] = {{"region", "eu"}};
+  auto overridden = post_json(client, "/connections", again);
+  ASSERT_EQ(overridden.status, 200) << overridden.body;
+  auto after = json::parse(client.get("/connections/user-1?provider_config_key=jira", auth()).body);
+  EXPECT_EQ(after["credentials"]["access_token"], "at-renewed");
+  EXPECT_EQ(after["metadata"], (json{{"plan", "pro"}, {"nested", {{"a", 1}}}}));
+  EXPECT_EQ(after["connection_config"], (json{{"cloudId", "cloud-1"}, {"region", "eu"}}));
+  EXPECT_EQ(after["end_user"]["id"], "u-ada");  // not given: kept
+  EXPECT_EQ(after["tags"]["plan"], "pro");
+  auto listed = json::parse(client.get("/connections?connectionId=user-1", auth()).body);
+  EXPECT_EQ(listed["connections"].size(), 1u) << listed;
+}
+
+// PATCH /connections/{id} sets the end user and tags; the old end user's reserved tags go
+// with it, so filtering by the old user no longer finds the connection.
+TEST(ConnectionsApi, PatchMovesAConnectionToAnotherEndUser) {
+  RunningFerry server(folder_with_integrations());
+  auto client = server.client();
+  json body = oauth2_connection("user-1");
+  body["end_user"] = {{"id", "u-ada"}};
+  ASSERT_EQ(post_json(client, "/connections", body).status, 201);
+  auto ids_for = [&](const std::string& query) {
+    auto listed = json::parse(client.get("/connections?" + query, auth()).body);
+    std::vector<std::string> ids;
+    for (auto& row : listed["connections"]) ids.push_back(row["connection_id"]);
+    return ids;
+  };
+  EXPECT_EQ(ids_for("endUserId=u-ada"), std::vector<std::string>{"user-1"});
+
+  auto patched = post_json(client, "/connections/user-1?provider_config_key=jira",
+                           {{"end_user", {{"id", "u-bob"}, {"display_name", "Bob"}}},
+                            {"tags", {{"team", "blue"}}}},
+                           "PATCH");
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_EQ(json::parse(patched.body), (json{{"success", true}}));
+  EXPECT_TRUE(ids_for("endUserId=u-ada").empty());
+  EXPECT_TRUE(ids_for("tags%5Bend_user_id%5D=u-ada").empty());
+  EXPECT_EQ(ids_for("userId=u-bob"), std::vector<std::string>{"user-1"});
+  EXPECT_EQ(ids_for("tags%5BEND_USER_DISPLAY_NAME%5D=Bob&tags%5Bteam%5D=blue"),
+            std::vector<std::string>{"user-1"});
+  EXPECT_EQ(ids_for("search=BO"), std::vector<std::string>{"user-1"});
+}
+
 TEST(ConnectionsApi, EveryBadInputGetsItsStatusAndWritesNothing) {
   RunningFerry server(folder_with_integrations("max_request_body_bytes: 4096\n"));
   auto client = server.client();
@@ -141,11 +200,13 @@ TEST(ConnectionsApi, EveryBadInputGetsItsStatusAndWritesNothing) {
   unknown_integration["provider_config_key"] = "nope";
   json bad_metadata = oauth2_connection("bad-meta");
   bad_metadata["metadata"] = json::array({1, 2});
+  json with_webhook_override = oauth2_connection("existing");
+  with_webhook_override["webhook_url_override"] = "https://hooks.example/";
   const Case cases[] = {
       {"malformed json", "POST", "/connections", "{\"provider_config_key\": ", 400, "invalid_argument", "not valid JSON"},
       {"wrong shape", "POST", "/connections", "[1,2,3]", 400, "invalid_argument", "JSON object"},
       {"unknown integration", "POST", "/connections", conn(unknown_integration), 404, "not_found", "nope"},
-      {"duplicate", "POST", "/connections", conn(oauth2_connection("existing")), 409, "conflict", "existing"},
+      {"webhook override", "POST", "/connections", conn(with_webhook_override), 400, "invalid_argument", "webhook_url_override"},
       {"type mismatch", "POST", "/connections", conn(mismatched), 400, "invalid_argument", "OAUTH2"},
       {"missing field", "POST", "/connections", conn(missing_token), 400, "invalid_argument", "credentials.access_token"},
       {"metadata not object", "POST", "/connections", conn(bad_metadata), 400, "invalid_argument", "metadata"},
@@ -246,9 +307,14 @@ TEST(ConnectionsApi, KillDuringAWriteBurstLosesNoCommittedConnection) {
   }
   RunningFerry again(dir);
   auto client = again.client();
-  auto listed = json::parse(client.get("/connections?limit=100000", auth()).body);
   std::set<std::string> present;
-  for (auto& row : listed["connections"]) present.insert(row["connection_id"].get<std::string>());
+  for (int page = 0;; ++page) {
+    auto listed = json::parse(
+        client.get("/connections?limit=10000&page=" + std::to_string(page), auth()).body);
+    ASSERT_TRUE(listed["connections"].is_array()) << listed;
+    if (listed["connections"].empty()) break;
+    for (auto& row : listed["connections"]) present.insert(row["connection_id"].get<std::string>());
+  }
   for (auto& id : acknowledged) EXPECT_TRUE(present.count(id)) << id << " was acknowledged but lost";
 }
 

@@ -130,7 +130,10 @@ TEST(OAuthBinding, AReconnectSessionReauthorisesItsConnectionOnly) {
   EXPECT_EQ(after["end_user"]["id"], "end-user-1");
   EXPECT_EQ(after["end_user"]["email"], "ada@example.com");
   EXPECT_EQ(after["end_user"]["organization"]["id"], "org-1");
-  EXPECT_EQ(after["tags"], (json{{"team", "blue"}}));
+  EXPECT_EQ(after["tags"], (json{{"team", "blue"},
+                                 {"end_user_id", "end-user-1"},
+                                 {"end_user_email", "ada@example.com"},
+                                 {"organization_id", "org-1"}}));
 
   // A reconnect session whose connection was deleted meanwhile creates nothing.
   const std::string stale = reconnect_session(ferry, "user-1");
@@ -216,7 +219,7 @@ TEST(OAuthBinding, TheBackendFixesTheConnectionIdOrFerryGeneratesOne) {
   EXPECT_NE(generated.callback.body.find("\"connectionId\":\"" + id + "\""), std::string::npos);
   json connection = get_connection(ferry, "jira", id);
   EXPECT_EQ(connection["end_user"]["id"], "end-user-2");
-  EXPECT_EQ(connection["tags"], (json{{"plan", "pro"}}));
+  EXPECT_EQ(connection["tags"], (json{{"plan", "pro"}, {"end_user_id", "end-user-2"}}));
   EXPECT_EQ(get_connection(ferry, "jira", "victim")["__status"], 404);
 }
 

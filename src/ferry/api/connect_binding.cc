@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "ferry/api/connect_session_request.h"
+#include "ferry/api/end_user_tags.h"
 #include "ferry/core/strings.h"
 
 namespace ferry::api {
@@ -117,7 +118,7 @@ std::variant<FlowBinding, ConnectFailure> bind_flow(const store::ConnectSession*
   binding.may_overwrite = session->is_reconnect;
   binding.end_user = end_user_record(session->request);
   const json tags = session->request.is_object() ? session->request.value("tags", json()) : json();
-  binding.tags = tags.is_object() ? tags : json::object();
+  binding.tags = connection_tags(tags, binding.end_user);
   return binding;
 }
 

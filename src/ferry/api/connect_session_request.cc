@@ -272,4 +272,10 @@ json end_user_record(const json& body) {
           {"organization", organization}};
 }
 
+Status check_end_user_input(const json& end_user) { return check_end_user(end_user); }
+
+Status check_tag_object(const json& tags, const std::string& field) {
+  return check_tags(tags, field);
+}
+
 }  // namespace ferry::api

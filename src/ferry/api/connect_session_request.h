@@ -45,4 +45,9 @@ Result<ConnectSessionRequest> parse_reconnect_session(const nlohmann::json& body
 // when the body has no end_user.
 nlohmann::json end_user_record(const nlohmann::json& body);
 
+// Nango's EndUserInput ({id, email?, display_name?, tags?}) and a tags object ({name:
+// string}, at most 64), checked as in a session's body; `field` names the tags in errors.
+Status check_end_user_input(const nlohmann::json& end_user);
+Status check_tag_object(const nlohmann::json& tags, const std::string& field);
+
 }  // namespace ferry::api

@@ -8,7 +8,9 @@
 #include "ferry/api/authorization.h"
 #include "ferry/api/client_credentials.h"
 #include "ferry/api/connection_deletion.h"
-#include "ferry/api/connection_id.h"
+#include "ferry/api/connection_import.h"
+#include "ferry/api/connection_list_query.h"
+#include "ferry/api/connection_patch.h"
 #include "ferry/api/connection_view.h"
 #include "ferry/api/handler_support.h"
 #include "ferry/auth/credential_source.h"
@@ -26,93 +28,15 @@ namespace {
 
 using nlohmann::json;
 
-Result<std::string> required_string(const json& body, const char* field) {
-  if (!body.contains(field) || !body[field].is_string() || body[field].get<std::string>().empty()) {
-    return Error{Errc::invalid_argument,
-                 fmt::format("\"{}\" is required and must be a non-empty string", field)};
-  }
-  return body[field].get<std::string>();
-}
-
-Result<json> optional_object(const json& body, const char* field) {
-  if (!body.contains(field) || body[field].is_null()) return json::object();
-  if (!body[field].is_object()) {
-    return Error{Errc::invalid_argument, fmt::format("\"{}\" must be a JSON object", field)};
-  }
-  return body[field];
-}
-
-http::Response create_connection(const Services& services, http::RequestContext& ctx) {
-  auto body = http::parse_json_body(ctx.request);
-  if (!body) return fail(ctx, body.error());
-  if (!body->is_object()) return fail(ctx, Errc::invalid_argument, "the body must be a JSON object");
-  auto key = required_string(*body, "provider_config_key");
-  if (!key) return fail(ctx, key.error());
-  auto integration = find_integration(services, *key);
-  if (!integration) return fail(ctx, integration.error());
-
-  store::Connection connection;
-  connection.provider_config_key = *key;
-  connection.provider = (*integration)->provider;
-  if (body->contains("connection_id")) {
-    auto id = required_string(*body, "connection_id");
-    if (!id) return fail(ctx, id.error());
-    if (auto valid = check_connection_id(*id, "\"connection_id\""); !valid) {
-      return fail(ctx, valid.error());
-    }
-    connection.connection_id = *id;
-  } else {
-    // As Nango does: a connection registered without an id gets a generated one.
-    connection.connection_id = uuid_v4();
-  }
-  auto credentials = auth::normalize_credentials(**integration, body->value("credentials", json()));
-  if (!credentials) return fail(ctx, credentials.error());
-  connection.credentials = std::move(*credentials);
-  auto config = optional_object(*body, "connection_config");
-  if (!config) return fail(ctx, config.error());
-  connection.connection_config = std::move(*config);
-  auto metadata = optional_object(*body, "metadata");
-  if (!metadata) return fail(ctx, metadata.error());
-  connection.metadata = std::move(*metadata);
-
-  // The row id is the creation event's identity: fixed here so the event can name it.
-  connection.id = uuid_v4();
-  std::vector<store::OutboxEvent> created_events;
-  if (services.events) {
-    created_events = services.events->make(events::ConnectionEventKind::created, connection, 1);
-  }
-  auto created = services.store->create_connection(std::move(connection), created_events);
-  if (!created) return fail(ctx, created.error());
-  return http::json_response(http::StatusCode::created, connection_full_view(*created, true),
-                             ctx.request.version());
-}
-
 http::Response list_connections(const Services& services, http::RequestContext& ctx) {
-  store::ConnectionFilter filter;
-  if (auto* id = ctx.query_param("connectionId"); id && !id->empty()) filter.connection_id = *id;
-  auto limit = parse_count(ctx, "limit", 100);
-  if (!limit) return fail(ctx, limit.error());
-  auto page = parse_count(ctx, "page", 0);
-  if (!page) return fail(ctx, page.error());
-  // integrationId may list several keys, comma-separated.
-  std::vector<std::optional<std::string>> integrations;
-  if (auto* ids = ctx.query_param("integrationId"); ids && !ids->empty()) {
-    for (auto& id : split(*ids, ',')) integrations.emplace_back(std::string(trim(id)));
-  } else {
-    integrations.emplace_back(std::nullopt);
-  }
+  auto filter = parse_connection_list_query(ctx.query);
+  if (!filter) return fail(ctx, filter.error());
+  auto found = services.store->list_connections(*filter);
+  if (!found) return fail(ctx, found.error());
   json rows = json::array();
-  for (auto& integration : integrations) {
-    filter.provider_config_key = integration;
-    auto found = services.store->list_connections(filter);
-    if (!found) return fail(ctx, found.error());
-    for (auto& c : *found) rows.push_back(connection_list_view(c));
-  }
-  // Pages are cut after merging so several integrations page as one list.
-  json page_rows = json::array();
-  const std::size_t start = *page * *limit;
-  for (std::size_t i = start; i < rows.size() && i < start + *limit; ++i) page_rows.push_back(rows[i]);
-  return http::json_response(http::StatusCode::ok, {{"connections", page_rows}}, ctx.request.version());
+  for (const auto& c : *found) rows.push_back(connection_list_view(c));
+  return http::json_response(http::StatusCode::ok, {{"connections", std::move(rows)}},
+                             ctx.request.version());
 }
 
 Result<store::ConnectionKey> key_from_path(http::RequestContext& ctx) {
@@ -199,8 +123,9 @@ void register_connections(http::Router& router, std::shared_ptr<const Services> 
   // client_credentials integrations may omit credentials: Ferry fetches the tokens.
   router.add(http::Verb::post, "/connections",
              require_backend_access(services, with_client_credentials(
-                                              services, make_handler(services, create_connection))));
+                                              services, make_handler(services, import_connection))));
   route(http::Verb::get, "/connections", list_connections);
+  route(http::Verb::patch, "/connections/{id}", patch_connection);
   router.add(http::Verb::get, "/connections/{id}",
              require_backend_access(services, [services](http::RequestContext& ctx) {
                return get_connection(services, ctx);

@@ -6,9 +6,11 @@
 namespace ferry::api {
 
 // The connection endpoints (DESIGN.md §3, shapes of @nangohq/node 0.71):
-//   POST   /connections                      register credentials (409 when it exists)
-//   GET    /connections?connectionId=&integrationId=&limit=&page=
-//   GET    /connections/{id}?provider_config_key=&refresh_token=
+//   POST   /connections                      register credentials, or override (connection_import.h)
+//   GET    /connections?connectionId=&endUserId=&userId=&endUserOrganizationId=&search=
+//          &integrationId=&tags[KEY]=&limit=&page=     (connection_list_query.h)
+//   GET    /connections/{id}?provider_config_key=&force_refresh=&refresh_token=
+//   PATCH  /connections/{id}?provider_config_key=     end user and tags (connection_patch.h)
 //   DELETE /connections/{id}?provider_config_key=
 //   POST   /connections/metadata             replace metadata of one or several connections
 //   PATCH  /connections/metadata             merge (top-level keys) likewise

@@ -34,6 +34,15 @@ Result<const config::Integration*> find_integration(const Services& services,
   return integration;
 }
 
+Result<std::string> required_string(const nlohmann::json& body, const char* field) {
+  auto it = body.find(field);
+  if (it == body.end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
+    return Error{Errc::invalid_argument,
+                 fmt::format("\"{}\" is required and must be a non-empty string", field)};
+  }
+  return it->get<std::string>();
+}
+
 Result<std::size_t> parse_count(const http::RequestContext& ctx, const char* name,
                                 std::size_t fallback) {
   const std::string* text = ctx.query_param(name);

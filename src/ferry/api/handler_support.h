@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "ferry/api/services.h"
@@ -25,6 +26,9 @@ http::Response fail(const http::RequestContext& ctx, Errc code, std::string mess
 // The integration named `key`, or Errc::not_found naming it.
 Result<const config::Integration*> find_integration(const Services& services,
                                                     const std::string& key);
+
+// The non-empty string at `field` of a JSON body, or an error naming the field.
+Result<std::string> required_string(const nlohmann::json& body, const char* field);
 
 // Query parameter `name` as a non-negative integer; `fallback` when absent;
 // Errc::invalid_argument when it is not a number.

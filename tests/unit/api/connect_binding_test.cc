@@ -62,7 +62,11 @@ TEST(BindFlow, ASessionWithoutAFixedIdGeneratesOneAndRefusesTheBrowsers) {
   EXPECT_EQ(b.end_user["email"], "a@b.c");
   EXPECT_TRUE(b.end_user["display_name"].is_null());
   EXPECT_EQ(b.end_user["organization"]["id"], "org-1");
-  EXPECT_EQ(b.tags, (json{{"team", "blue"}}));
+  // The session's tags, and the end user's reserved keys the SDK's tags filter uses.
+  EXPECT_EQ(b.tags, (json{{"team", "blue"},
+                          {"end_user_id", "eu-1"},
+                          {"end_user_email", "a@b.c"},
+                          {"organization_id", "org-1"}}));
 
   ConnectFailure f = refused(bind_flow(&session, "jira", with_id("someone-else"), fresh_id));
   EXPECT_EQ(f.status, http::StatusCode::bad_request);
