@@ -147,6 +147,20 @@ describe('OAuth 1.0a through Ferry', { skip: skipReason, timeout: 6 * kStepTimeo
         assert.notEqual(attempts[0].nonce, attempts[1].nonce);
     });
 
+    test('post, put, patch and delete go through signed, each with its method and JSON body', opts, async () => {
+        const call = { endpoint: '/1/echo', providerConfigKey: 'boards', connectionId: 'user-1' };
+        for (const method of ['post', 'put', 'patch', 'delete']) {
+            const data = method === 'delete' ? undefined : { method, n: 1 };
+            const answer = await nango[method]({ ...call, params: { via: method }, data });
+            assert.equal(answer.status, 200, `${method}: ${JSON.stringify(answer.data)}`);
+            assert.equal(answer.data.method, method.toUpperCase());
+            assert.deepEqual(answer.data.query, { via: method });
+            if (data) assert.deepEqual(JSON.parse(answer.data.body), data);
+        }
+        const log = (await admin('requests', 'GET')).filter((r) => r.path === '/1/echo');
+        assert.ok(log.length >= 4 && log.every((r) => r.verified), JSON.stringify(log));
+    });
+
     test('an action\'s calls are signed too', opts, async () => {
         const result = await nango.triggerAction('boards', 'user-1', 'me', { status: 'from%20an%20action' });
         assert.equal(result.status, 200);

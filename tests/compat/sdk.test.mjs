@@ -196,6 +196,13 @@ describe('Ferry through @nangohq/node', { skip: skipReason, timeout: 10 * kStepT
         assert.equal(apiKeyCredentials.apiKey, apiKeyValue);
     });
 
+    test('getRawTokenResponse returns the provider\'s token answer as imported, without its refresh token', opts, async () => {
+        // As Nango: the refresh token leaves the server only when asked for (refresh_token=true).
+        const { refresh_token: withheld, ...expected } = oauthRaw;
+        assert.ok(withheld);
+        assert.deepEqual(await nango.getRawTokenResponse(oauthKey, connectionId), expected);
+    });
+
     test('setMetadata replaces the metadata', opts, async () => {
         const metadata = { b: { x: 1 }, c: 'keep' };
         const response = await nango.setMetadata(oauthKey, connectionId, metadata);

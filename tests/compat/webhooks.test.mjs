@@ -208,6 +208,10 @@ describe('connection events reach the backend', { skip: skipReason, timeout: 6 *
         const stranger = new Nango({ secretKey: 'x', webhookSigningKey: 'another-key', host: 'http://127.0.0.1:1' });
         assert.equal(stranger.verifyIncomingWebhookRequest(created.raw, created.headers), false);
         assert.equal(env.receiver.verifier.verifyIncomingWebhookRequest(created.raw + ' ', created.headers), false);
+        // The older verifyWebhookSignature (the signature header and the parsed body) agrees.
+        const signature = created.headers['x-nango-signature'];
+        assert.equal(env.receiver.verifier.verifyWebhookSignature(signature, JSON.parse(created.raw)), true);
+        assert.equal(stranger.verifyWebhookSignature(signature, JSON.parse(created.raw)), false);
     });
 
     test('a revoked grant gives one refresh_failed event, and a reconnect one recovered', opts, async () => {

@@ -36,6 +36,13 @@ std::string webhook_signature(std::string_view key, std::string_view body) {
   return hex_encode(hmac_sha256(key, body));
 }
 
+std::string legacy_webhook_signature(std::string_view key, std::string_view body) {
+  std::string signed_text;
+  signed_text.reserve(key.size() + body.size());
+  signed_text.append(key).append(body);
+  return hex_encode(sha256(signed_text));
+}
+
 Dispatcher::Dispatcher(DispatcherOptions options, std::shared_ptr<store::Store> store,
                        std::shared_ptr<http::Exchange> exchange,
                        std::shared_ptr<BlockingPool> blocking, std::shared_ptr<const Clock> clock,
@@ -110,6 +117,7 @@ net::awaitable<DeliveryResult> Dispatcher::post(const store::OutboxEvent& event)
       {"Content-Type", "application/json"},
       {"User-Agent", "Ferry-Webhooks"},
       {"X-Nango-Hmac-Sha256", webhook_signature(options_.signing_key, event.body)},
+      {"X-Nango-Signature", legacy_webhook_signature(options_.signing_key, event.body)},
       {"X-Ferry-Event-Id", event.id},
   };
   http::BufferedBody body(event.body);

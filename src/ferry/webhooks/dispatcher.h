@@ -44,6 +44,9 @@ struct DispatcherOptions {
 
 // The value of X-Nango-Hmac-Sha256 for `body`: lower-case hex HMAC-SHA256 under `key`.
 std::string webhook_signature(std::string_view key, std::string_view body);
+// The value of X-Nango-Signature, Nango's older signature that @nangohq/node's
+// verifyWebhookSignature checks: lower-case hex SHA-256 of `key` followed by `body`.
+std::string legacy_webhook_signature(std::string_view key, std::string_view body);
 
 class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
  public:

@@ -111,5 +111,11 @@ TEST(WebhookSignature, IsNangosHexHmacSha256OfTheRawBody) {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
+TEST(WebhookSignature, TheLegacyOneIsSha256OfTheKeyThenTheBody) {
+  // sha256("keyabc{\"a\":1}"), as `printf 'keyabc{"a":1}' | sha256sum` prints it.
+  EXPECT_EQ(legacy_webhook_signature("keyabc", "{\"a\":1}"),
+            "448aebc8ce27decae63356a76c0db74b6cb5f4ea69a33b40a5b3a31dd576b557");
+}
+
 }  // namespace
 }  // namespace ferry::webhooks
