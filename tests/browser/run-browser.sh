@@ -21,7 +21,7 @@ artifacts="${FERRY_TEST_ARTIFACTS:-$(dirname "$ferry")/test-artifacts/browser}"
 mkdir -p "$artifacts"
 tests=("$@")
 if ((${#tests[@]} == 0)); then
-  tests=(oauth.test.mjs dashboard.test.mjs)
+  tests=(oauth.test.mjs dashboard.test.mjs nango_frontend.test.mjs)
 fi
 cd "$here"
 FERRY_BINARY="$ferry" FAKE_ATLASSIAN_BINARY="$fake" FERRY_CHROMIUM="$chromium" \

@@ -150,9 +150,11 @@ TEST(OAuthFlow, TheWebsocketClientGetsTheAckThenTheResult) {
 
   Flow flow = run_flow(ferry, fake, connect_url("jira", "user-ws", "&ws_client_id=" + id));
   ASSERT_EQ(flow.callback.status, 200) << flow.callback.body;
+  // Every field @nangohq/frontend 0.71.10 reads from a success.
   EXPECT_EQ(ws.next(), (json{{"message_type", "success"},
                             {"provider_config_key", "jira"},
-                            {"connection_id", "user-ws"}}));
+                            {"connection_id", "user-ws"},
+                            {"is_pending", false}}));
 
   WsClient denied(ferry.port());
   const std::string denied_id = denied.next().value("ws_client_id", "");

@@ -112,9 +112,12 @@ ConnectFailure failure_from(const Error& error, std::string type) {
 }
 
 json ws_success(const FlowIdentity& flow) {
+  // is_pending: Nango's flag for a connection still awaiting a provider's verification;
+  // a flow Ferry reports is complete.
   return {{"message_type", "success"},
           {"provider_config_key", flow.provider_config_key},
-          {"connection_id", flow.connection_id}};
+          {"connection_id", flow.connection_id},
+          {"is_pending", false}};
 }
 
 json ws_error(const ConnectFailure& failure) {
