@@ -39,8 +39,8 @@ class AsyncActions : public ::testing::Test {
 
   void write_config(const std::string& environment) {
     write_file(dir_ + "/ferry.yaml", std::string("secret_key: ") + kSecret +
-                                         "\naction_cpu_time_ms: 1000\nenvironment: " +
-                                         environment + "\n");
+                                         "\naction_cpu_time_ms: 1000\nenvironment: " + environment +
+                                         "\n");
   }
   void start() { server_ = std::make_unique<RunningFerry>(dir_); }
 
@@ -119,8 +119,8 @@ TEST_F(AsyncActions, RefusedTriggersAndUnknownIdsAnswerErrors) {
   Headers retries = connection_headers(kSecret, "jira", "user-1");
   retries.emplace_back("X-Async", "true");
   retries.emplace_back("X-Max-Retries", "3");
-  HttpReply refused = server_->client().request("POST", "/action/trigger", retries,
-                                                R"({"action_name":"echo"})");
+  HttpReply refused =
+      server_->client().request("POST", "/action/trigger", retries, R"({"action_name":"echo"})");
   EXPECT_EQ(refused.status, 400);
   EXPECT_NE(refused.body.find("X-Max-Retries is not supported"), std::string::npos);
 
@@ -138,8 +138,10 @@ TEST_F(AsyncActions, TheResultNeedsTheSecretKey) {
   EXPECT_EQ(server_->client().get(status_url, {}).status, 401);
   EXPECT_EQ(server_->client().get(status_url, api_headers("not-the-key")).status, 401);
   // So does the asynchronous trigger.
-  Headers anonymous = {{"Connection-Id", "user-1"}, {"Provider-Config-Key", "jira"},
-                       {"X-Async", "true"}, {"Content-Type", "application/json"}};
+  Headers anonymous = {{"Connection-Id", "user-1"},
+                       {"Provider-Config-Key", "jira"},
+                       {"X-Async", "true"},
+                       {"Content-Type", "application/json"}};
   EXPECT_EQ(server_->client()
                 .request("POST", "/action/trigger", anonymous, R"({"action_name":"echo"})")
                 .status,

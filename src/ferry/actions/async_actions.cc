@@ -67,8 +67,8 @@ net::awaitable<Result<std::string>> AsyncActions::start(store::ConnectionKey key
 
 // `self` keeps the runner, the store and the pool alive until the result is written.
 net::awaitable<void> AsyncActions::run_in_background(
-    [[maybe_unused]] std::shared_ptr<AsyncActions> self, std::string id,
-    store::ConnectionKey key, std::string action_name, json input) {
+    [[maybe_unused]] std::shared_ptr<AsyncActions> self, std::string id, store::ConnectionKey key,
+    std::string action_name, json input) {
   auto outcome = co_await runner_->run(std::move(key), std::move(action_name), std::move(input));
   observe::debug("asynchronous action {} ran as exec ID #{}", id, outcome.exec_id);
   StoredResult stored = stored_result(outcome, options_.max_result_bytes);
@@ -105,16 +105,14 @@ void AsyncActions::start_maintenance(net::any_io_executor executor) {
   if (maintenance_) return;
   // The task holds a weak reference: maintenance never keeps the service alive.
   std::weak_ptr<AsyncActions> weak = weak_from_this();
-  maintenance_ = std::make_unique<PeriodicTask>(std::move(executor), options_.prune_interval,
-                                                [weak] {
-                                                  auto self = weak.lock();
-                                                  if (!self) return;
-                                                  if (auto pruned = self->prune(); !pruned) {
-                                                    observe::warn(
-                                                        "asynchronous actions: pruning failed: {}",
-                                                        pruned.error().message);
-                                                  }
-                                                });
+  maintenance_ =
+      std::make_unique<PeriodicTask>(std::move(executor), options_.prune_interval, [weak] {
+        auto self = weak.lock();
+        if (!self) return;
+        if (auto pruned = self->prune(); !pruned) {
+          observe::warn("asynchronous actions: pruning failed: {}", pruned.error().message);
+        }
+      });
   maintenance_->start();
 }
 

@@ -48,7 +48,9 @@ struct AsyncActionOptions {
 // Why a lease rather than a sweep at start-up: with PostgreSQL several processes share the
 // table, so one that starts cannot tell its own dead runs from another's live ones. No run
 // outlives its wall-time limit, so a row still running past that (plus a grace period)
-// belongs to a process that stopped, on either backend.
+// belongs to a process that stopped, on either backend. (Lua runs stop at their wall-time
+// limit; a native action that overruns it past the grace reads as failed too, and its late
+// result is refused and logged.)
 //
 // Thread-safe. Owned through shared_ptr: a background run keeps it alive until it ends.
 class AsyncActions : public std::enable_shared_from_this<AsyncActions> {
@@ -66,8 +68,7 @@ class AsyncActions : public std::enable_shared_from_this<AsyncActions> {
   // ActionRunner::check() does (not_found, action_failed, unavailable), or with the store's
   // error. Suspends on the checks and the store write; never throws.
   boost::asio::awaitable<Result<std::string>> start(store::ConnectionKey key,
-                                                    std::string action_name,
-                                                    nlohmann::json input,
+                                                    std::string action_name, nlohmann::json input,
                                                     boost::asio::any_io_executor executor);
 
   // Run `id` of this environment as it stands (store::Store::find_async_action):
@@ -84,9 +85,9 @@ class AsyncActions : public std::enable_shared_from_this<AsyncActions> {
   void stop_maintenance();
 
  private:
-  boost::asio::awaitable<void> run_in_background(std::shared_ptr<AsyncActions> self,
-                                                 std::string id, store::ConnectionKey key,
-                                                 std::string action_name, nlohmann::json input);
+  boost::asio::awaitable<void> run_in_background(std::shared_ptr<AsyncActions> self, std::string id,
+                                                 store::ConnectionKey key, std::string action_name,
+                                                 nlohmann::json input);
   template <class F>
   boost::asio::awaitable<std::invoke_result_t<F&>> on_blocking(F fn);
 

@@ -32,7 +32,8 @@ void register_actions(http::Router& router, std::shared_ptr<const Services> serv
         *services->async_actions, ctx.path_params.at("id"), ctx.request.version());
     co_return response;
   };
-  router.add(http::Verb::get, "/action/{id}", require_backend_access(services, std::move(result)));
+  router.add(http::Verb::get, "/action/{id}",
+             require_backend_access(services, std::move(result)));
 }
 
 }  // namespace ferry::api

@@ -6,16 +6,19 @@ namespace ferry::store {
 
 std::string_view async_action_state_name(AsyncActionState state) {
   switch (state) {
-    case AsyncActionState::running: return "running";
-    case AsyncActionState::succeeded: return "succeeded";
-    case AsyncActionState::failed: return "failed";
+    case AsyncActionState::running:
+      return "running";
+    case AsyncActionState::succeeded:
+      return "succeeded";
+    case AsyncActionState::failed:
+      return "failed";
   }
   return "running";
 }
 
 std::optional<AsyncActionState> async_action_state_from_name(std::string_view name) {
-  for (auto state : {AsyncActionState::running, AsyncActionState::succeeded,
-                     AsyncActionState::failed}) {
+  for (auto state :
+       {AsyncActionState::running, AsyncActionState::succeeded, AsyncActionState::failed}) {
     if (async_action_state_name(state) == name) return state;
   }
   return std::nullopt;
@@ -24,9 +27,9 @@ std::optional<AsyncActionState> async_action_state_from_name(std::string_view na
 Status check_new_async_action(const AsyncActionRun& run) {
   if (run.id.empty() || run.environment.empty() || run.key.provider_config_key.empty() ||
       run.key.connection_id.empty() || run.action_name.empty()) {
-    return Error{Errc::invalid_argument,
-                 "an asynchronous action run needs an id, an environment, a connection and an "
-                 "action name (run \"" + run.id + "\")"};
+    const std::string what = "run \"" + run.id + "\"";
+    return Error{Errc::invalid_argument, "an asynchronous action run needs an id, an environment, "
+                                         "a connection and an action name (" + what + ")"};
   }
   if (run.state != AsyncActionState::running) {
     return Error{Errc::invalid_argument,
@@ -40,18 +43,16 @@ Status check_async_action_result(AsyncActionState state, std::string_view result
     return Error{Errc::invalid_argument, "a finished asynchronous action is not running"};
   }
   if (result.size() > kMaxAsyncActionResultBytes) {
-    return Error{Errc::payload_too_large,
-                 "the result of an asynchronous action may hold at most " +
-                     std::to_string(kMaxAsyncActionResultBytes) + " bytes, not " +
-                     std::to_string(result.size())};
+    return Error{Errc::payload_too_large, "the result of an asynchronous action may hold at most " +
+                                              std::to_string(kMaxAsyncActionResultBytes) +
+                                              " bytes, not " + std::to_string(result.size())};
   }
   return ok();
 }
 
 std::string abandoned_async_action_result() {
   return nlohmann::json{{"code", "action_failed"},
-                        {"message",
-                         "the action did not finish: the server running it stopped"},
+                        {"message", "the action did not finish: the server running it stopped"},
                         {"payload", nullptr}}
       .dump();
 }
@@ -69,8 +70,7 @@ Error async_action_not_found(std::string_view id) {
 }
 
 Error async_action_not_running(std::string_view id) {
-  return Error{Errc::conflict,
-               "asynchronous action " + std::string(id) + " has finished already"};
+  return Error{Errc::conflict, "asynchronous action " + std::string(id) + " has finished already"};
 }
 
 }  // namespace ferry::store

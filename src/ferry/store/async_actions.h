@@ -24,8 +24,8 @@ struct AsyncActionRun {
   ConnectionKey key;
   std::string action_name;
   AsyncActionState state = AsyncActionState::running;
-  std::string result;        // JSON text; empty while running
-  TimePoint created_at{};    // epoch: the time of writing
+  std::string result;      // JSON text; empty while running
+  TimePoint created_at{};  // epoch: the time of writing
   // A run still running past this never ends: the process running it stopped. Set from the
   // run's wall-time limit, which no live run outlasts.
   TimePoint lease_until{};

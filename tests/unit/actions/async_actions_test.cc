@@ -2,6 +2,8 @@
 // the run goes on through the same runner, and its output or error is stored and answered
 // as GET /action/{id} expects; bad headers and unknown actions are refused before anything
 // is stored.
+#include "ferry/actions/async_actions.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -9,7 +11,6 @@
 #include <nlohmann/json.hpp>
 
 #include "actions_test_support.h"
-#include "ferry/actions/async_actions.h"
 #include "ferry/actions/async_result.h"
 #include "ferry/actions/async_status.h"
 #include "ferry/actions/trigger.h"
@@ -138,10 +139,11 @@ TEST_F(AsyncActionsTrigger, RefusedTriggersStoreNothing) {
   };
   const std::vector<Case> cases = {
       {R"({"action_name":"missing"})", {}, http::StatusCode::not_found, "no action"},
-      {R"({"action_name":"echo"})", {{"X-Max-Retries", "2"}}, http::StatusCode::bad_request,
+      {R"({"action_name":"echo"})",
+       {{"X-Max-Retries", "2"}},
+       http::StatusCode::bad_request,
        "X-Max-Retries is not supported"},
-      {R"({"action_name":"echo"})", {{"X-Async", "yes"}}, http::StatusCode::bad_request,
-       "X-Async"},
+      {R"({"action_name":"echo"})", {{"X-Async", "yes"}}, http::StatusCode::bad_request, "X-Async"},
       {R"({"input":{}})", {}, http::StatusCode::bad_request, "action_name"},
   };
   for (const auto& c : cases) {
@@ -187,8 +189,8 @@ TEST(AsyncResult, AnOutputPastTheBoundIsStoredAsAFailure) {
   EXPECT_NE(error["message"].get<std::string>().find("at most 50 bytes"), std::string::npos);
 
   ActionOutcome failed;
-  failed.failure = ActionFailure{Errc::action_failed, "nope", json{{"big", std::string(500, 'y')}},
-                                 ""};
+  failed.failure =
+      ActionFailure{Errc::action_failed, "nope", json{{"big", std::string(500, 'y')}}, ""};
   StoredResult bare = stored_result(failed, 300);
   EXPECT_EQ(bare.state, AsyncActionState::failed);
   EXPECT_LE(bare.json.size(), 300u);

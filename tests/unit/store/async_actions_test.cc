@@ -139,8 +139,7 @@ TEST_P(AsyncActionsTest, RunsSurviveAReopen) {
   EXPECT_EQ(store->find_async_action("prod", "r2")->result, "{\"code\":\"x\"}");
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, AsyncActionsTest, testing::kAllBackends,
-                         testing::backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, AsyncActionsTest, testing::kAllBackends, testing::backend_name);
 
 }  // namespace
 }  // namespace ferry::store

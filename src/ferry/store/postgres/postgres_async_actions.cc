@@ -40,8 +40,8 @@ Status PostgresStore::start_async_action(const AsyncActionRun& run) {
       "action_name, state, result, created_at, lease_until) "
       "VALUES ($1, $2, $3, $4, $5, 'running', '', $6::bigint, $7::bigint)",
       {pg::text(run.id), pg::text(run.environment), pg::text(run.key.provider_config_key),
-       pg::text(run.key.connection_id), pg::text(run.action_name),
-       pg::integer(to_millis(created)), pg::integer(to_millis(run.lease_until))},
+       pg::text(run.key.connection_id), pg::text(run.action_name), pg::integer(to_millis(created)),
+       pg::integer(to_millis(run.lease_until))},
       "write asynchronous action");
 }
 
@@ -88,8 +88,7 @@ Result<std::size_t> PostgresStore::prune_async_actions(TimePoint before, std::si
   auto expired = (*db)->run(
       "UPDATE async_actions SET state = 'failed', result = $1, finished_at = $2::bigint "
       "WHERE state = 'running' AND lease_until <= $2::bigint",
-      {pg::text(abandoned_async_action_result()), pg::integer(now)},
-      "expire asynchronous actions");
+      {pg::text(abandoned_async_action_result()), pg::integer(now)}, "expire asynchronous actions");
   if (!expired) return std::move(expired).error();
   auto deleted = (*db)->exec(
       "DELETE FROM async_actions WHERE id IN (SELECT id FROM async_actions "

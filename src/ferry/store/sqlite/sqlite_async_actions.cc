@@ -57,8 +57,8 @@ Status SqliteStore::finish_async_action(std::string_view id, AsyncActionState st
   std::lock_guard lock(mu_);
   auto tx = Transaction::begin(db_);
   if (!tx) return std::move(tx).error();
-  auto read = db_.prepare("SELECT state FROM async_actions WHERE id = ?1",
-                          "read asynchronous action");
+  auto read =
+      db_.prepare("SELECT state FROM async_actions WHERE id = ?1", "read asynchronous action");
   if (!read) return std::move(read).error();
   read->bind_text(1, id);
   auto found = read->step();
