@@ -439,6 +439,30 @@ describe('the OpenAPI description against the real server', { skip: skipReason, 
         await call('triggerAction', 'POST', '/action/trigger', 413, { headers, body: { action_name: 'echo', input: 'x'.repeat(maxBodyBytes) } });
     });
 
+    test('asynchronous actions', opts, async () => {
+        const headers = { 'Connection-Id': 'oa-1', 'Provider-Config-Key': 'jira', 'X-Async': 'true' };
+        const result = async (statusUrl, expect) => {
+            let answer = await call('getAsyncActionResult', 'GET', statusUrl);
+            for (let i = 0; answer.status === 404 && i < 100; ++i) {
+                await new Promise((resolve) => setTimeout(resolve, 50));
+                answer = await call('getAsyncActionResult', 'GET', statusUrl);
+            }
+            assert.equal(answer.status, expect, answer.text);
+            return answer.json();
+        };
+        const started = await call('triggerAction', 'POST', '/action/trigger', 202, { headers, body: { action_name: 'echo', input: { n: 2 } } });
+        assert.equal(started.headers.get('location'), started.json().statusUrl);
+        assert.deepEqual(await result(started.json().statusUrl, 200), { echo: { n: 2 } });
+        const failing = await call('triggerAction', 'POST', '/action/trigger', 202, { headers, body: { action_name: 'refuse' } });
+        assert.equal((await result(failing.json().statusUrl, 500)).error.payload.reason, 'test');
+        await call('triggerAction', 'POST', '/action/trigger', 404, { headers, body: { action_name: 'no-such-action' } });
+        await call('triggerAction', 'POST', '/action/trigger', 400, {
+            headers: { ...headers, 'X-Max-Retries': '2' }, body: { action_name: 'echo' }
+        });
+        await call('getAsyncActionResult', 'GET', '/action/00000000-0000-4000-8000-000000000000', 404);
+        await call('getAsyncActionResult', 'GET', started.json().statusUrl, 401, { auth: false });
+    });
+
     test('connect sessions', opts, async () => {
         await call('createConnectSession', 'POST', '/connect/sessions', 201, {
             body: { end_user: { id: 'end-user-1' }, allowed_integrations: ['jira'] }

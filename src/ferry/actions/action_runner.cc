@@ -105,6 +105,39 @@ net::awaitable<ActionOutcome> ActionRunner::run(store::ConnectionKey key, std::s
   }
 }
 
+Result<ActionRunner::Admitted> ActionRunner::admit(const store::ConnectionKey& key,
+                                                   const std::string& action_name) const {
+  const config::Integration* integration =
+      deps_.project->find_integration(key.provider_config_key);
+  if (!integration) {
+    return Error{Errc::not_found,
+                 fmt::format("unknown integration \"{}\"", key.provider_config_key)};
+  }
+  auto definition = deps_.registry->find(key.provider_config_key, action_name);
+  if (!definition) {
+    if (auto load_error = deps_.registry->load_error(key.provider_config_key, action_name)) {
+      // The file is there but does not compile: say why, not that it does not exist.
+      return Error{Errc::action_failed,
+                   fmt::format("action \"{}\" cannot be loaded: {}", action_name, *load_error)};
+    }
+    return Error{Errc::not_found, fmt::format("no action \"{}\" for integration \"{}\"",
+                                              action_name, key.provider_config_key)};
+  }
+  return Admitted{integration, std::move(definition)};
+}
+
+net::awaitable<Status> ActionRunner::check(const store::ConnectionKey& key,
+                                           const std::string& action_name) {
+  if (in_flight_.load() >= options_.max_concurrent_runs) {
+    co_return Error{Errc::unavailable, "too many actions are running; try again later"};
+  }
+  auto admitted = admit(key, action_name);
+  if (!admitted) co_return admitted.error();
+  auto connection = co_await find_connection(key);
+  if (!connection) co_return connection.error();
+  co_return ok();
+}
+
 net::awaitable<Result<store::Connection>> ActionRunner::find_connection(
     const store::ConnectionKey& key) {
   if (deps_.connections) {
@@ -121,24 +154,12 @@ net::awaitable<Result<store::Connection>> ActionRunner::find_connection(
 net::awaitable<ActionOutcome> ActionRunner::run_admitted(store::ConnectionKey key,
                                                          std::string action_name, json input,
                                                          std::string exec_id) {
-  const config::Integration* integration =
-      deps_.project->find_integration(key.provider_config_key);
-  if (!integration) {
-    co_return refused(std::move(exec_id), Errc::not_found,
-                      fmt::format("unknown integration \"{}\"", key.provider_config_key));
+  auto admitted = admit(key, action_name);
+  if (!admitted) {
+    co_return refused(std::move(exec_id), admitted.error().code, admitted.error().message);
   }
-  auto definition = deps_.registry->find(key.provider_config_key, action_name);
-  if (!definition) {
-    if (auto load_error = deps_.registry->load_error(key.provider_config_key, action_name)) {
-      // The file is there but does not compile: say why, not that it does not exist.
-      co_return refused(std::move(exec_id), Errc::action_failed,
-                        fmt::format("action \"{}\" cannot be loaded: {}", action_name,
-                                    *load_error));
-    }
-    co_return refused(std::move(exec_id), Errc::not_found,
-                      fmt::format("no action \"{}\" for integration \"{}\"", action_name,
-                                  key.provider_config_key));
-  }
+  const config::Integration* integration = admitted->integration;
+  const auto& definition = admitted->definition;
   auto connection = co_await find_connection(key);
   if (!connection) co_return refused(std::move(exec_id), connection.error().code,
                                      connection.error().message);

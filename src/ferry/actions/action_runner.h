@@ -68,9 +68,24 @@ class ActionRunner {
   boost::asio::awaitable<ActionOutcome> run(store::ConnectionKey key, std::string action_name,
                                             nlohmann::json input);
 
+  // What run() would refuse before starting, found now: not_found for an unknown
+  // integration, action or connection; action_failed for an action file that does not
+  // load; unavailable when too many runs are in flight. ok() says nothing about the run
+  // itself (its connection may go before it starts). Suspends on the connection lookup.
+  boost::asio::awaitable<Status> check(const store::ConnectionKey& key,
+                                       const std::string& action_name);
+
+  const ActionLimits& limits() const { return options_.limits; }
   ActionRegistry& registry() { return *deps_.registry; }
 
  private:
+  struct Admitted {
+    const config::Integration* integration;
+    std::shared_ptr<const ActionDefinition> definition;
+  };
+  // The action run() would run for `action_name` of `key`'s integration, or the failure
+  // check() describes (but never unavailable).
+  Result<Admitted> admit(const store::ConnectionKey& key, const std::string& action_name) const;
   // The run's connection: this thread's snapshot, else read from the store.
   boost::asio::awaitable<Result<store::Connection>> find_connection(const store::ConnectionKey& key);
   boost::asio::awaitable<ActionOutcome> run_admitted(store::ConnectionKey key,

@@ -25,7 +25,8 @@ class Exchange;
 }
 namespace ferry::actions {
 class ActionRunner;
-}
+class AsyncActions;
+}  // namespace ferry::actions
 namespace ferry::observe {
 class MetricHistory;
 }
@@ -64,6 +65,9 @@ struct Services {
   std::shared_ptr<const Clock> clock = system_clock();
   // Runs actions for POST /action/trigger; null answers 503.
   std::shared_ptr<actions::ActionRunner> actions;
+  // Runs X-Async triggers in the background and keeps their results for GET /action/{id};
+  // null: those answer 503.
+  std::shared_ptr<actions::AsyncActions> async_actions;
   // Sign-in to the web dashboard; its session cookie then opens every backend route but the
   // proxy. Null: the dashboard's data routes take only the secret key.
   std::shared_ptr<DashboardSessions> dashboard_sessions;

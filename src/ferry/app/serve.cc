@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ferry/actions/action_registry.h"
+#include "ferry/actions/async_actions.h"
 #include "ferry/api/services.h"
 #include "ferry/api/websocket.h"
 #include "ferry/app/service_graph.h"
@@ -140,6 +141,8 @@ int serve(std::shared_ptr<const config::Project> project,
       std::chrono::duration_cast<std::chrono::milliseconds>(observe::MetricHistory::kInterval),
       [history = graph->metric_history] { history->sample(); });
   metric_sampler.start();
+  // Abandoned asynchronous runs are marked failed, and results past retention deleted.
+  services->async_actions->start_maintenance(blocking->executor());
   if (graph->webhooks) graph->webhooks->start();
   if (graph->keep_alive) graph->keep_alive->start();
   if (graph->jira_webhooks) graph->jira_webhooks->start();
@@ -162,6 +165,7 @@ int serve(std::shared_ptr<const config::Project> project,
     services->websockets->close_all();  // open websockets would hold the graceful stop
     action_reloader.stop();
     metric_sampler.stop();
+    services->async_actions->stop_maintenance();
     if (graph->webhooks) graph->webhooks->stop();
     if (graph->keep_alive) graph->keep_alive->stop();
     if (graph->jira_webhooks) graph->jira_webhooks->stop();

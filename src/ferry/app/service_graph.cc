@@ -2,6 +2,7 @@
 
 #include "ferry/actions/action_registry.h"
 #include "ferry/actions/action_runner.h"
+#include "ferry/actions/async_actions.h"
 #include "ferry/actions/proxy_action_http.h"
 #include "ferry/api/dashboard_sessions.h"
 #include "ferry/api/embedded_dashboard.h"
@@ -187,6 +188,10 @@ Result<ServiceGraph> build_service_graph(ServiceGraphInputs in) {
   (void)registry->reload();
   observe::info("{} action(s) loaded", registry->list().size());
   services->actions = make_action_runner(in, *services, cache, registry);
+  actions::AsyncActionOptions async_options;
+  async_options.environment = project->server.environment;
+  services->async_actions = std::make_shared<actions::AsyncActions>(
+      services->actions, services->store, in.blocking, services->clock, async_options);
   services->dashboard_sessions = std::make_shared<api::DashboardSessions>(
       project->server.secret_key, project->server.admin_password, services->clock);
   services->dashboard_files = &api::embedded_dashboard_files();

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ferry/core/result.h"
+#include "ferry/store/async_actions.h"
 #include "ferry/store/outbox.h"
 #include "ferry/store/peers.h"
 #include "ferry/store/types.h"
@@ -149,6 +150,29 @@ class Store {
   // Deletes at most `limit` delivered or dead events written before `before`, in one short
   // transaction, and returns how many (fewer than `limit`: none is left).
   virtual Result<std::size_t> prune_outbox(TimePoint before, std::size_t limit) = 0;
+
+  // Asynchronous action runs (store/async_actions.h).
+  //
+  // Writes `run`, running; an epoch created_at becomes now. Errc::invalid_argument
+  // (check_new_async_action); Errc::conflict when the id exists.
+  virtual Status start_async_action(const AsyncActionRun& run) = 0;
+
+  // Records the end of run `id`: `state` (succeeded or failed), `result` (JSON text) and
+  // finished_at = now. Errc::not_found; Errc::conflict when the run is not running any more
+  // (maintenance marked it failed when its lease ran out); Errc::invalid_argument or
+  // Errc::payload_too_large as check_async_action_result. Nothing is written on error.
+  virtual Status finish_async_action(std::string_view id, AsyncActionState state,
+                                     std::string_view result) = 0;
+
+  // Run `id` as seen now (as_seen_at: a running run whose lease ran out reads as failed).
+  // Errc::not_found when `environment` has no run `id`, whichever other one does.
+  virtual Result<AsyncActionRun> find_async_action(std::string_view environment,
+                                                   std::string_view id) = 0;
+
+  // Maintenance, in one short transaction: marks failed every running run whose lease ran
+  // out by now, then deletes at most `limit` runs created before `before`, whatever their
+  // state. Returns how many it deleted (fewer than `limit`: none is left).
+  virtual Result<std::size_t> prune_async_actions(TimePoint before, std::size_t limit) = 0;
 
   // Takes `key`'s refresh claim when no one holds it: the claim, or nullptr when another
   // holder has it (in this process or, where the backend spans processes, in another one

@@ -117,6 +117,24 @@ Result<std::size_t> WriteThroughStore::prune_outbox(TimePoint before, std::size_
   return inner_->prune_outbox(before, limit);
 }
 
+Status WriteThroughStore::start_async_action(const AsyncActionRun& run) {
+  return inner_->start_async_action(run);
+}
+
+Status WriteThroughStore::finish_async_action(std::string_view id, AsyncActionState state,
+                                              std::string_view result) {
+  return inner_->finish_async_action(id, state, result);
+}
+
+Result<AsyncActionRun> WriteThroughStore::find_async_action(std::string_view environment,
+                                                            std::string_view id) {
+  return inner_->find_async_action(environment, id);
+}
+
+Result<std::size_t> WriteThroughStore::prune_async_actions(TimePoint before, std::size_t limit) {
+  return inner_->prune_async_actions(before, limit);
+}
+
 Result<std::unique_ptr<RefreshClaim>> WriteThroughStore::try_claim_refresh(
     const ConnectionKey& key) {
   return inner_->try_claim_refresh(key);

@@ -23,7 +23,7 @@ class Trigger : public ActionsFixture {
     request.prepare_payload();
     boost::asio::io_context ioc;
     http::Response response;
-    boost::asio::co_spawn(ioc, trigger_action(*runner_, request),
+    boost::asio::co_spawn(ioc, trigger_action(*runner_, nullptr, request),
                           [&](std::exception_ptr, http::Response r) { response = std::move(r); });
     ioc.run();
     return response;

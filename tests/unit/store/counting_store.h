@@ -101,6 +101,20 @@ class CountingStore final : public Store {
   Result<std::size_t> prune_outbox(TimePoint before, std::size_t limit) override {
     return inner_->prune_outbox(before, limit);
   }
+  Status start_async_action(const AsyncActionRun& run) override {
+    return inner_->start_async_action(run);
+  }
+  Status finish_async_action(std::string_view id, AsyncActionState state,
+                             std::string_view result) override {
+    return inner_->finish_async_action(id, state, result);
+  }
+  Result<AsyncActionRun> find_async_action(std::string_view environment,
+                                           std::string_view id) override {
+    return inner_->find_async_action(environment, id);
+  }
+  Result<std::size_t> prune_async_actions(TimePoint before, std::size_t limit) override {
+    return inner_->prune_async_actions(before, limit);
+  }
   Result<std::unique_ptr<RefreshClaim>> try_claim_refresh(const ConnectionKey& key) override {
     return inner_->try_claim_refresh(key);
   }

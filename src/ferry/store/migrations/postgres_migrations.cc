@@ -163,10 +163,30 @@ ALTER TABLE connections ADD COLUMN tokens_issued_at bigint;
 ALTER TABLE connections ADD COLUMN grant_started_at bigint;
 )sql";
 
+// Asynchronous action runs (POST /action/trigger with X-Async): each run's state and result
+// JSON, kept for the retention period; lease_until bounds how long a run may stay running.
+constexpr std::string_view kV4AsyncActions = R"sql(
+CREATE TABLE async_actions (
+  id text PRIMARY KEY,
+  environment text NOT NULL,
+  provider_config_key text NOT NULL,
+  connection_id text NOT NULL,
+  action_name text NOT NULL,
+  state text NOT NULL,
+  result text NOT NULL,
+  created_at bigint NOT NULL,
+  lease_until bigint NOT NULL,
+  finished_at bigint
+);
+CREATE INDEX async_actions_by_age ON async_actions (created_at);
+CREATE INDEX async_actions_running ON async_actions (state, lease_until);
+)sql";
+
 constexpr Migration kPostgresMigrations[] = {
     {1, "base tables", kV1Base},
     {2, "connection change announcements", kV2ChangeAnnouncements},
     {3, "webhook outbox and token times", kV3Outbox},
+    {4, "asynchronous actions", kV4AsyncActions},
 };
 
 }  // namespace

@@ -121,12 +121,32 @@ ALTER TABLE connections ADD COLUMN tokens_issued_at INTEGER;
 ALTER TABLE connections ADD COLUMN grant_started_at INTEGER;
 )sql";
 
+// Asynchronous action runs (POST /action/trigger with X-Async): each run's state and result
+// JSON, kept for the retention period; lease_until bounds how long a run may stay running.
+constexpr std::string_view kV6AsyncActions = R"sql(
+CREATE TABLE async_actions (
+  id TEXT PRIMARY KEY,
+  environment TEXT NOT NULL,
+  provider_config_key TEXT NOT NULL,
+  connection_id TEXT NOT NULL,
+  action_name TEXT NOT NULL,
+  state TEXT NOT NULL,
+  result TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  lease_until INTEGER NOT NULL,
+  finished_at INTEGER
+);
+CREATE INDEX async_actions_by_age ON async_actions (created_at);
+CREATE INDEX async_actions_running ON async_actions (state, lease_until);
+)sql";
+
 constexpr Migration kSqliteMigrations[] = {
     {1, "base tables", kV1Base},
     {2, "connection versions and indexes", kV2VersionAndIndexes},
     {3, "connect sessions", kV3ConnectSessions},
     {4, "connect binding", kV4ConnectBinding},
     {5, "webhook outbox and token times", kV5Outbox},
+    {6, "asynchronous actions", kV6AsyncActions},
 };
 
 }  // namespace

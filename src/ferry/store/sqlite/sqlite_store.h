@@ -68,6 +68,12 @@ class SqliteStore final : public Store {
   Result<std::vector<OutboxEvent>> list_outbox(const OutboxFilter& filter) override;
   Result<OutboxEvent> replay_outbox_event(std::string_view id, TimePoint now) override;
   Result<std::size_t> prune_outbox(TimePoint before, std::size_t limit) override;
+  Status start_async_action(const AsyncActionRun& run) override;
+  Status finish_async_action(std::string_view id, AsyncActionState state,
+                             std::string_view result) override;
+  Result<AsyncActionRun> find_async_action(std::string_view environment,
+                                           std::string_view id) override;
+  Result<std::size_t> prune_async_actions(TimePoint before, std::size_t limit) override;
   // In-process claims (RefreshClaims): one process owns the file's refreshes. PostgresStore
   // holds an advisory lock in the database instead, so its claims hold across instances.
   Result<std::unique_ptr<RefreshClaim>> try_claim_refresh(const ConnectionKey& key) override;
