@@ -38,7 +38,8 @@ const std::vector<std::string> kOtherFamilies = {"ferry_upstream_responses_total
                                                  "ferry_upstream_retry_wait_milliseconds_total",
                                                  "ferry_upstream_retries_exhausted_total",
                                                  "ferry_upstream_quota_pauses_total",
-                                                 "ferry_upstream_quota_pause_milliseconds_total"};
+                                                 "ferry_upstream_quota_pause_milliseconds_total",
+                                                 "ferry_webhook_attempts_total"};
 
 std::string folder_for(const Fake& fake) {
   const std::string dir = make_temp_dir("ferry-metrics");
