@@ -35,6 +35,7 @@ encryption_key: ${FERRY_ENCRYPTION_KEY}      # base64 of 32 bytes: tokens are en
 # admin_password: ${FERRY_ADMIN_PASSWORD}    # dashboard sign-in besides the secret key (12+ chars)
 # log_file: ferry-server.log
 # log_format: text                           # or json: one {"time","level","message"} per line
+# metrics_auth: secret_key                   # or none: GET /metrics without credentials
 # max_request_body_bytes: 10485760
 # ca_file: extra-ca.pem                      # extra CA bundle for upstream TLS
 # max_pending_oauth_flows_per_client: 64     # unfinished OAuth flows per client address
