@@ -10,6 +10,7 @@
 #include "ferry/config/catalog.h"
 #include "ferry/config/environment.h"
 #include "ferry/config/loader.h"
+#include "ferry/config/placeholder_credentials.h"
 #include "ferry/config/render.h"
 #include "ferry/config/scaffold.h"
 #include "ferry/observe/log.h"
@@ -50,8 +51,17 @@ int run_init(const std::string& dir) {
     return fail(created.error());
   }
   fmt::print("Created {} with a Jira example.\n", dir);
-  fmt::print("Next: set JIRA_CLIENT_SECRET in {}/.env, then `ferry check {}` and `ferry serve {}`.\n",
-             dir, dir, dir);
+  // The scaffold's placeholders, which check and serve refuse: say what to set, and where.
+  fmt::print(
+      "Set your Atlassian OAuth 2.0 app's credentials "
+      "(https://developer.atlassian.com/console/myapps/) in place of two placeholders:\n"
+      "  client id      {}: oauth_client_id: {} (jira and confluence)\n"
+      "  client secret  {}: {}={}\n"
+      "Until then `ferry check` and `ferry serve` refuse them. Then: `ferry check {}` and "
+      "`ferry serve {}`.\n",
+      (fs::path(dir) / "integrations.yaml").string(), config::kPlaceholderClientId,
+      (fs::path(dir) / ".env").string(), config::kClientSecretVariable,
+      config::kPlaceholderClientSecret, dir, dir);
   return 0;
 }
 

@@ -5,6 +5,7 @@
 
 #include "ferry/config/catalog.h"
 #include "ferry/config/field_reader.h"
+#include "ferry/config/placeholder_credentials.h"
 #include "ferry/config/server_config.h"
 #include "ferry/config/settings.h"
 #include "ferry/config/source_tree.h"
@@ -65,12 +66,14 @@ std::optional<Integration> read_integration(const SourceNode& entry, const Conte
     // Without its blueprint the entry can still be checked on its own.
     read_settings(entry, path, SettingsSource::integration, integration, ctx.problems);
     if (spec.empty()) check_required(integration, entry, entry.key_location, path, ctx.problems);
+    check_placeholder_credentials(integration, entry, path, ctx.problems);
   } else {
     integration.provider = base->blueprint->name;
     integration.blueprint_version = base->version->name;
     SourceNode merged = merge(base->version->tree, entry);
     read_settings(merged, path, SettingsSource::integration, integration, ctx.problems);
     check_required(integration, merged, entry.key_location, path, ctx.problems);
+    check_placeholder_credentials(integration, merged, path, ctx.problems);
   }
   if (ctx.problems.size() != before || (!spec.empty() && !base)) return std::nullopt;
   // Lists replace: the whole list comes either from the entry or from its blueprint.

@@ -15,7 +15,8 @@ namespace ferry::config {
 //    (maps merge key by key, lists and scalars replace), then validated.
 // ${VAR} placeholders in both files are filled from `env`.
 // On success every Integration has a base URL and, for OAuth, its client credentials
-// and endpoints; Project::catalog is set. Otherwise Errc::config_invalid whose message
+// (never the placeholders `ferry init` writes: see placeholder_credentials.h) and
+// endpoints; Project::catalog is set. Otherwise Errc::config_invalid whose message
 // lists every problem found, one per line: "file:line:col: key.path: what was expected"
 // (values inherited from an embedded blueprint name "blueprint <name>.yaml:line:col").
 Result<Project> load_project(const std::filesystem::path& dir, const Environment& env);
