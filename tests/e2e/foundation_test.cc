@@ -214,6 +214,34 @@ TEST(FerryServe, IdleKeepAliveConnectionsDoNotDelayShutdown) {
       << server.process().output();
 }
 
+// The quick start's way to serve `ferry init`'s folder before it has real credentials: the
+// integrations holding placeholders are left out (so nobody is sent to Atlassian with them)
+// and named at start and on the dashboard.
+TEST(FerryServe, SkipPlaceholderIntegrationsServesTheExampleWithoutThem) {
+  std::string dir = initialised_folder();
+  write_file(dir + "/ferry.yaml", "secret_key: skip-placeholders-secret-key-0123\n");
+  RunningFerry server(dir, {}, {"--skip-placeholder-integrations"});
+  ASSERT_NE(server.port(), 0);
+  const std::string output = server.process().output();
+  for (const char* key :
+       {"integrations.jira.oauth_client_id: ", "integrations.confluence.oauth_client_secret: "}) {
+    EXPECT_NE(output.find(std::string("not serving this integration until it is fixed: ") + dir +
+                          "/integrations.yaml:"),
+              std::string::npos)
+        << output;
+    EXPECT_NE(output.find(key), std::string::npos) << key << "\n" << output;
+  }
+  const std::vector<std::pair<std::string, std::string>> secret = {
+      {"Authorization", "Bearer skip-placeholders-secret-key-0123"}};
+  auto integrations = server.client().get("/integrations", secret);
+  ASSERT_EQ(integrations.status, 200) << integrations.body;
+  EXPECT_EQ(nlohmann::json::parse(integrations.body)["data"], nlohmann::json::array());
+  auto dashboard = server.client().get("/dashboard/api/integrations", secret);
+  ASSERT_EQ(dashboard.status, 200) << dashboard.body;
+  EXPECT_NE(dashboard.body.find("integrations.jira.oauth_client_id"), std::string::npos)
+      << dashboard.body;
+}
+
 TEST(FerryServe, RejectsBodiesOverTheLimitWith413) {
   std::string dir = scaffolded_folder();
   write_file(dir + "/ferry.yaml",

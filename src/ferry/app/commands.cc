@@ -26,16 +26,16 @@ int fail(const Error& error) {
   return 1;
 }
 
-Result<config::Project> load(const std::string& dir) {
+Result<config::Project> load(const std::string& dir, const config::LoadOptions& options = {}) {
   auto env = config::Environment::from_process_and_dotenv(fs::path(dir));
   if (!env) return env.error();
-  return config::load_project(fs::path(dir), *env);
+  return config::load_project(fs::path(dir), *env, options);
 }
 
 }  // namespace
 
-int run_serve(const std::string& dir, int port) {
-  auto project = load(dir);
+int run_serve(const std::string& dir, int port, bool skip_placeholder_integrations) {
+  auto project = load(dir, {.skip_placeholder_integrations = skip_placeholder_integrations});
   if (!project) return fail(project.error());
   if (port >= 0) project->server.server_port = port;
   observe::LogOptions log_options;
@@ -43,6 +43,9 @@ int run_serve(const std::string& dir, int port) {
   log_options.file = project->server.log_file;
   log_options.format = project->server.log_format;
   if (auto logging = observe::init_logging(log_options); !logging) return fail(logging.error());
+  for (const auto& skipped : project->skipped_integrations) {
+    observe::warn("not serving this integration until it is fixed: {}", skipped);
+  }
   return serve(std::make_shared<const config::Project>(std::move(project).value()));
 }
 

@@ -21,6 +21,17 @@ namespace ferry::config {
 // (values inherited from an embedded blueprint name "blueprint <name>.yaml:line:col").
 Result<Project> load_project(const std::filesystem::path& dir, const Environment& env);
 
+// What load_project() may forgive.
+struct LoadOptions {
+  // An integration whose only problems are placeholder credentials (placeholder_credentials.h)
+  // is left out of Project::integrations instead of failing the load; its problems go to
+  // Project::skipped_integrations. For serving `ferry init`'s example before it has real
+  // credentials: a left-out integration cannot send anyone to its provider.
+  bool skip_placeholder_integrations = false;
+};
+Result<Project> load_project(const std::filesystem::path& dir, const Environment& env,
+                             const LoadOptions& options);
+
 // load_project() with Environment::from_process_and_dotenv(dir).
 Result<Project> load_project(const std::filesystem::path& dir);
 

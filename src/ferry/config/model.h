@@ -187,6 +187,9 @@ struct Project {
   std::filesystem::path dir;           // absolute integrations folder
   ServerConfig server;
   std::map<std::string, Integration> integrations;
+  // The integrations integrations.yaml declares but the server leaves out, one line each
+  // ("file:line:col: key.path: why"): only with LoadOptions::skip_placeholder_integrations.
+  std::vector<std::string> skipped_integrations;
   // The blueprint catalog the integrations were resolved against (embedded + the folder's
   // blueprints/), for `GET /providers`. Never null in a Project returned by load_project().
   std::shared_ptr<const Catalog> catalog;

@@ -95,5 +95,44 @@ TEST(PlaceholderCredentials, AreRefusedWhereTheyAreWritten) {
   }
 }
 
+// With skip_placeholder_integrations an integration whose only problem is a placeholder is
+// left out and named; any other problem still fails the load.
+TEST(PlaceholderCredentials, SkippingLeavesOutOnlyIntegrationsWhoseOnlyProblemIsAPlaceholder) {
+  TempFolder folder;
+  folder.write("blueprints/acme.yaml", kAcmeBlueprint);
+  const std::string placeholder_entry =
+      "  example:\n    extends_blueprint: acme:v0\n"
+      "    oauth_client_id: your-jira-client-id\n    oauth_client_secret: real-secret\n";
+  const std::string real_entry =
+      "  real:\n    extends_blueprint: acme:v0\n"
+      "    oauth_client_id: real-id\n    oauth_client_secret: real-secret\n";
+  folder.write("integrations.yaml", "integrations:\n" + placeholder_entry + real_entry);
+  const LoadOptions skip{.skip_placeholder_integrations = true};
+
+  ASSERT_FALSE(load_project(folder.path(), Environment::from_map({})));
+  auto project = load_project(folder.path(), Environment::from_map({}), skip);
+  ASSERT_TRUE(project) << project.error().message;
+  EXPECT_EQ(project->find_integration("example"), nullptr);
+  EXPECT_NE(project->find_integration("real"), nullptr);
+  ASSERT_EQ(project->skipped_integrations.size(), 1u);
+  EXPECT_EQ(project->skipped_integrations[0].rfind(
+                (folder.path() / "integrations.yaml").string() +
+                    ":4:22: integrations.example.oauth_client_id: \"your-jira-client-id\"",
+                0),
+            0u)
+      << project->skipped_integrations[0];
+
+  folder.write("integrations.yaml", "integrations:\n" + placeholder_entry +
+                                        "    oauth_scope: [typo]\n" + real_entry);
+  auto broken = load_project(folder.path(), Environment::from_map({}), skip);
+  ASSERT_FALSE(broken);
+  EXPECT_NE(broken.error().message.find("integrations.example.oauth_scope: unknown key"),
+            std::string::npos)
+      << broken.error().message;
+  EXPECT_NE(broken.error().message.find("integrations.example.oauth_client_id: "),
+            std::string::npos)
+      << broken.error().message;
+}
+
 }  // namespace
 }  // namespace ferry::config
