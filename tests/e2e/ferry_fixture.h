@@ -45,8 +45,10 @@ inline std::string egress_allow_loopback_yaml() {
 // A `ferry serve` child on a free port, for one test.
 class RunningFerry {
  public:
-  explicit RunningFerry(const std::string& dir, std::vector<std::string> env = {})
-      : process_({FERRY_BINARY, "serve", dir, "--port", "0"}, std::move(env)) {
+  // `flags` are more `ferry serve` options.
+  explicit RunningFerry(const std::string& dir, std::vector<std::string> env = {},
+                        const std::vector<std::string>& flags = {})
+      : process_(serve_argv(dir, flags), std::move(env)) {
     if (!process_.wait_for_output("Ferry listening on", std::chrono::seconds(60))) {
       ADD_FAILURE() << "ferry serve did not start:\n" << process_.output();
       return;
@@ -67,6 +69,13 @@ class RunningFerry {
   }
 
  private:
+  static std::vector<std::string> serve_argv(const std::string& dir,
+                                             const std::vector<std::string>& flags) {
+    std::vector<std::string> argv = {FERRY_BINARY, "serve", dir, "--port", "0"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    return argv;
+  }
+
   Process process_;
   unsigned short port_ = 0;
 };

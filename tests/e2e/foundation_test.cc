@@ -2,7 +2,9 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "ferry_fixture.h"
@@ -12,11 +14,83 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string scaffolded_folder() {
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// `path` with its first `from` replaced by `to`.
+void replace_in_file(const std::string& path, const std::string& from, const std::string& to) {
+  std::string text = read_file(path);
+  const auto at = text.find(from);
+  ASSERT_NE(at, std::string::npos) << from << " is not in " << path;
+  text.replace(at, from.size(), to);
+  write_file(path, text);
+}
+
+// What a user does after `ferry init`: the app's client id in integrations.yaml (both
+// integrations use it), its secret in .env.
+void set_app_credentials(const std::string& dir) {
+  for (int i = 0; i < 2; ++i) {
+    replace_in_file(dir + "/integrations.yaml", "oauth_client_id: your-jira-client-id",
+                    "oauth_client_id: e2e-atlassian-client-id");
+  }
+  replace_in_file(dir + "/.env", "JIRA_CLIENT_SECRET=change-me",
+                  "JIRA_CLIENT_SECRET=e2e-atlassian-client-secret");
+}
+
+// `ferry init`'s folder, as it is straight after init.
+std::string initialised_folder() {
   std::string dir = make_temp_dir("ferry-e2e") + "/demo";
   auto result = ferry({"init", dir});
   EXPECT_EQ(result.exit_code, 0) << result.output;
   return dir;
+}
+
+// `ferry init`'s folder with the app's credentials set: what check and serve accept.
+std::string scaffolded_folder() {
+  std::string dir = initialised_folder();
+  set_app_credentials(dir);
+  return dir;
+}
+
+// `ferry init` says which two values to set and where; until they are set, check and serve
+// refuse the placeholders, naming the file, line and key of each.
+TEST(FerryCli, InitNamesThePlaceholdersThatCheckAndServeRefuse) {
+  std::string dir = make_temp_dir("ferry-e2e") + "/demo";
+  auto init = ferry({"init", dir});
+  ASSERT_EQ(init.exit_code, 0) << init.output;
+  for (const std::string& expected :
+       {dir + "/integrations.yaml: oauth_client_id: your-jira-client-id",
+        dir + "/.env: JIRA_CLIENT_SECRET=change-me"}) {
+    EXPECT_NE(init.output.find(expected), std::string::npos) << expected << "\n" << init.output;
+  }
+
+  auto check = ferry({"check", dir});
+  EXPECT_EQ(check.exit_code, 1) << check.output;
+  const std::string yaml = dir + "/integrations.yaml:";
+  for (const char* key :
+       {"integrations.jira.oauth_client_id: ", "integrations.jira.oauth_client_secret: ",
+        "integrations.confluence.oauth_client_id: ",
+        "integrations.confluence.oauth_client_secret: "}) {
+    EXPECT_NE(check.output.find(key), std::string::npos) << key << "\n" << check.output;
+  }
+  EXPECT_NE(check.output.find(yaml), std::string::npos) << check.output;
+  EXPECT_NE(check.output.find("${JIRA_CLIENT_SECRET} is still \"change-me\""), std::string::npos)
+      << check.output;
+
+  // A server would send users to Atlassian with the placeholder id: it does not start.
+  auto serve = ferry({"serve", dir, "--port", "0"});
+  EXPECT_EQ(serve.exit_code, 1) << serve.output;
+  EXPECT_NE(serve.output.find("integrations.jira.oauth_client_id: "), std::string::npos)
+      << serve.output;
+  EXPECT_EQ(serve.output.find("Ferry listening on"), std::string::npos) << serve.output;
+
+  set_app_credentials(dir);
+  auto fixed = ferry({"check", dir});
+  EXPECT_EQ(fixed.exit_code, 0) << fixed.output;
 }
 
 TEST(FerryCli, InitThenCheckPrintsTheResolvedJiraIntegration) {
@@ -33,7 +107,7 @@ TEST(FerryCli, InitThenCheckPrintsTheResolvedJiraIntegration) {
 }
 
 TEST(FerryCli, InitRefusesToOverwriteAFolder) {
-  std::string dir = scaffolded_folder();
+  std::string dir = initialised_folder();
   auto again = ferry({"init", dir});
   EXPECT_NE(again.exit_code, 0);
   EXPECT_NE(again.output.find("never overwrites"), std::string::npos) << again.output;
@@ -138,6 +212,34 @@ TEST(FerryServe, IdleKeepAliveConnectionsDoNotDelayShutdown) {
   // The idle connection was closed at once, not cut when the grace period ran out.
   EXPECT_EQ(server.process().output().find("shutdown grace passed"), std::string::npos)
       << server.process().output();
+}
+
+// The quick start's way to serve `ferry init`'s folder before it has real credentials: the
+// integrations holding placeholders are left out (so nobody is sent to Atlassian with them)
+// and named at start and on the dashboard.
+TEST(FerryServe, SkipPlaceholderIntegrationsServesTheExampleWithoutThem) {
+  std::string dir = initialised_folder();
+  write_file(dir + "/ferry.yaml", "secret_key: skip-placeholders-secret-key-0123\n");
+  RunningFerry server(dir, {}, {"--skip-placeholder-integrations"});
+  ASSERT_NE(server.port(), 0);
+  const std::string output = server.process().output();
+  for (const char* key :
+       {"integrations.jira.oauth_client_id: ", "integrations.confluence.oauth_client_secret: "}) {
+    EXPECT_NE(output.find(std::string("not serving this integration until it is fixed: ") + dir +
+                          "/integrations.yaml:"),
+              std::string::npos)
+        << output;
+    EXPECT_NE(output.find(key), std::string::npos) << key << "\n" << output;
+  }
+  const std::vector<std::pair<std::string, std::string>> secret = {
+      {"Authorization", "Bearer skip-placeholders-secret-key-0123"}};
+  auto integrations = server.client().get("/integrations", secret);
+  ASSERT_EQ(integrations.status, 200) << integrations.body;
+  EXPECT_EQ(nlohmann::json::parse(integrations.body)["data"], nlohmann::json::array());
+  auto dashboard = server.client().get("/dashboard/api/integrations", secret);
+  ASSERT_EQ(dashboard.status, 200) << dashboard.body;
+  EXPECT_NE(dashboard.body.find("integrations.jira.oauth_client_id"), std::string::npos)
+      << dashboard.body;
 }
 
 TEST(FerryServe, RejectsBodiesOverTheLimitWith413) {

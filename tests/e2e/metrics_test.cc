@@ -38,11 +38,13 @@ const std::vector<std::string> kOtherFamilies = {"ferry_upstream_responses_total
                                                  "ferry_upstream_retry_wait_milliseconds_total",
                                                  "ferry_upstream_retries_exhausted_total",
                                                  "ferry_upstream_quota_pauses_total",
-                                                 "ferry_upstream_quota_pause_milliseconds_total"};
+                                                 "ferry_upstream_quota_pause_milliseconds_total",
+                                                 "ferry_webhook_attempts_total"};
 
-std::string folder_for(const Fake& fake) {
+// A folder with one integration on `fake`; `ferry_yaml` adds lines to ferry.yaml.
+std::string folder_for(const Fake& fake, const std::string& ferry_yaml = "") {
   const std::string dir = make_temp_dir("ferry-metrics");
-  write_file(dir + "/ferry.yaml", std::string("secret_key: ") + kSecret + "\n");
+  write_file(dir + "/ferry.yaml", std::string("secret_key: ") + kSecret + "\n" + ferry_yaml);
   write_file(dir + "/integrations.yaml",
              "integrations:\n" + fake_jira_integration("jira", fake.base_url()));
   return dir;
@@ -90,6 +92,34 @@ TEST(Metrics, EveryFamilyIsListedBeforeTheFirstCall) {
   }
   const RunResult checked = check(text, family_args());
   EXPECT_EQ(checked.exit_code, 0) << checked.output;
+}
+
+// `metrics_auth: none`: a scraper without credentials reads every family straight after
+// start-up; without that line (the default) it gets 401.
+TEST(Metrics, MetricsAuthNoneServesEveryFamilyWithoutAKeyFromStartUp) {
+  Fake fake;
+  {
+    RunningFerry open(folder_for(fake, "metrics_auth: none\n"));
+    auto reply = open.client().get("/metrics");
+    ASSERT_EQ(reply.status, 200) << reply.body;
+    EXPECT_EQ(reply.header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+    for (const char* line :
+         {"# TYPE ferry_webhook_attempts_total counter\n",
+          "ferry_webhook_attempts_total{outcome=\"dead\"} 0\n",
+          "ferry_upstream_attempts_total 0\n", "ferry_activity_entries_dropped_total 0\n",
+          "ferry_proxy_request_duration_seconds_count{integration=\"jira\"} 0\n"}) {
+      EXPECT_NE(reply.body.find(line), std::string::npos) << line << "\n" << reply.body;
+    }
+    const RunResult checked = check(reply.body, family_args());
+    EXPECT_EQ(checked.exit_code, 0) << checked.output;
+    // The other backend routes still need the key.
+    EXPECT_EQ(open.client().get("/integrations").status, 401);
+  }
+  RunningFerry guarded(folder_for(fake));
+  auto anonymous = guarded.client().get("/metrics");
+  EXPECT_EQ(anonymous.status, 401) << anonymous.body;
+  EXPECT_EQ(json::parse(anonymous.body)["error"]["code"], "unauthorized");
+  EXPECT_EQ(guarded.client().get("/metrics", secret()).status, 200);
 }
 
 TEST(Metrics, AProxiedCallShowsUpInTheHistogramsAndTheOverview) {

@@ -50,15 +50,19 @@ json configuration_warnings(const Services& services) {
     warnings.push_back(warning(ferry_yaml, "secret_key is not set: a random one is made at each "
                                            "start, so API clients break on restart"));
   }
+  std::vector<std::string> problems = services.project->skipped_integrations;
   if (services.actions) {
     for (std::string& problem : services.actions->registry().load_errors()) {
-      // "<file>:<line>: <message>": the location is everything before the message.
-      const std::size_t split = problem.find(": ");
-      if (split == std::string::npos) {
-        warnings.push_back(warning("", std::move(problem)));
-      } else {
-        warnings.push_back(warning(problem.substr(0, split), problem.substr(split + 2)));
-      }
+      problems.push_back(std::move(problem));
+    }
+  }
+  for (std::string& problem : problems) {
+    // "<file>:<line>[:<col>]: <message>": the location is everything before the message.
+    const std::size_t split = problem.find(": ");
+    if (split == std::string::npos) {
+      warnings.push_back(warning("", std::move(problem)));
+    } else {
+      warnings.push_back(warning(problem.substr(0, split), problem.substr(split + 2)));
     }
   }
   return warnings;

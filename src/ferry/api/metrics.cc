@@ -13,6 +13,13 @@ void register_metrics(http::Router& router, std::shared_ptr<const Services> serv
     response.prepare_payload();
     co_return response;
   };
+  // No project (a router built for inspection) keeps the default.
+  const bool is_open =
+      services->project && services->project->server.metrics_auth == config::MetricsAuth::none;
+  if (is_open) {
+    router.add(http::Verb::get, "/metrics", std::move(handler));
+    return;
+  }
   router.add(http::Verb::get, "/metrics", require_backend_access(services, std::move(handler)));
 }
 

@@ -10,6 +10,7 @@
 #include "ferry/config/catalog.h"
 #include "ferry/config/environment.h"
 #include "ferry/config/loader.h"
+#include "ferry/config/placeholder_credentials.h"
 #include "ferry/config/render.h"
 #include "ferry/config/scaffold.h"
 #include "ferry/observe/log.h"
@@ -25,16 +26,16 @@ int fail(const Error& error) {
   return 1;
 }
 
-Result<config::Project> load(const std::string& dir) {
+Result<config::Project> load(const std::string& dir, const config::LoadOptions& options = {}) {
   auto env = config::Environment::from_process_and_dotenv(fs::path(dir));
   if (!env) return env.error();
-  return config::load_project(fs::path(dir), *env);
+  return config::load_project(fs::path(dir), *env, options);
 }
 
 }  // namespace
 
-int run_serve(const std::string& dir, int port) {
-  auto project = load(dir);
+int run_serve(const std::string& dir, int port, bool skip_placeholder_integrations) {
+  auto project = load(dir, {.skip_placeholder_integrations = skip_placeholder_integrations});
   if (!project) return fail(project.error());
   if (port >= 0) project->server.server_port = port;
   observe::LogOptions log_options;
@@ -42,6 +43,9 @@ int run_serve(const std::string& dir, int port) {
   log_options.file = project->server.log_file;
   log_options.format = project->server.log_format;
   if (auto logging = observe::init_logging(log_options); !logging) return fail(logging.error());
+  for (const auto& skipped : project->skipped_integrations) {
+    observe::warn("not serving this integration until it is fixed: {}", skipped);
+  }
   return serve(std::make_shared<const config::Project>(std::move(project).value()));
 }
 
@@ -50,8 +54,17 @@ int run_init(const std::string& dir) {
     return fail(created.error());
   }
   fmt::print("Created {} with a Jira example.\n", dir);
-  fmt::print("Next: set JIRA_CLIENT_SECRET in {}/.env, then `ferry check {}` and `ferry serve {}`.\n",
-             dir, dir, dir);
+  // The scaffold's placeholders, which check and serve refuse: say what to set, and where.
+  fmt::print(
+      "Set your Atlassian OAuth 2.0 app's credentials "
+      "(https://developer.atlassian.com/console/myapps/) in place of two placeholders:\n"
+      "  client id      {}: oauth_client_id: {} (jira and confluence)\n"
+      "  client secret  {}: {}={}\n"
+      "Until then `ferry check` and `ferry serve` refuse them. Then: `ferry check {}` and "
+      "`ferry serve {}`.\n",
+      (fs::path(dir) / "integrations.yaml").string(), config::kPlaceholderClientId,
+      (fs::path(dir) / ".env").string(), config::kClientSecretVariable,
+      config::kPlaceholderClientSecret, dir, dir);
   return 0;
 }
 

@@ -13,8 +13,10 @@ inline constexpr std::string_view kVersion = FERRY_VERSION;
 // one line per problem ("file:line:col: key.path: what was expected") and give exit code 1.
 
 // Loads `dir`, then serves it (see serve.h). `port` overrides server_port when >= 0
-// (0 = any free port).
-int run_serve(const std::string& dir, int port);
+// (0 = any free port). Placeholder credentials left by `ferry init` refuse the start, unless
+// `skip_placeholder_integrations`: then the integrations holding them are left out, each
+// named in a warning (config::LoadOptions).
+int run_serve(const std::string& dir, int port, bool skip_placeholder_integrations = false);
 // Scaffolds a new integrations folder (never overwrites an existing one).
 int run_init(const std::string& dir);
 // Loads and validates `dir`; prints every integration resolved, secrets masked.

@@ -20,6 +20,11 @@ int main(int argc, char** argv) {
   serve->add_option("DIR", serve_dir, "The integrations folder (default: current directory)");
   serve->add_option("--port", port, "Listen on this port instead of ferry.yaml's server_port")
       ->check(CLI::Range(0, 65535));
+  bool skip_placeholder_integrations = false;
+  serve->add_flag("--skip-placeholder-integrations", skip_placeholder_integrations,
+                  "Leave out the integrations whose OAuth client id or secret is still a "
+                  "`ferry init` placeholder (each is named at start) instead of refusing to "
+                  "start");
 
   std::string init_dir = ".";
   auto* init = cli.add_subcommand("init", "Create an integrations folder with a Jira example.");
@@ -53,7 +58,7 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(cli, argc, argv);
 
-  if (*serve) return ferry::app::run_serve(serve_dir, port);
+  if (*serve) return ferry::app::run_serve(serve_dir, port, skip_placeholder_integrations);
   if (*init) return ferry::app::run_init(init_dir);
   if (*check) return ferry::app::run_check(check_dir);
   if (*migrate) return ferry::app::run_migrate(migrate_dir);

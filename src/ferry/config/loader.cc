@@ -5,6 +5,7 @@
 
 #include "ferry/config/catalog.h"
 #include "ferry/config/field_reader.h"
+#include "ferry/config/placeholder_credentials.h"
 #include "ferry/config/server_config.h"
 #include "ferry/config/settings.h"
 #include "ferry/config/source_tree.h"
@@ -32,10 +33,27 @@ struct Context {
   const Catalog& catalog;
   const std::set<std::string>& broken;  // blueprints whose own problems are already reported
   Problems& problems;
+  const LoadOptions& options;
 };
 
-// Reads one `integrations.<key>` entry; nullopt when it has problems.
-std::optional<Integration> read_integration(const SourceNode& entry, const Context& ctx) {
+// Placeholder credentials fail the load, or, when the options allow it and nothing else is
+// wrong with the entry, leave the integration out. True when it is left out.
+bool is_skipped_for_placeholders(const Problems& placeholders, std::size_t other_problems,
+                                 const Context& ctx, Project& project) {
+  if (placeholders.empty()) return false;
+  if (!ctx.options.skip_placeholder_integrations || other_problems != 0) {
+    ctx.problems.append(placeholders);
+    return false;
+  }
+  const auto& lines = placeholders.lines();
+  project.skipped_integrations.insert(project.skipped_integrations.end(), lines.begin(),
+                                      lines.end());
+  return true;
+}
+
+// Reads one `integrations.<key>` entry; nullopt when it has problems or is skipped.
+std::optional<Integration> read_integration(const SourceNode& entry, const Context& ctx,
+                                            Project& project) {
   const std::string path = "integrations." + entry.key;
   const std::size_t before = ctx.problems.size();
   if (!entry.is_null() && !entry.is_map()) {
@@ -53,6 +71,7 @@ std::optional<Integration> read_integration(const SourceNode& entry, const Conte
   MapReader r(&entry, path, ctx.problems);
   std::string spec;
   std::optional<ResolvedBlueprint> base;
+  Problems placeholders;
   if (r.read_nonempty_string("extends_blueprint", spec)) {
     auto resolved = ctx.catalog.resolve(spec);
     if (resolved) {
@@ -65,12 +84,17 @@ std::optional<Integration> read_integration(const SourceNode& entry, const Conte
     // Without its blueprint the entry can still be checked on its own.
     read_settings(entry, path, SettingsSource::integration, integration, ctx.problems);
     if (spec.empty()) check_required(integration, entry, entry.key_location, path, ctx.problems);
+    check_placeholder_credentials(integration, entry, path, placeholders);
   } else {
     integration.provider = base->blueprint->name;
     integration.blueprint_version = base->version->name;
     SourceNode merged = merge(base->version->tree, entry);
     read_settings(merged, path, SettingsSource::integration, integration, ctx.problems);
     check_required(integration, merged, entry.key_location, path, ctx.problems);
+    check_placeholder_credentials(integration, merged, path, placeholders);
+  }
+  if (is_skipped_for_placeholders(placeholders, ctx.problems.size() - before, ctx, project)) {
+    return std::nullopt;
   }
   if (ctx.problems.size() != before || (!spec.empty() && !base)) return std::nullopt;
   // Lists replace: the whole list comes either from the entry or from its blueprint.
@@ -105,7 +129,7 @@ void read_integrations(const std::filesystem::path& dir, const Environment& env,
     return;
   }
   for (const SourceNode& entry : entries->children) {
-    if (auto integration = read_integration(entry, ctx)) {
+    if (auto integration = read_integration(entry, ctx, project)) {
       project.integrations.emplace(entry.key, std::move(*integration));
     }
   }
@@ -114,6 +138,11 @@ void read_integrations(const std::filesystem::path& dir, const Environment& env,
 }  // namespace
 
 Result<Project> load_project(const std::filesystem::path& dir, const Environment& env) {
+  return load_project(dir, env, LoadOptions{});
+}
+
+Result<Project> load_project(const std::filesystem::path& dir, const Environment& env,
+                             const LoadOptions& options) {
   auto folder = folder_of(dir);
   if (!folder) return folder.error();
   Problems problems;
@@ -123,7 +152,7 @@ Result<Project> load_project(const std::filesystem::path& dir, const Environment
   std::set<std::string> broken;
   auto catalog = std::make_shared<const Catalog>(
       Catalog::load_collecting(*folder / "blueprints", problems, broken));
-  read_integrations(*folder, env, Context{*catalog, broken, problems}, project);
+  read_integrations(*folder, env, Context{*catalog, broken, problems, options}, project);
   if (!problems.empty()) return problems.to_error();
   project.catalog = std::move(catalog);
   return project;

@@ -15,10 +15,22 @@ namespace ferry::config {
 //    (maps merge key by key, lists and scalars replace), then validated.
 // ${VAR} placeholders in both files are filled from `env`.
 // On success every Integration has a base URL and, for OAuth, its client credentials
-// and endpoints; Project::catalog is set. Otherwise Errc::config_invalid whose message
+// (never the placeholders `ferry init` writes: see placeholder_credentials.h) and
+// endpoints; Project::catalog is set. Otherwise Errc::config_invalid whose message
 // lists every problem found, one per line: "file:line:col: key.path: what was expected"
 // (values inherited from an embedded blueprint name "blueprint <name>.yaml:line:col").
 Result<Project> load_project(const std::filesystem::path& dir, const Environment& env);
+
+// What load_project() may forgive.
+struct LoadOptions {
+  // An integration whose only problems are placeholder credentials (placeholder_credentials.h)
+  // is left out of Project::integrations instead of failing the load; its problems go to
+  // Project::skipped_integrations. For serving `ferry init`'s example before it has real
+  // credentials: a left-out integration cannot send anyone to its provider.
+  bool skip_placeholder_integrations = false;
+};
+Result<Project> load_project(const std::filesystem::path& dir, const Environment& env,
+                             const LoadOptions& options);
 
 // load_project() with Environment::from_process_and_dotenv(dir).
 Result<Project> load_project(const std::filesystem::path& dir);

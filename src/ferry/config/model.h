@@ -29,6 +29,9 @@ enum class DeprecatedEndpointPolicy { reject, warn };
 // resources): the first one (or the one matching a `subdomain` given at connect time), or
 // the one the user picks.
 enum class SiteSelection { first, ask };
+// Who may read GET /metrics: backend callers (the secret key or a dashboard session), or
+// anyone who can reach the port (Prometheus scrapers usually send no credentials).
+enum class MetricsAuth { secret_key, none };
 
 struct AuthConfig {
   AuthMode auth_mode = AuthMode::none;
@@ -150,6 +153,7 @@ struct ServerConfig {
   std::string admin_password;
   std::string log_file;                // resolved absolute path
   std::size_t max_request_body_bytes = 10 * 1024 * 1024;
+  MetricsAuth metrics_auth = MetricsAuth::secret_key;  // metrics_auth: secret_key | none
   std::string ca_file;                 // extra CA bundle for upstream TLS; empty = system
   // Per client address (an IPv4 address or an IPv6 /64): most unfinished OAuth flows (their
   // states live 10 minutes) and most open websockets at once; over them, 429. Behind a
@@ -183,6 +187,9 @@ struct Project {
   std::filesystem::path dir;           // absolute integrations folder
   ServerConfig server;
   std::map<std::string, Integration> integrations;
+  // The integrations integrations.yaml declares but the server leaves out, one line each
+  // ("file:line:col: key.path: why"): only with LoadOptions::skip_placeholder_integrations.
+  std::vector<std::string> skipped_integrations;
   // The blueprint catalog the integrations were resolved against (embedded + the folder's
   // blueprints/), for `GET /providers`. Never null in a Project returned by load_project().
   std::shared_ptr<const Catalog> catalog;

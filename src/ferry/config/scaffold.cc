@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ferry/config/placeholder_credentials.h"
 #include "ferry/core/crypto.h"
 #include "ferry/core/private_file.h"
 
@@ -16,10 +17,11 @@ constexpr std::string_view kFerryYaml = R"(# Ferry server settings. Every key is
 # ${VAR} placeholders are filled from the environment, or from the .env file here.
 #
 # `ferry init` wrote .env with this folder's own random secret key, public key and
-# encryption key, and a placeholder JIRA_CLIENT_SECRET=change-me so that `ferry check` passes
-# at once. Put your Jira app's real client secret there before connecting a user, and keep
-# .env out of version control (.env.example lists what it needs). Losing
-# FERRY_ENCRYPTION_KEY makes the stored tokens unreadable: back it up with the database.
+# encryption key, and a placeholder JIRA_CLIENT_SECRET that `ferry check` and `ferry serve`
+# refuse, as they refuse integrations.yaml's placeholder oauth_client_id: put your Jira app's
+# real client id and secret there first. Keep .env out of version control (.env.example lists
+# what it needs). Losing FERRY_ENCRYPTION_KEY makes the stored tokens unreadable: back it up
+# with the database.
 
 # server_port: 3003
 # server_root_url: http://localhost:3003     # the OAuth callback is <root>/oauth/callback
@@ -35,6 +37,7 @@ encryption_key: ${FERRY_ENCRYPTION_KEY}      # base64 of 32 bytes: tokens are en
 # admin_password: ${FERRY_ADMIN_PASSWORD}    # dashboard sign-in besides the secret key (12+ chars)
 # log_file: ferry-server.log
 # log_format: text                           # or json: one {"time","level","message"} per line
+# metrics_auth: secret_key                   # or none: GET /metrics without credentials
 # max_request_body_bytes: 10485760
 # ca_file: extra-ca.pem                      # extra CA bundle for upstream TLS
 # max_pending_oauth_flows_per_client: 64     # unfinished OAuth flows per client address
@@ -50,29 +53,36 @@ encryption_key: ${FERRY_ENCRYPTION_KEY}      # base64 of 32 bytes: tokens are en
 # environment: prod                          # the events' `environment` field
 )";
 
-constexpr std::string_view kIntegrationsYaml = R"(# One entry per integration. `extends_blueprint` takes a provider from Ferry's catalog
-# (name or name:version); anything set here overrides the blueprint, key by key.
-integrations:
-  jira:
-    extends_blueprint: jira:v0
-    # Your OAuth 2.0 (3LO) app at https://developer.atlassian.com/console/myapps/
-    oauth_client_id: your-jira-client-id
-    oauth_client_secret: ${JIRA_CLIENT_SECRET}
-    oauth_scopes:
-      - read:jira-work
-      - write:jira-work
-      - read:jira-user
-      - offline_access
-  # Confluence through the same Atlassian app: jira:v0 covers both products. Its actions live
-  # in confluence/, as the jira integration's live in jira/.
-  confluence:
-    extends_blueprint: jira:v0
-    oauth_client_id: your-jira-client-id
-    oauth_client_secret: ${JIRA_CLIENT_SECRET}
-    oauth_scopes:
-      - read:page:confluence
-      - offline_access
-)";
+// integrations.yaml: two integrations of one Atlassian app, whose client id and secret are
+// placeholders the loader refuses (placeholder_credentials.h) until the user sets them.
+std::string integrations_yaml() {
+  const std::string client_id(kPlaceholderClientId);
+  const std::string secret = "${" + std::string(kClientSecretVariable) + "}";
+  return "# One entry per integration. `extends_blueprint` takes a provider from Ferry's catalog\n"
+         "# (name or name:version); anything set here overrides the blueprint, key by key.\n"
+         "integrations:\n"
+         "  jira:\n"
+         "    extends_blueprint: jira:v0\n"
+         "    # Your OAuth 2.0 (3LO) app at https://developer.atlassian.com/console/myapps/:\n"
+         "    # replace the client id below (both integrations use it) and set the app's\n"
+         "    # secret in .env. `ferry check` and `ferry serve` refuse the placeholders.\n"
+         "    oauth_client_id: " + client_id + "\n"
+         "    oauth_client_secret: " + secret + "\n"
+         "    oauth_scopes:\n"
+         "      - read:jira-work\n"
+         "      - write:jira-work\n"
+         "      - read:jira-user\n"
+         "      - offline_access\n"
+         "  # Confluence through the same Atlassian app: jira:v0 covers both products. Its\n"
+         "  # actions live in confluence/, as the jira integration's live in jira/.\n"
+         "  confluence:\n"
+         "    extends_blueprint: jira:v0\n"
+         "    oauth_client_id: " + client_id + "\n"
+         "    oauth_client_secret: " + secret + "\n"
+         "    oauth_scopes:\n"
+         "      - read:page:confluence\n"
+         "      - offline_access\n";
+}
 
 constexpr std::string_view kEnvExample = R"(# Copy to .env and fill in. Variables set in the process environment win over .env.
 # The backend's API key (Authorization: Bearer ...): any long random text, e.g. openssl rand -hex 32
@@ -81,19 +91,25 @@ FERRY_SECRET_KEY=
 FERRY_PUBLIC_KEY=
 # Encrypts stored tokens (AES-256-GCM): openssl rand -base64 32. Keep it with your backups.
 FERRY_ENCRYPTION_KEY=
-JIRA_CLIENT_SECRET=your-jira-client-secret
 )";
+
+// .env.example: the keys' comments, then the client secret's variable with a placeholder.
+std::string env_example() {
+  return std::string(kEnvExample) + "# Your Atlassian OAuth app's client secret\n" +
+         std::string(kClientSecretVariable) + "=" + std::string(kExampleClientSecret) + "\n";
+}
 
 // .env with keys generated for this folder: a stable secret key (so the backend keeps working
 // across restarts), a public key, and an encryption key (so a new install never stores
-// tokens in clear).
+// tokens in clear); and the client secret's placeholder.
 std::string generated_env() {
   return "# Secrets for ferry.yaml and integrations.yaml, generated by `ferry init`. Never commit\n"
          "# this file. Losing FERRY_ENCRYPTION_KEY makes the stored tokens unreadable.\n"
          "FERRY_SECRET_KEY=" + random_hex(32) + "\n"
          "FERRY_PUBLIC_KEY=" + random_hex(16) + "\n"
          "FERRY_ENCRYPTION_KEY=" + base64_encode(random_bytes(32)) + "\n"
-         "JIRA_CLIENT_SECRET=change-me\n";
+         "# Your Atlassian OAuth app's client secret: `ferry check` refuses this placeholder.\n" +
+         std::string(kClientSecretVariable) + "=" + std::string(kPlaceholderClientSecret) + "\n";
 }
 
 constexpr std::string_view kGitignore = R"(.env
@@ -239,8 +255,8 @@ Status write_file(const std::filesystem::path& path, std::string_view text, bool
 Status scaffold_project(const std::filesystem::path& dir) {
   const std::vector<ScaffoldFile> files = {
       {"ferry.yaml", std::string(kFerryYaml), false},
-      {"integrations.yaml", std::string(kIntegrationsYaml), false},
-      {".env.example", std::string(kEnvExample), false},
+      {"integrations.yaml", integrations_yaml(), false},
+      {".env.example", env_example(), false},
       {".env", generated_env(), true},
       {".gitignore", std::string(kGitignore), false},
       {std::filesystem::path("jira") / "create-issue.action.lua",

@@ -22,7 +22,7 @@ const std::vector<std::string> kServerKeys = {
     "action_threads",    "action_cpu_time_ms", "action_memory_bytes", "egress",
     "activity_retention_days", "activity_retention_max_entries", "database_pool_size",
     "log_format",        "admin_password",     "webhook_url", "webhook_signing_key",
-    "webhook_max_retry_hours", "environment"};
+    "webhook_max_retry_hours", "environment", "metrics_auth"};
 
 constexpr long long kMaxActionThreads = 256;
 constexpr std::size_t kMinAdminPasswordBytes = 12;
@@ -184,6 +184,9 @@ ServerConfig read_server_config(const std::filesystem::path& dir, const Environm
   r.read_enum<observe::LogFormat>(
       "log_format", {{"text", observe::LogFormat::text}, {"json", observe::LogFormat::json}},
       out.log_format);
+  r.read_enum<MetricsAuth>(
+      "metrics_auth", {{"secret_key", MetricsAuth::secret_key}, {"none", MetricsAuth::none}},
+      out.metrics_auth);
   if (r.read_int("default_http_request_timeout_seconds", 0, std::numeric_limits<int>::max(),
                  number)) {
     out.default_http_request_timeout = std::chrono::seconds(number);

@@ -157,7 +157,7 @@ std::string to_yaml(const SourceNode& node) {
 }
 
 std::string substitute_env(std::string_view text, const Environment& env,
-                           std::vector<std::string>& missing) {
+                           std::vector<std::string>& missing, std::vector<std::string>* filled) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
@@ -175,6 +175,7 @@ std::string substitute_env(std::string_view text, const Environment& env,
     const std::string* value = is_env_name(name) ? env.find(name) : nullptr;
     if (value != nullptr) {
       out += *value;
+      if (filled != nullptr) filled->emplace_back(name);
     } else {
       if (is_env_name(name)) missing.emplace_back(name);
       out += text.substr(i, close + 1 - i);
@@ -188,7 +189,7 @@ void substitute_env(SourceNode& node, const Environment& env, const std::string&
                     Problems& problems) {
   if (node.kind == SourceNode::Kind::scalar) {
     std::vector<std::string> missing;
-    node.scalar = substitute_env(node.scalar, env, missing);
+    node.scalar = substitute_env(node.scalar, env, missing, &node.variables);
     for (const auto& name : missing) {
       problems.add(node.location, path, "environment variable " + name + " is not set");
     }

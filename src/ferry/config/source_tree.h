@@ -19,6 +19,7 @@ struct SourceNode {
 
   Kind kind = Kind::null;
   std::string scalar;                // Kind::scalar: the text, after ${VAR} substitution
+  std::vector<std::string> variables;  // Kind::scalar: the ${VAR} names substituted into it
   std::vector<SourceNode> children;  // sequence items, or map entries in file order
   std::string key;                   // on a map entry: its key
   SourceLocation key_location;       // on a map entry: where its key is written
@@ -50,12 +51,14 @@ std::string to_yaml(const SourceNode& node);
 // `text` with each ${NAME} whose NAME is an environment-style name ([A-Z_][A-Z0-9_]*)
 // replaced by its value in `env`, and each `$${` turned into a literal `${`. Any other
 // ${...} (runtime placeholders such as ${access_token} or ${connectionConfig.cloudId}) is
-// kept as written. Names that are unset are appended to `missing` and left in place.
+// kept as written. Names that are unset are appended to `missing` and left in place; names
+// that were substituted are appended to `filled` when it is given.
 std::string substitute_env(std::string_view text, const Environment& env,
-                           std::vector<std::string>& missing);
+                           std::vector<std::string>& missing,
+                           std::vector<std::string>* filled = nullptr);
 
-// Applies substitute_env() to every scalar value under `node` (keys are left alone). Each
-// unset variable adds "file:line:col: <path>: environment variable NAME is not set".
+// Applies substitute_env() to every scalar value under `node` (keys are left alone), noting
+// in each scalar's `variables` the names filled into it. Each unset variable adds "file:line:col: <path>: environment variable NAME is not set".
 // `path` is the key path of `node` ("integrations.jira"); empty at the document root.
 void substitute_env(SourceNode& node, const Environment& env, const std::string& path,
                     Problems& problems);

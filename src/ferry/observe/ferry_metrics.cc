@@ -38,6 +38,8 @@ constexpr FamilySpec kQueueDepth{"ferry_activity_queue_depth",
                                  "Activity-log entries waiting to be written."};
 constexpr FamilySpec kDropped{"ferry_activity_entries_dropped_total",
                               "Activity-log entries dropped because the queue was full."};
+constexpr FamilySpec kWebhookAttempts{"ferry_webhook_attempts_total",
+                                      "Webhook delivery attempts, by what became of the event."};
 
 std::vector<double> latency_bounds() {
   return {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
@@ -142,6 +144,7 @@ void register_ferry_metrics(std::span<const std::string> integrations) {
                  MetricType::counter, {"reason"});
   for (const auto& key : integrations) (void)integration_metrics(key);
   for (auto limit : kActionLimits) (void)action_limit_kills(limit);
+  for (auto outcome : kWebhookOutcomes) (void)webhook_attempts(outcome);
   (void)upstream_attempts();
   (void)upstream_retry_wait_ms();
   (void)upstream_retry_wait_seconds();
@@ -201,6 +204,10 @@ Gauge& activity_queue_depth() {
 Counter& activity_entries_dropped() {
   static Counter& c = counter(kDropped.name, kDropped.help);
   return c;
+}
+
+Counter& webhook_attempts(std::string_view outcome) {
+  return counter(kWebhookAttempts.name, kWebhookAttempts.help, {Label{"outcome", outcome}});
 }
 
 Counter& action_limit_kills(std::string_view limit) {

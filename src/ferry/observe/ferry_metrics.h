@@ -59,8 +59,10 @@ struct IntegrationMetrics {
 // each key is kept until the process exits). Thread-safe.
 const IntegrationMetrics& integration_metrics(std::string_view integration);
 
-// Declares every family below, and creates the series of each of `integrations` and of each
-// action limit. Call once at start; calling again adds only what is new.
+// Declares every family below, and creates the series of each of `integrations`, of each
+// action limit and of each webhook outcome, and every unlabelled series, all at zero: from
+// start-up /metrics lists every family. Call once at start; calling again adds only what is
+// new.
 void register_ferry_metrics(std::span<const std::string> integrations);
 
 // The proxy's upstream counters (DESIGN.md §5).
@@ -80,6 +82,12 @@ Counter& upstream_quota_pause_ms();
 // The activity log's writer: entries waiting in its queue, and entries dropped at a full one.
 Gauge& activity_queue_depth();
 Counter& activity_entries_dropped();
+
+// Connection-event deliveries to webhook_url, by what became of the event: one of
+// kWebhookOutcomes ("delivered", "retry": it will be tried again, "dead": given up).
+Counter& webhook_attempts(std::string_view outcome);
+inline constexpr std::array<std::string_view, 3> kWebhookOutcomes = {"delivered", "retry",
+                                                                     "dead"};
 
 // Action runs stopped by a sandbox limit: "cpu_time", "memory" or "wall_time".
 Counter& action_limit_kills(std::string_view limit);

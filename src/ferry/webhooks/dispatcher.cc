@@ -10,8 +10,8 @@
 #include "ferry/http/client/body_source.h"
 #include "ferry/http/client/exchange.h"
 #include "ferry/http/client/fetch.h"
+#include "ferry/observe/ferry_metrics.h"
 #include "ferry/observe/log.h"
-#include "ferry/observe/metrics.h"
 #include "ferry/store/store.h"
 
 namespace ferry::webhooks {
@@ -23,11 +23,9 @@ constexpr auto kPruneEvery = std::chrono::minutes(10);
 constexpr std::size_t kPruneRound = 1000;
 
 observe::Counter& outcome_counter(store::OutboxState state) {
-  return observe::counter("ferry_webhook_attempts_total",
-                          "Webhook delivery attempts, by what became of the event.",
-                          {{"outcome", state == store::OutboxState::delivered ? "delivered"
-                                       : state == store::OutboxState::dead    ? "dead"
-                                                                              : "retry"}});
+  return observe::webhook_attempts(state == store::OutboxState::delivered ? "delivered"
+                                   : state == store::OutboxState::dead    ? "dead"
+                                                                          : "retry");
 }
 
 }  // namespace

@@ -213,6 +213,35 @@ TEST(ServerConfig, WebhookSettingsAreReadWithTheirDefaults) {
       << refused.error().message;
 }
 
+// /metrics needs the secret key unless ferry.yaml says `metrics_auth: none`; any other value
+// is an error at its line, with the choices.
+TEST(ServerConfig, MetricsAuthDefaultsToTheSecretKey) {
+  TempFolder folder;
+  auto defaults = load_server_config(folder.path(), Environment::from_map({}));
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_EQ(defaults->metrics_auth, MetricsAuth::secret_key);
+
+  folder.write("ferry.yaml", "metrics_auth: none\n");
+  auto open = load_server_config(folder.path(), Environment::from_map({}));
+  ASSERT_TRUE(open) << open.error().message;
+  EXPECT_EQ(open->metrics_auth, MetricsAuth::none);
+
+  folder.write("ferry.yaml", "server_port: 3003\nmetrics_auth: ${METRICS_AUTH}\n");
+  auto from_env = load_server_config(folder.path(),
+                                     Environment::from_map({{"METRICS_AUTH", "secret_key"}}));
+  ASSERT_TRUE(from_env) << from_env.error().message;
+  EXPECT_EQ(from_env->metrics_auth, MetricsAuth::secret_key);
+
+  folder.write("ferry.yaml", "server_port: 3003\nmetrics_auth: nobody\n");
+  auto refused = load_server_config(folder.path(), Environment::from_map({}));
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find((folder.path() / "ferry.yaml").string() +
+                                         ":2:15: metrics_auth: expected one of secret_key, none, "
+                                         "got \"nobody\""),
+            std::string::npos)
+      << refused.error().message;
+}
+
 TEST(ServerConfig, BadValuesAreReported) {
   struct Case {
     const char* yaml;

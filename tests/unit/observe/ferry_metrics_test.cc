@@ -50,6 +50,28 @@ TEST(FerryMetrics, ListsEveryFamilyAndEachIntegrationsSeriesAtStart) {
   }
 }
 
+// Connection-event deliveries are counted from start-up too (a scrape before the first event
+// sees every outcome at zero), and each unlabelled series has its sample from the start.
+TEST(FerryMetrics, ListsWebhookOutcomesAndEveryUnlabelledSeriesAtStart) {
+  register_ferry_metrics({});
+  const std::string text = render_prometheus();
+  EXPECT_NE(text.find("# HELP ferry_webhook_attempts_total "), std::string::npos) << text;
+  EXPECT_NE(text.find("# TYPE ferry_webhook_attempts_total counter\n"), std::string::npos);
+  for (std::string_view outcome : kWebhookOutcomes) {
+    const std::string line = "\nferry_webhook_attempts_total{outcome=\"" + std::string(outcome) +
+                             "\"} ";
+    EXPECT_NE(text.find(line), std::string::npos) << outcome;
+  }
+  EXPECT_EQ(&webhook_attempts("dead"), &webhook_attempts("dead"));
+  for (const char* name :
+       {"ferry_upstream_attempts_total", "ferry_upstream_retry_wait_milliseconds_total",
+        "ferry_upstream_retries_exhausted_total", "ferry_upstream_quota_pauses_total",
+        "ferry_upstream_quota_pause_milliseconds_total", "ferry_activity_queue_depth",
+        "ferry_activity_entries_dropped_total", "ferry_upstream_retry_wait_seconds_count"}) {
+    EXPECT_NE(text.find(std::string("\n") + name + " "), std::string::npos) << name;
+  }
+}
+
 TEST(FerryMetrics, RecordsAProxiedCallUnderItsIntegration) {
   const IntegrationMetrics& m = integration_metrics("fm-call");
   EXPECT_EQ(&m, &integration_metrics("fm-call"));
