@@ -6,14 +6,14 @@
 namespace ferry::config {
 namespace {
 
-// What to do about the placeholder in `node`, a value of `key` ("client id" or "client
-// secret"): change the variable it came from, or the value written here.
+// What to do about the placeholder in `node`, the `what` ("client id" or "client secret"):
+// change the variable it came from, or the value written here.
 std::string placeholder_advice(const SourceNode& node, std::string_view what) {
   const std::string placeholder = quote_value(node.scalar);
   if (!node.variables.empty()) {
     return "${" + join(node.variables, "}, ${") + "} is still " + placeholder +
-           ", the placeholder `ferry init` wrote; set it to your OAuth app's " +
-           std::string(what) + " in the folder's .env or the environment";
+           ", the placeholder `ferry init` wrote; set it to your OAuth app's " + std::string(what) +
+           " in the folder's .env or the environment";
   }
   return placeholder + " is the placeholder `ferry init` wrote; replace it with your OAuth app's " +
          std::string(what);

@@ -122,8 +122,8 @@ TEST(PlaceholderCredentials, SkippingLeavesOutOnlyIntegrationsWhoseOnlyProblemIs
             0u)
       << project->skipped_integrations[0];
 
-  folder.write("integrations.yaml", "integrations:\n" + placeholder_entry +
-                                        "    oauth_scope: [typo]\n" + real_entry);
+  folder.write("integrations.yaml",
+               "integrations:\n" + placeholder_entry + "    oauth_scope: [typo]\n" + real_entry);
   auto broken = load_project(folder.path(), Environment::from_map({}), skip);
   ASSERT_FALSE(broken);
   EXPECT_NE(broken.error().message.find("integrations.example.oauth_scope: unknown key"),
