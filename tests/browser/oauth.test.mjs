@@ -289,7 +289,7 @@ describe('OAuth connect flow across three instances on one PostgreSQL database',
             writeFileSync(join(folder, 'ferry.yaml'),
                 `server_port: ${port}\nlisten_address: 127.0.0.1\nserver_root_url: ${urls[1]}\n` +
                 `secret_key: ${secretKey}\npublic_key: ${publicKey}\ndatabase_url: "${databaseUrl}"\n`);
-            writeFileSync(join(folder, 'integrations.yaml'), integrationsYaml(fakeUrl) + boardsYaml(oauth1Url));
+            writeFileSync(join(folder, 'integrations.yaml'), integrationsYaml(fakeUrl));
             await startFerry(folder);
         }
         [appServer, appUrl] = await serveApp(testPage(urls[0], urls[2]));
