@@ -3,6 +3,7 @@
 //
 // Environment (run-browser.sh sets them): FERRY_BINARY, FAKE_ATLASSIAN_BINARY,
 // FERRY_CHROMIUM (default /usr/bin/chromium).
+import { createServer } from 'node:http';
 import { chromium } from 'playwright-core';
 import { kStartTimeoutMs, start, startFakeAtlassian, tempFolder } from '../support/node/children.mjs';
 
@@ -59,3 +60,19 @@ export async function launchBrowser(options = {}) {
     return context;
 }
 
+
+/**
+ * Serves an application's page on a loopback port of its own, as a real application's origin;
+ * `asset(path)` may answer other paths with [content type, body] (null: the page).
+ * Resolves with [server, url].
+ */
+export async function serveApp(page, asset = () => null) {
+    const server = createServer((req, res) => {
+        const answer = asset(new URL(req.url, 'http://app').pathname);
+        const [type, body] = answer ?? ['text/html; charset=utf-8', page];
+        res.writeHead(200, { 'Content-Type': type });
+        res.end(body);
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return [server, `http://127.0.0.1:${server.address().port}/`];
+}

@@ -6,11 +6,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-    freePort, integrationsYaml, kStepTimeoutMs, launchBrowser, removeFolders, startFake, startFerry,
+    freePort, integrationsYaml, kStepTimeoutMs, launchBrowser, removeFolders, serveApp, startFake, startFerry,
     stopChildren, tempFolder
 } from './harness.mjs';
 
@@ -38,21 +37,10 @@ function appPage(ferryUrl) {
 </body></html>`;
 }
 
-/** Serves the page and the SDK's dist folder; resolves with [server, url]. */
-async function serveApp(page) {
-    const server = createServer((req, res) => {
-        const path = new URL(req.url, 'http://app').pathname;
-        const module = /^\/sdk\/([a-zA-Z]+\.js)$/.exec(path);
-        if (module) {
-            res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8' });
-            res.end(readFileSync(join(sdkFolder, module[1])));
-            return;
-        }
-        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-        res.end(page);
-    });
-    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return [server, `http://127.0.0.1:${server.address().port}/`];
+/** The SDK's modules, served at /sdk/<file>.js beside the page. */
+function sdkModule(path) {
+    const module = /^\/sdk\/([a-zA-Z]+\.js)$/.exec(path);
+    return module ? ['text/javascript; charset=utf-8', readFileSync(join(sdkFolder, module[1]))] : null;
 }
 
 describe('@nangohq/frontend 0.71.10 against Ferry in Chromium', { timeout: 10 * kStepTimeoutMs }, () => {
@@ -93,7 +81,7 @@ describe('@nangohq/frontend 0.71.10 against Ferry in Chromium', { timeout: 10 * 
             `server_port: ${port}\nlisten_address: 127.0.0.1\nserver_root_url: ${ferryUrl}\nsecret_key: ${secretKey}\n`);
         writeFileSync(join(folder, 'integrations.yaml'), integrationsYaml(fakeUrl));
         await startFerry(folder);
-        [appServer, appUrl] = await serveApp(appPage(ferryUrl));
+        [appServer, appUrl] = await serveApp(appPage(ferryUrl), sdkModule);
         context = await launchBrowser();
     });
 

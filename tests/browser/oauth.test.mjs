@@ -10,11 +10,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-    fakeBinary, ferryBinary, freePort, integrationsYaml, kStepTimeoutMs, launchBrowser, removeFolders,
+    fakeBinary, ferryBinary, freePort, integrationsYaml, kStepTimeoutMs, launchBrowser, removeFolders, serveApp,
     startFake, startFerry, stopChildren, tempFolder
 } from './harness.mjs';
 import { start } from '../support/node/children.mjs';
@@ -61,16 +60,6 @@ function testPage(ferryUrl, websocketUrl = null) {
   if (query.get('auto')) connect();  // not a user action: the browser may block the popup
 </script>
 </body></html>`;
-}
-
-/** Serves the test page on a loopback port of its own; resolves with [server, url]. */
-async function serveApp(page) {
-    const server = createServer((req, res) => {
-        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-        res.end(page);
-    });
-    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return [server, `http://127.0.0.1:${server.address().port}/`];
 }
 
 describe('OAuth connect flow in Chromium through the frontend SDK', { timeout: 10 * kStepTimeoutMs }, () => {

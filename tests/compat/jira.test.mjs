@@ -12,7 +12,7 @@ import { createServer } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Nango } from '@nangohq/node';
-import { callApi, eventually, freePort, sleep, start, startFakeAtlassian, stopAll } from './servers.mjs';
+import { callApi, connectOverHttp, eventually, freePort, sleep, start, startFakeAtlassian, stopAll } from './servers.mjs';
 import { tempFolder } from '../support/node/children.mjs';
 
 const ferryBinary = process.env.FERRY_BINARY;
@@ -50,19 +50,8 @@ describe('Jira sites and webhooks through Ferry', { skip: skipReason, timeout: 4
 
     /** The browser's steps of a connect flow over plain HTTP, naming the site by subdomain. */
     async function connect(connectionId, subdomain) {
-        const url = new URL(`${ferryUrl}/oauth/connect/jira`);
-        url.searchParams.set('public_key', publicKey);
-        url.searchParams.set('connection_id', connectionId);
-        url.searchParams.set('params[subdomain]', subdomain);
-        const toProvider = await fetch(url, { redirect: 'manual' });
-        assert.equal(toProvider.status, 302, await toProvider.text());
-        const toCallback = await fetch(toProvider.headers.get('location'), { redirect: 'manual' });
-        assert.equal(toCallback.status, 302, await toCallback.text());
-        const callback = new URL(toCallback.headers.get('location'));
-        const page = await fetch(ferryUrl + callback.pathname + callback.search);
-        const text = await page.text();
-        assert.equal(page.status, 200, text);
-        assert.match(text, /AUTHORIZATION_SUCEEDED/);
+        await connectOverHttp(ferryUrl, 'jira',
+            { public_key: publicKey, connection_id: connectionId, 'params[subdomain]': subdomain });
         const connection = await api('GET', `/connections/${connectionId}?provider_config_key=jira`);
         assert.equal(connection.body.connection_config.cloudId, sites[subdomain]);
         assert.equal(connection.body.connection_config.sites.length, 3);
